@@ -1,0 +1,31 @@
+/**
+ * Every default of `@edge-mcp/auth`, in one place, with units in the names.
+ *
+ * The JWKS numbers are handed to jose's `createRemoteJWKSet` explicitly so that a
+ * jose upgrade cannot silently change them.
+ */
+export const AUTH_DEFAULTS = Object.freeze({
+  /** Signature algorithms accepted. Auth0 signs access tokens with RS256. */
+  algorithms: Object.freeze(["RS256"]) as readonly string[],
+  /** Leeway for `exp` / `nbf` against clock skew between Auth0 and the edge, in seconds. */
+  clockToleranceSeconds: 5,
+  /** Abort a JWKS fetch after this long, in milliseconds (jose `timeoutDuration`). */
+  jwksTimeoutMs: 5_000,
+  /**
+   * After a fetch, an unknown `kid` does not trigger another fetch for this long, in
+   * milliseconds (jose `cooldownDuration`). Bounds what a flood of forged `kid`s can cost.
+   */
+  jwksCooldownMs: 30_000,
+  /** Keys are considered fresh for this long and refetched after, in milliseconds (jose `cacheMaxAge`). */
+  jwksCacheMaxAgeMs: 600_000,
+  /**
+   * How long the cross-isolate copy of the JWKS (Cache API or KV) is kept, in seconds.
+   * Keys older than `jwksCacheMaxAgeMs` are refetched, but while the JWKS endpoint is down
+   * they keep verifying tokens for up to this long (stale-if-error).
+   */
+  jwksStoreTtlSeconds: 86_400,
+  /** `Retry-After` sent with a 503 when signing keys are unavailable, in seconds. */
+  jwksUnavailableRetryAfterSeconds: 10,
+  /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
+  maxTokenBytes: 8_192,
+});

@@ -1,0 +1,53 @@
+import type { AuthContext } from "./auth-context.ts";
+import { InsufficientScopeError } from "./errors.ts";
+
+/** The built-in scope vocabulary every edge-mcp server understands. */
+export const SCOPES = Object.freeze({
+  resourcesRead: "resources.read",
+  promptsRead: "prompts.read",
+  toolsRead: "tools.read",
+  toolsWrite: "tools.write",
+} as const);
+
+export type BuiltInScope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/** Named bundles of scopes a server (and the provisioner) can declare. */
+export const SCOPE_PROFILES = Object.freeze({
+  readonly: Object.freeze([SCOPES.resourcesRead, SCOPES.promptsRead, SCOPES.toolsRead] as const),
+  standard: Object.freeze([SCOPES.resourcesRead, SCOPES.promptsRead, SCOPES.toolsRead, SCOPES.toolsWrite] as const),
+});
+
+export type ScopeProfile = keyof typeof SCOPE_PROFILES;
+
+/** A granted scope also grants these: whoever may change tools' effects may list and read them. */
+const IMPLIED: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  [SCOPES.toolsWrite]: Object.freeze([SCOPES.toolsRead]),
+});
+
+/** The scopes a token effectively has, with implications applied. */
+export function effectiveScopes(granted: Iterable<string>): Set<string> {
+  const result = new Set<string>();
+  for (const scope of granted) {
+    result.add(scope);
+    for (const implied of IMPLIED[scope] ?? []) result.add(implied);
+  }
+  return result;
+}
+
+/** The required scopes the context lacks, in the order they were asked for. */
+export function missingScopes(ctx: Pick<AuthContext, "scopes">, required: Iterable<string>): string[] {
+  const have = effectiveScopes(ctx.scopes);
+  return [...new Set(required)].filter((scope) => !have.has(scope));
+}
+
+export function hasScopes(ctx: Pick<AuthContext, "scopes">, required: Iterable<string>): boolean {
+  return missingScopes(ctx, required).length === 0;
+}
+
+/**
+ * Throws `InsufficientScopeError` naming every scope the operation needs (not just the
+ * missing ones): RFC 6750 §3.1 and the MCP step-up flow ask the client to request the full set.
+ */
+export function requireScopes(ctx: Pick<AuthContext, "scopes">, required: readonly string[]): void {
+  if (!hasScopes(ctx, required)) throw new InsufficientScopeError(required);
+}

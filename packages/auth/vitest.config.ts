@@ -1,0 +1,29 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects: the package's behaviour is tested inside real workerd (where it runs in
+ * production), and a Node project proves it also runs unchanged in Node (Web APIs only)
+ * against a real HTTP JWKS endpoint.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              // No newer than the workerd bundled with the test pool supports.
+              compatibilityDate: "2026-11-01",
+              compatibilityFlags: ["nodejs_compat"],
+            },
+          }),
+        ],
+        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"] },
+      },
+      {
+        test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
+      },
+    ],
+  },
+});
