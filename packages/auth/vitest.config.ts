@@ -16,6 +16,7 @@ export default defineConfig({
               // No newer than the workerd bundled with the test pool supports.
               compatibilityDate: "2026-11-01",
               compatibilityFlags: ["nodejs_compat"],
+              kvNamespaces: ["JWKS_KV"],
             },
           }),
         ],

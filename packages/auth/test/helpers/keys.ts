@@ -56,3 +56,12 @@ export function b64url(value: unknown): string {
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
+
+/** Signs any header/payload with RS256 through WebCrypto directly, for tokens jose refuses to build. */
+export async function signRaw(key: SigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key.privateKey, new TextEncoder().encode(input));
+  let binary = "";
+  for (const byte of new Uint8Array(signature)) binary += String.fromCharCode(byte);
+  return `${input}.${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+}
