@@ -1,10 +1,11 @@
 /**
  * Runs inside workerd for `bench/auth-verify.ts`. workerd's clock does not advance during
  * pure computation, so each request runs a batch and the Node side times the request.
- *   POST /setup  { jwk, token, issuer, audience }  — builds the verifier once (module scope)
- *   POST /run?mode=verify|floor&n=N                — N sequential verifications
+ *   POST /setup  { jwk, token, issuer, audience }  — builds the verifiers once (module scope)
+ *   POST /run?mode=floor|jose|full|cached&n=N           — N sequential verifications
  */
 import { createTokenVerifier, type TokenVerifier } from "@edge-mcp/auth";
+import { jwtVerify } from "jose";
 
 interface Setup {
   jwk: JsonWebKey & { kid: string };
@@ -13,11 +14,16 @@ interface Setup {
   audience: string;
 }
 
-let verifier: TokenVerifier | undefined;
-let setup: Setup | undefined;
-let floorKey: CryptoKey | undefined;
-let floorData: Uint8Array | undefined;
-let floorSignature: Uint8Array | undefined;
+interface State {
+  setup: Setup;
+  full: TokenVerifier;
+  cached: TokenVerifier;
+  floorKey: CryptoKey;
+  floorData: Uint8Array;
+  floorSignature: Uint8Array;
+}
+
+let state: State | undefined;
 let jwksFetches = 0;
 
 function base64urlDecode(value: string): Uint8Array {
@@ -25,40 +31,55 @@ function base64urlDecode(value: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+async function init(setup: Setup): Promise<State> {
+  const jwks = JSON.stringify({ keys: [setup.jwk] });
+  const make = (verifiedTokenCacheSize: number) =>
+    createTokenVerifier({
+      issuer: setup.issuer,
+      audiences: [setup.audience],
+      store: null,
+      verifiedTokenCacheSize,
+      fetch: async () => {
+        jwksFetches += 1;
+        return new Response(jwks, { headers: { "content-type": "application/json" } });
+      },
+    });
+  const [header, payload, signature] = setup.token.split(".") as [string, string, string];
+  const next: State = {
+    setup,
+    full: make(0),
+    cached: make(1_000),
+    floorKey: await crypto.subtle.importKey("jwk", setup.jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]),
+    floorData: new TextEncoder().encode(`${header}.${payload}`),
+    floorSignature: base64urlDecode(signature),
+  };
+  await next.full.verify(setup.token); // warm-up: one JWKS fetch each
+  await next.cached.verify(setup.token);
+  return next;
+}
+
 export default {
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/setup") {
-      setup = (await request.json()) as Setup;
-      const jwks = JSON.stringify({ keys: [setup.jwk] });
-      verifier = createTokenVerifier({
-        issuer: setup.issuer,
-        audiences: [setup.audience],
-        store: null,
-        fetch: async () => {
-          jwksFetches += 1;
-          return new Response(jwks, { headers: { "content-type": "application/json" } });
-        },
-      });
-      const [header, payload, signature] = setup.token.split(".") as [string, string, string];
-      floorKey = await crypto.subtle.importKey("jwk", setup.jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
-      floorData = new TextEncoder().encode(`${header}.${payload}`);
-      floorSignature = base64urlDecode(signature);
-      await verifier.verify(setup.token); // warm-up: the one JWKS fetch
+      state = await init((await request.json()) as Setup);
       return Response.json({ jwksFetches });
     }
-    if (url.pathname === "/run" && verifier && setup && floorKey && floorData && floorSignature) {
+    if (url.pathname === "/run" && state !== undefined) {
       const n = Number(url.searchParams.get("n") ?? "1000");
+      const mode = url.searchParams.get("mode");
       const before = jwksFetches;
       let ok = 0;
-      if (url.searchParams.get("mode") === "floor") {
+      if (mode === "floor") {
         for (let i = 0; i < n; i++) {
-          if (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", floorKey, floorSignature, floorData)) ok += 1;
+          if (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", state.floorKey, state.floorSignature, state.floorData)) ok += 1;
         }
+      } else if (mode === "jose") {
+        const options = { issuer: state.setup.issuer, audience: state.setup.audience, algorithms: ["RS256"] };
+        for (let i = 0; i < n; i++) if ((await jwtVerify(state.setup.token, state.floorKey, options)).payload.sub) ok += 1;
       } else {
-        for (let i = 0; i < n; i++) {
-          if ((await verifier.verify(setup.token)).subject) ok += 1;
-        }
+        const verifier = mode === "cached" ? state.cached : state.full;
+        for (let i = 0; i < n; i++) if ((await verifier.verify(state.setup.token)).subject) ok += 1;
       }
       return Response.json({ ok, jwksFetches: jwksFetches - before });
     }

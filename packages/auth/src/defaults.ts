@@ -24,8 +24,16 @@ export const AUTH_DEFAULTS = Object.freeze({
    * they keep verifying tokens for up to this long (stale-if-error).
    */
   jwksStoreTtlSeconds: 86_400,
+  /**
+   * After a failed JWKS fetch, do not try again for this long, in milliseconds: meanwhile
+   * requests are served from stale keys (or answered 503 at once), never made to wait on a
+   * dead endpoint one by one.
+   */
+  jwksFailureBackoffMs: 5_000,
   /** `Retry-After` sent with a 503 when signing keys are unavailable, in seconds. */
-  jwksUnavailableRetryAfterSeconds: 10,
+  jwksUnavailableRetryAfterSeconds: 5,
+  /** Tokens remembered after full verification (per isolate), in entries; 0 disables. */
+  verifiedTokenCacheSize: 1_000,
   /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
   maxTokenBytes: 8_192,
 });

@@ -27,7 +27,8 @@ export interface JwksStatus {
 /**
  * jose's remote JWK Set, seeded from (and written back to) a cross-isolate store through
  * jose's own `jwksCache` hook. jose still decides when to fetch (max-age, cooldown, unknown
- * `kid`); this only adds the seed, the write-back and a stale-if-error fallback.
+ * `kid`); this adds only the seed, the write-back, a stale-if-error fallback and a backoff
+ * after a failed fetch.
  */
 export class KeySet {
   readonly remote: ReturnType<typeof createRemoteJWKSet>;
@@ -55,14 +56,32 @@ export class KeySet {
     });
   }
 
+  /** Identifies the current key set: its fetch time. Changes whenever jose fetches. */
+  get version(): number {
+    return this.cache.uat ?? 0;
+  }
+
+  /** Until when keys of the current set may be trusted at all (the stale-if-error horizon). */
+  get trustedUntilMs(): number {
+    return this.version + this.options.jwksStoreTtlSeconds * 1000;
+  }
+
+  /** True shortly after a failed fetch: use what we have instead of trying again. */
+  inFailureBackoff(now: number): boolean {
+    return this.lastFailureAt !== undefined && now - this.lastFailureAt < this.options.jwksFailureBackoffMs;
+  }
+
+  noteFailure(now: number): void {
+    this.lastFailureAt = now;
+  }
+
   /**
    * Keys to verify with while the JWKS endpoint is down: the last keys seen, as long as they
-   * are younger than the store TTL (the stale-if-error horizon). Undefined when there are none.
+   * are inside the stale-if-error horizon. Undefined when there are none.
    */
-  staleFallback(now = Date.now()): JWTVerifyGetKey | undefined {
-    const { jwks, uat } = this.cache;
-    if (jwks === undefined || uat === undefined) return undefined;
-    if (now - uat > this.options.jwksStoreTtlSeconds * 1000) return undefined;
+  staleFallback(now: number): JWTVerifyGetKey | undefined {
+    const { jwks } = this.cache;
+    if (jwks === undefined || now >= this.trustedUntilMs) return undefined;
     if (this.fallbackFor !== jwks) {
       this.fallbackFor = jwks;
       this.fallbackSet = createLocalJWKSet(jwks);
@@ -70,13 +89,13 @@ export class KeySet {
     return this.fallbackSet;
   }
 
-  /** Records that a JWKS fetch failed, for `status()`. */
-  noteFailure(now = Date.now()): void {
-    this.lastFailureAt = now;
+  /** Whether jose fetched keys that the store has not seen yet. Synchronous: the hot path asks. */
+  get hasUnpersisted(): boolean {
+    return this.cache.uat !== undefined && this.cache.uat !== this.persistedUat;
   }
 
-  /** Writes the keys back to the store when jose fetched new ones. Never throws. */
-  async persistIfChanged(): Promise<void> {
+  /** Writes fetched keys back to the store. Never throws. */
+  async persist(): Promise<void> {
     const { jwks, uat } = this.cache;
     if (jwks === undefined || uat === undefined || uat === this.persistedUat) return;
     this.persistedUat = uat; // set before awaiting: concurrent callers write once
@@ -89,7 +108,7 @@ export class KeySet {
     }
   }
 
-  status(now = Date.now()): JwksStatus {
+  status(now: number): JwksStatus {
     const { jwks, uat } = this.cache;
     const keyCount = jwks?.keys.length ?? 0;
     const ageSeconds = uat === undefined ? undefined : Math.max(0, Math.floor((now - uat) / 1000));

@@ -24,8 +24,10 @@ function reasonFor(error: errors.JOSEError): InvalidTokenReason | undefined {
     case "ERR_JWKS_MULTIPLE_MATCHING_KEYS":
       return "unknown_key";
     case "ERR_JOSE_ALG_NOT_ALLOWED":
-    case "ERR_JOSE_NOT_SUPPORTED":
       return "unsupported_alg";
+    // The allow-list is checked before anything else can be unsupported, so what is left is a
+    // header demanding what we do not implement: an unknown `crit` extension (RFC 7515 §4.1.11).
+    case "ERR_JOSE_NOT_SUPPORTED":
     case "ERR_JWS_INVALID":
     case "ERR_JWT_INVALID":
       return "malformed";

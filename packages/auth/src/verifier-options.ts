@@ -10,19 +10,21 @@ export const ASYMMETRIC_ALGORITHMS = [
   "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
 ] as const;
 
-const Duration = z.number().int().nonnegative();
+const NonNegativeInt = z.number().int().nonnegative();
 
 const OptionsSchema = z.object({
   issuer: SecureUrlSchema,
   audiences: z.array(z.string().min(1)).min(1, "must name at least one audience"),
   jwksUri: SecureUrlSchema.optional(),
   algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).optional(),
-  clockToleranceSeconds: Duration.optional(),
-  jwksTimeoutMs: Duration.optional(),
-  jwksCooldownMs: Duration.optional(),
-  jwksCacheMaxAgeMs: Duration.optional(),
-  jwksStoreTtlSeconds: Duration.optional(),
-  maxTokenBytes: Duration.positive().optional(),
+  clockToleranceSeconds: NonNegativeInt.optional(),
+  jwksTimeoutMs: NonNegativeInt.optional(),
+  jwksCooldownMs: NonNegativeInt.optional(),
+  jwksCacheMaxAgeMs: NonNegativeInt.optional(),
+  jwksStoreTtlSeconds: NonNegativeInt.optional(),
+  jwksFailureBackoffMs: NonNegativeInt.optional(),
+  verifiedTokenCacheSize: NonNegativeInt.optional(),
+  maxTokenBytes: NonNegativeInt.positive().optional(),
   store: z.custom<JwksStore | null>(
     (v) => v === null || (typeof v === "object" && typeof (v as JwksStore).read === "function" && typeof (v as JwksStore).write === "function"),
     "must be a JwksStore ({ read, write }) or null",
@@ -43,6 +45,8 @@ export interface ResolvedVerifierOptions {
   readonly jwksCooldownMs: number;
   readonly jwksCacheMaxAgeMs: number;
   readonly jwksStoreTtlSeconds: number;
+  readonly jwksFailureBackoffMs: number;
+  readonly verifiedTokenCacheSize: number;
   readonly maxTokenBytes: number;
   /** `undefined` = choose the default (Cache API when present); `null` = no shared store. */
   readonly store: JwksStore | null | undefined;
@@ -65,6 +69,8 @@ export function resolveVerifierOptions(options: TokenVerifierOptions): ResolvedV
     jwksCooldownMs: o.jwksCooldownMs ?? AUTH_DEFAULTS.jwksCooldownMs,
     jwksCacheMaxAgeMs: o.jwksCacheMaxAgeMs ?? AUTH_DEFAULTS.jwksCacheMaxAgeMs,
     jwksStoreTtlSeconds: o.jwksStoreTtlSeconds ?? AUTH_DEFAULTS.jwksStoreTtlSeconds,
+    jwksFailureBackoffMs: o.jwksFailureBackoffMs ?? AUTH_DEFAULTS.jwksFailureBackoffMs,
+    verifiedTokenCacheSize: o.verifiedTokenCacheSize ?? AUTH_DEFAULTS.verifiedTokenCacheSize,
     maxTokenBytes: o.maxTokenBytes ?? AUTH_DEFAULTS.maxTokenBytes,
     store: o.store,
     fetch: o.fetch,

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from "jose";
+import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from "jose";
 import type { AuthContext } from "./auth-context.ts";
 import { coalesce } from "./coalesce.ts";
 import { InvalidTokenError, JwksUnavailableError } from "./errors.ts";
@@ -7,6 +7,7 @@ import { defaultJwksStore, type JwksStore, type StoredJwks } from "./jwks-store.
 import { KeySet, type JwksStatus } from "./key-set.ts";
 import { describe, mapJoseError } from "./map-jose-error.ts";
 import { authContextFromClaims } from "./token-claims.ts";
+import { VerifiedTokenCache } from "./verified-token-cache.ts";
 import { resolveVerifierOptions, type TokenVerifierOptions } from "./verifier-options.ts";
 
 export interface TokenVerifier {
@@ -25,8 +26,31 @@ export interface TokenVerifier {
   readonly jwksUri: string;
 }
 
-/** A compact JWS: three base64url segments (a JWE or anything else is not an access token here). */
+/** A compact JWS: three base64url segments (RFC 7515 §7.1). A JWE or anything else is malformed here. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+const EMPTY_STATUS: JwksStatus = Object.freeze({
+  state: "empty",
+  keyCount: 0,
+  fetchedAt: undefined,
+  ageSeconds: undefined,
+  lastFailureAt: undefined,
+});
+
+/**
+ * jose checks the header (`alg` against the allow-list, which is what stops `alg: none` and
+ * HS256-with-the-public-key) before it asks for a key, and hands us the parsed header here —
+ * so a token without a `kid` is refused before any lookup or fetch, without decoding twice.
+ * Auth0 always sends `kid`; selecting "the only RSA key" for a kid-less token is not wanted.
+ */
+function requireKid(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return (header, token) => {
+    if (typeof header.kid !== "string" || header.kid === "") {
+      throw new InvalidTokenError("unknown_key", "The access token does not name its signing key (kid).");
+    }
+    return getKey(header, token);
+  };
+}
 
 /**
  * Create one verifier per isolate (module scope) and reuse it: its JWKS cache lives inside.
@@ -35,6 +59,8 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const resolved = resolveVerifierOptions(options);
   const store: JwksStore | undefined = resolved.store === null ? undefined : (resolved.store ?? defaultJwksStore());
+  const tokenCache = new VerifiedTokenCache(resolved.verifiedTokenCacheSize);
+  const toleranceMs = resolved.clockToleranceSeconds * 1000;
   const verifyOptions: JWTVerifyOptions = {
     issuer: resolved.issuer,
     audience: [...resolved.audiences],
@@ -44,6 +70,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 
   let keySet: KeySet | undefined;
+  let primaryKey: JWTVerifyGetKey | undefined;
   // Seeding reads the store once per isolate; concurrent first requests share the read.
   const seed = coalesce(async (): Promise<KeySet> => {
     if (keySet !== undefined) return keySet;
@@ -53,17 +80,41 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch {
       stored = undefined; // a broken store must not break verification
     }
-    keySet ??= new KeySet(resolved, store, stored);
+    if (keySet === undefined) {
+      keySet = new KeySet(resolved, store, stored);
+      primaryKey = requireKid(keySet.remote);
+    }
     return keySet;
   }, resolved.jwksTimeoutMs);
-  const getKeySet = async (): Promise<KeySet> => keySet ?? (await seed());
 
-  async function verifyWith(token: string, keys: JWTVerifyGetKey): Promise<JWTVerifyResult> {
+  async function verifyWith(token: string, getKey: JWTVerifyGetKey): Promise<JWTVerifyResult> {
     try {
-      return await jwtVerify(token, keys, verifyOptions);
+      return await jwtVerify(token, getKey, verifyOptions);
     } catch (error) {
-      if (error instanceof JwksFetchError) throw error;
+      if (error instanceof JwksFetchError || error instanceof InvalidTokenError) throw error;
       throw mapJoseError(error) ?? error;
+    }
+  }
+
+  /** The JWKS endpoint is down (or just failed): keys we already had keep working. */
+  async function verifyWithStaleKeys(token: string, keys: KeySet, now: number, cause?: unknown): Promise<JWTVerifyResult> {
+    const fallback = keys.staleFallback(now);
+    if (fallback === undefined) {
+      throw new JwksUnavailableError("The authorization server's signing keys are unavailable; try again shortly.", { cause });
+    }
+    return verifyWith(token, requireKid(fallback));
+  }
+
+  async function verifyFully(token: string, keys: KeySet, now: number): Promise<JWTVerifyResult> {
+    if (keys.inFailureBackoff(now)) return verifyWithStaleKeys(token, keys, now);
+    try {
+      return await verifyWith(token, primaryKey ?? requireKid(keys.remote));
+    } catch (error) {
+      if (!(error instanceof JwksFetchError)) throw error;
+      keys.noteFailure(now);
+      return verifyWithStaleKeys(token, keys, now, error);
+    } finally {
+      if (keys.hasUnpersisted) await keys.persist();
     }
   }
 
@@ -73,68 +124,36 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     jwksUri: resolved.jwksUri,
 
     async verify(token: string): Promise<AuthContext> {
-      checkShape(token, resolved.maxTokenBytes, resolved.algorithms);
-      const keys = await getKeySet();
-      let result: JWTVerifyResult;
-      try {
-        result = await verifyWith(token, keys.remote);
-      } catch (error) {
-        if (!(error instanceof JwksFetchError)) throw error;
-        // The endpoint is down: keys we already had keep working (stale-if-error).
-        keys.noteFailure();
-        const fallback = keys.staleFallback();
-        if (fallback === undefined) {
-          throw new JwksUnavailableError("The authorization server's signing keys are unavailable; try again shortly.", { cause: error });
-        }
-        result = await verifyWith(token, fallback);
-      } finally {
-        await keys.persistIfChanged();
+      if (typeof token !== "string" || token.length > resolved.maxTokenBytes || !COMPACT_JWS.test(token)) {
+        throw new InvalidTokenError("malformed", describe("malformed"));
       }
-      return authContextFromClaims(result.payload);
+      const keys = keySet ?? (await seed());
+      const now = Date.now();
+      const cached = tokenCache.get(token, now, keys.version);
+      if (cached !== undefined) return cached;
+      const { payload } = await verifyFully(token, keys, now);
+      const context = authContextFromClaims(payload);
+      const validUntilMs = Math.min(context.expiresAt * 1000 + toleranceMs, keys.trustedUntilMs);
+      tokenCache.set(token, context, keys.version, validUntilMs);
+      return context;
     },
 
     async warm(): Promise<JwksStatus> {
-      const keys = await getKeySet();
-      if (!keys.remote.fresh) {
+      const keys = keySet ?? (await seed());
+      const now = Date.now();
+      if (!keys.remote.fresh && !keys.inFailureBackoff(now)) {
         try {
           await keys.remote.reload();
         } catch {
-          keys.noteFailure();
+          keys.noteFailure(now);
         }
-        await keys.persistIfChanged();
+        if (keys.hasUnpersisted) await keys.persist();
       }
-      return keys.status();
+      return keys.status(Date.now());
     },
 
     status(): JwksStatus {
-      return keySet?.status() ?? { state: "empty", keyCount: 0, fetchedAt: undefined, ageSeconds: undefined, lastFailureAt: undefined };
+      return keySet?.status(Date.now()) ?? EMPTY_STATUS;
     },
   });
-}
-
-/**
- * Cheap structural checks before any key lookup or crypto, so garbage never costs a JWKS
- * fetch: size, compact-JWS shape, a decodable header, an allowed `alg` (this is what stops
- * `alg: none` and HS256-with-the-public-key), and a `kid` to select the key by.
- */
-function checkShape(token: string, maxTokenBytes: number, algorithms: readonly string[]): void {
-  if (typeof token !== "string" || token.length === 0 || token.length > maxTokenBytes || !COMPACT_JWS.test(token)) {
-    throw new InvalidTokenError("malformed", describe("malformed"));
-  }
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw new InvalidTokenError("malformed", describe("malformed"));
-  }
-  if (typeof header.alg !== "string" || !algorithms.includes(header.alg)) {
-    throw new InvalidTokenError("unsupported_alg", describe("unsupported_alg"));
-  }
-  if (typeof header.kid !== "string" || header.kid === "") {
-    throw new InvalidTokenError("unknown_key", "The access token does not name its signing key (kid).");
-  }
-  if (header.crit !== undefined) {
-    // RFC 7515 §4.1.11: we understand no critical extensions, so the token must be rejected.
-    throw new InvalidTokenError("malformed", describe("malformed"));
-  }
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  AUTH_DEFAULTS,
   cacheApiJwksStore,
   createTokenVerifier,
   InvalidTokenError,
@@ -134,14 +135,40 @@ describe("JWKS caching (jose createRemoteJWKSet, seeded across isolates)", () =>
     },
   );
 
-  it("recovers on its own once the endpoint is back", async () => {
+  it("recovers on its own once the endpoint is back and the failure backoff has passed", async () => {
     endpoint.mode = "down";
     const verifier = makeVerifier();
     const token = await mintToken({ key });
     await expect(verifier.verify(token)).rejects.toBeInstanceOf(JwksUnavailableError);
     endpoint.mode = "ok";
+    advance(AUTH_DEFAULTS.jwksFailureBackoffMs);
     await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "auth0|alice" });
     expect(verifier.status()).toMatchObject({ state: "fresh", lastFailureAt: undefined });
+  });
+
+  it("answers 503 at once, without another fetch, during the backoff after a failed fetch on a cold cache", async () => {
+    endpoint.mode = "down";
+    const verifier = makeVerifier();
+    const token = await mintToken({ key });
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(JwksUnavailableError);
+    endpoint.mode = "ok";
+    advance(AUTH_DEFAULTS.jwksFailureBackoffMs - 1);
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(JwksUnavailableError);
+    expect(endpoint.fetchCount).toBe(1);
+  });
+
+  it("does not make every request wait on a hanging endpoint: one attempt per backoff while stale keys serve", async () => {
+    const verifier = makeVerifier({ jwksTimeoutMs: 50 });
+    await verifier.verify(await mintToken({ key }));
+    endpoint.mode = "hang";
+    advance(11 * 60_000);
+    for (let i = 0; i < 20; i++) {
+      await expect(verifier.verify(await mintToken({ key, claims: { sub: `s${i}` } }))).resolves.toBeTruthy();
+    }
+    expect(endpoint.fetchCount).toBe(2); // the warm-up and one failed refresh attempt
+    advance(AUTH_DEFAULTS.jwksFailureBackoffMs);
+    await verifier.verify(await mintToken({ key, claims: { sub: "later" } }));
+    expect(endpoint.fetchCount).toBe(3);
   });
 });
 

@@ -55,7 +55,7 @@ const corpus: Array<[string, () => Promise<string>, InvalidTokenReason]> = [
   ["PS256", () => signWith("PS256"), "unsupported_alg"],
   ["ES256", () => signWith("ES256"), "unsupported_alg"],
   ["lowercase alg rs256", async () => withSegment(good, 0, b64url({ alg: "rs256", kid: "key-1" })), "unsupported_alg"],
-  ["no alg at all", async () => withSegment(good, 0, b64url({ kid: "key-1", typ: "at+jwt" })), "unsupported_alg"],
+  ["no alg at all (RFC 7515 §4.1.1: alg is required)", async () => withSegment(good, 0, b64url({ kid: "key-1", typ: "at+jwt" })), "malformed"],
   // Keys
   ["a kid that is not in the JWKS (signed by an unknown key)", () => mintToken({ key: otherKey }), "unknown_key"],
   ["no kid in the header", () => mintToken({ key, header: { kid: undefined } }), "unknown_key"],

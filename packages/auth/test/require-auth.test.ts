@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
-import { protectedResourceMetadataUrl, requireAuth, type AuthEnv, type TokenVerifier } from "../src/index.ts";
+import { AUTH_DEFAULTS, protectedResourceMetadataUrl, requireAuth, type AuthEnv, type TokenVerifier } from "../src/index.ts";
 import { JwksEndpoint } from "./helpers/jwks-endpoint.ts";
 import { AUDIENCE, mintToken, type SigningKey } from "./helpers/keys.ts";
 import { setup } from "./helpers/verifier.ts";
@@ -82,7 +82,7 @@ describe("requireAuth (Hono middleware)", () => {
     coldApp.post("/mcp", (c) => c.text("ran"));
     const res = await coldApp.request("/mcp", { method: "POST", headers: { authorization: `Bearer ${await mintToken({ key: coldKey })}` } });
     expect(res.status).toBe(503);
-    expect(res.headers.get("retry-after")).toBe("10");
+    expect(res.headers.get("retry-after")).toBe(String(AUTH_DEFAULTS.jwksUnavailableRetryAfterSeconds));
     expect(res.headers.has("www-authenticate")).toBe(false);
     expect(await res.json()).toMatchObject({ error: "temporarily_unavailable" });
   });
