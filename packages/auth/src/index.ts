@@ -36,4 +36,5 @@ export {
 } from "./scopes.ts";
 export { createTokenVerifier, type TokenVerifier } from "./verify-access-token.ts";
 export type { TokenVerifierOptions } from "./verifier-options.ts";
+export { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
 export { buildWwwAuthenticate, type BearerChallenge } from "./www-authenticate.ts";

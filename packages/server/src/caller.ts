@@ -1,0 +1,59 @@
+import { SCOPE_PROFILES, type AuthContext } from "@edge-mcp/auth";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import { z } from "zod";
+
+/** What tools (and the session object) learn about the caller: never the raw token. */
+export interface CallerIdentity {
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
+
+/** The identity used when `AUTH_DISABLED=true` (local development and conformance runs only). */
+export const AUTH_DISABLED_CALLER: CallerIdentity = Object.freeze({
+  subject: "auth-disabled",
+  clientId: "auth-disabled",
+  scopes: Object.freeze([...SCOPE_PROFILES.standard]),
+});
+
+export function callerFrom(auth: AuthContext): CallerIdentity {
+  return { subject: auth.subject, clientId: auth.clientId, scopes: auth.scopes };
+}
+
+/**
+ * Internal header carrying the verified caller from the Worker to the session Durable Object.
+ * The object is reachable only through its binding, and the Worker always overwrites this
+ * header, so a client cannot supply it.
+ */
+export const CALLER_HEADER = "x-edge-mcp-caller";
+
+const CallerSchema = z.object({ subject: z.string(), clientId: z.string(), scopes: z.array(z.string()) });
+
+export function encodeCaller(caller: CallerIdentity): string {
+  return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes });
+}
+
+export function decodeCaller(value: string | null): CallerIdentity | undefined {
+  if (value === null) return undefined;
+  try {
+    const parsed = CallerSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SDK's `AuthInfo` for a caller. `token` is deliberately empty: tool code never sees the
+ * client's token (MCP security best practices: no token passthrough).
+ */
+export function toAuthInfo(caller: CallerIdentity): AuthInfo {
+  return { token: "", clientId: caller.clientId, scopes: [...caller.scopes], extra: { subject: caller.subject } };
+}
+
+/** Recovers the caller from the SDK handler `extra.authInfo` that `toAuthInfo` produced. */
+export function callerFromAuthInfo(info: AuthInfo | undefined): CallerIdentity | undefined {
+  const subject = info?.extra?.subject;
+  if (info === undefined || typeof subject !== "string") return undefined;
+  return { subject, clientId: info.clientId, scopes: info.scopes };
+}

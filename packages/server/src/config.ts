@@ -1,0 +1,93 @@
+import { ResourceUrlSchema, SecureUrlSchema } from "@edge-mcp/auth";
+import { z } from "zod";
+import { SERVER_DEFAULTS } from "./defaults.ts";
+import { MisconfiguredError } from "./errors.ts";
+
+const secureUrl = (value: string) => SecureUrlSchema.safeParse(value).success;
+const list = (value: string) => value.split(/[\s,]+/).filter((item) => item !== "");
+
+/**
+ * The Worker env vars a server reads (see wrangler.toml.template). Validated on first use,
+ * once per env object; a bad or missing variable fails every request with 500 and a message
+ * naming it — never its value.
+ */
+const EnvSchema = z
+  .object({
+    MCP_RESOURCE: z
+      .string({ error: "is required (the canonical URL of this server, e.g. https://notes-mcp.example.com/mcp)" })
+      .pipe(ResourceUrlSchema),
+    AUTH_ISSUER: z.string().optional(),
+    AUTH_AUDIENCES: z.string().optional(),
+    AUTH_JWKS_URI: SecureUrlSchema.optional(),
+    ALLOWED_ORIGINS: z.string().optional(),
+    SESSION_IDLE_TIMEOUT_S: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds")
+      .transform(Number)
+      .refine((n) => n >= 1, "must be at least 1")
+      .optional(),
+    AUTH_DISABLED: z.enum(["true", "false", "1", "0", ""], { error: 'must be "true" or "false"' }).optional(),
+    ENVIRONMENT: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    const disabled = env.AUTH_DISABLED === "true" || env.AUTH_DISABLED === "1";
+    if (disabled && env.ENVIRONMENT === "production") {
+      ctx.addIssue({ code: "custom", path: ["AUTH_DISABLED"], message: "is refused when ENVIRONMENT=production" });
+    }
+    if (!disabled) {
+      if (env.AUTH_ISSUER === undefined || !secureUrl(env.AUTH_ISSUER)) {
+        ctx.addIssue({ code: "custom", path: ["AUTH_ISSUER"], message: "is required: the Auth0 issuer, e.g. https://tenant.us.auth0.com/" });
+      }
+      if (env.AUTH_AUDIENCES === undefined || list(env.AUTH_AUDIENCES).length === 0) {
+        ctx.addIssue({ code: "custom", path: ["AUTH_AUDIENCES"], message: "is required: this server's API identifier(s), comma-separated" });
+      }
+    }
+  });
+
+export interface ServerConfig {
+  /** Canonical resource URL (RFC 8707), e.g. https://notes-mcp.example.com/mcp. */
+  readonly resource: string;
+  readonly resourceOrigin: string;
+  readonly resourceHost: string;
+  readonly auth:
+    | { readonly disabled: true }
+    | { readonly disabled: false; readonly issuer: string; readonly audiences: readonly string[]; readonly jwksUri: string | undefined };
+  /** Origins allowed to call cross-origin (CORS); the resource's own origin is always allowed. */
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly sessionIdleTimeoutSeconds: number;
+  readonly environment: string | undefined;
+}
+
+const cache = new WeakMap<object, ServerConfig>();
+
+/** Parses the env once per env object (i.e. once per isolate in production). */
+export function readConfig(env: object): ServerConfig {
+  const known = cache.get(env);
+  if (known !== undefined) return known;
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`);
+    throw new MisconfiguredError(`Server misconfigured: ${problems.join("; ")}.`);
+  }
+  const e = parsed.data;
+  const resource = new URL(e.MCP_RESOURCE);
+  const disabled = e.AUTH_DISABLED === "true" || e.AUTH_DISABLED === "1";
+  const config: ServerConfig = Object.freeze({
+    resource: e.MCP_RESOURCE,
+    resourceOrigin: resource.origin,
+    resourceHost: resource.host,
+    auth: disabled
+      ? Object.freeze({ disabled: true as const })
+      : Object.freeze({
+          disabled: false as const,
+          issuer: e.AUTH_ISSUER!,
+          audiences: Object.freeze(list(e.AUTH_AUDIENCES!)),
+          jwksUri: e.AUTH_JWKS_URI,
+        }),
+    allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
+    sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
+    environment: e.ENVIRONMENT,
+  });
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,241 @@
+import {
+  createProtectedResourceMetadata,
+  createTokenVerifier,
+  extractBearerToken,
+  isAuthFailure,
+  kvJwksStore,
+  SCOPE_PROFILES,
+  type KvLike,
+  type TokenVerifier,
+} from "@edge-mcp/auth";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { SetupFn } from "./build-server.ts";
+import { AUTH_DISABLED_CALLER, CALLER_HEADER, callerFrom, encodeCaller, type CallerIdentity } from "./caller.ts";
+import { challengeFor } from "./challenge.ts";
+import { readConfig, type ServerConfig } from "./config.ts";
+import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+import { errorResponse } from "./error-response.ts";
+import {
+  BodyTooLargeError,
+  InvalidJsonRpcRequestError,
+  isServerFailure,
+  MethodNotAllowedError,
+  NotFoundError,
+  SessionNotFoundError,
+  SessionRequiredError,
+  UnsupportedMediaTypeError,
+} from "./errors.ts";
+import { healthReport } from "./health.ts";
+import { checkProtocolVersion, parseMessages } from "./jsonrpc.ts";
+import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
+import { readBodyWithLimit } from "./read-body.ts";
+import { createSessionClass, NEW_SESSION_HEADER } from "./session-object.ts";
+import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
+import { handleStateless } from "./stateless.ts";
+
+const OptionsSchema = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  transport: z.enum(["stateful", "stateless"]),
+  setup: z.custom<SetupFn<never>>((v) => typeof v === "function", "must be a function (mcp, ctx) => void"),
+  instructions: z.string().optional(),
+  capabilities: z.record(z.string(), z.unknown()).optional(),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be scope tokens")).min(1).optional(),
+  resourceName: z.string().min(1).optional(),
+  resourceDocumentation: z.string().url().optional(),
+  jwksKvBinding: z.string().min(1).optional(),
+});
+
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities"> {
+  /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
+  setup: SetupFn<Env>;
+  capabilities?: import("@modelcontextprotocol/sdk/types.js").ServerCapabilities;
+}
+
+export interface McpWorker<Env> {
+  fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
+  /** The session Durable Object class; export it as `McpSession` from the worker module. */
+  McpSession: ReturnType<typeof createSessionClass<Env & object>>;
+}
+
+/** Never handed to tool code (which sees request headers): credentials and our internal headers. */
+const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER];
+
+/** A copy of the headers without credentials: MCP forbids token passthrough, so tools never see it. */
+function withoutCredentials(source: Headers): Headers {
+  const headers = new Headers(source);
+  for (const name of STRIPPED_HEADERS) headers.delete(name);
+  return headers;
+}
+const PRM_PREFIX = "/.well-known/oauth-protected-resource";
+
+/**
+ * Turns a setup callback into a production MCP server Worker: Streamable HTTP at the
+ * `MCP_RESOURCE` path, RFC 9728 metadata, `/health`, and on every MCP request the checks of
+ * the MCP authorization and transport specs, in this order:
+ * method (405) → Origin/Host (403) → Content-Type (415) → declared size (413) → bearer token
+ * (401/400/503) → MCP-Protocol-Version (400) → body size (413) → JSON / JSON-RPC (400) →
+ * session (400/404) → scopes (403) → dispatch.
+ */
+export function createMcpWorker<Env extends object>(options: McpWorkerOptions<Env>): McpWorker<Env> {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TypeError(`createMcpWorker: option "${issue?.path.join(".") || "options"}" ${issue?.message ?? "is invalid"}`);
+  }
+  const o = parsed.data;
+  const scopes = Object.freeze([...(o.scopes ?? SCOPE_PROFILES.standard)]);
+  const identity = Object.freeze({
+    name: o.name,
+    version: o.version,
+    setup: options.setup,
+    ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
+    ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+  });
+  const verifiers = new WeakMap<ServerConfig, TokenVerifier>();
+  const verifierFor = (config: ServerConfig, env: Env): TokenVerifier | undefined => {
+    if (config.auth.disabled) return undefined;
+    let verifier = verifiers.get(config);
+    if (verifier === undefined) {
+      const kv = o.jwksKvBinding === undefined ? undefined : (env as Record<string, unknown>)[o.jwksKvBinding];
+      verifier = createTokenVerifier({
+        issuer: config.auth.issuer,
+        audiences: [...config.auth.audiences],
+        ...(config.auth.jwksUri === undefined ? {} : { jwksUri: config.auth.jwksUri }),
+        ...(kv === undefined ? {} : { store: kvJwksStore(kv as KvLike) }),
+      });
+      verifiers.set(config, verifier);
+    }
+    return verifier;
+  };
+
+  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig } };
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    if (isServerFailure(error) || isAuthFailure(error)) {
+      const config = c.get("config");
+      const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
+      return errorResponse(error, challenge);
+    }
+    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: error instanceof Error ? error.name : "unknown" }));
+    return c.json({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } }, 500);
+  });
+
+  // Config first: a misconfigured server answers 500 naming the variable, on every route.
+  app.use("*", async (c, next) => {
+    c.set("config", readConfig(c.env));
+    await next();
+  });
+
+  // Origin/Host on everything; CORS headers on every answer to an allowed origin, errors included.
+  app.use("*", async (c, next) => {
+    const config = c.get("config");
+    const isPublic = c.req.path.startsWith(PRM_PREFIX);
+    if (!isPublic) checkOriginAndHost(c.req.raw, config);
+    if (c.req.method === "OPTIONS") return preflightResponse(c.req.raw, config, isPublic);
+    await next();
+    for (const [name, value] of Object.entries(corsHeaders(c.req.raw, config, isPublic))) c.res.headers.set(name, value);
+  });
+
+  app.get(`${PRM_PREFIX}/*`, (c) => prm(c.get("config"), c.req.path));
+  app.get(PRM_PREFIX, (c) => prm(c.get("config"), c.req.path));
+  const metadataByConfig = new WeakMap<ServerConfig, ReturnType<typeof createProtectedResourceMetadata>>();
+  function prm(config: ServerConfig, path: string): Response {
+    const resourcePath = new URL(config.resource).pathname;
+    if (path !== PRM_PREFIX && path !== `${PRM_PREFIX}${resourcePath === "/" ? "" : resourcePath}`) {
+      throw new NotFoundError("No protected resource metadata here.");
+    }
+    let metadata = metadataByConfig.get(config);
+    if (metadata === undefined) {
+      metadata = createProtectedResourceMetadata({
+        resource: config.resource,
+        authorizationServers: config.auth.disabled ? [config.resourceOrigin] : [config.auth.issuer],
+        scopesSupported: [...scopes],
+        ...(o.resourceName === undefined ? { resourceName: o.name } : { resourceName: o.resourceName }),
+        ...(o.resourceDocumentation === undefined ? {} : { resourceDocumentation: o.resourceDocumentation }),
+      });
+      metadataByConfig.set(config, metadata);
+    }
+    return Response.json(metadata, { headers: { "cache-control": "public, max-age=3600" } });
+  }
+
+  app.get("/health", async (c) => {
+    const config = c.get("config");
+    const report = await healthReport({ name: o.name, version: o.version, transport: o.transport }, config, verifierFor(config, c.env));
+    return c.json(report, report.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
+  });
+
+  app.all("*", async (c) => {
+    const config = c.get("config");
+    if (c.req.path !== new URL(config.resource).pathname) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
+    return handleMcp(c.req.raw, c.env, config);
+  });
+
+  async function authenticate(request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
+    const verifier = verifierFor(config, env);
+    if (verifier === undefined) return AUTH_DISABLED_CALLER;
+    return callerFrom(await verifier.verify(await extractBearerToken(request)));
+  }
+
+  async function handleMcp(request: Request, env: Env, config: ServerConfig): Promise<Response> {
+    const method = request.method;
+    const allow = o.transport === "stateful" ? "GET, POST, DELETE" : "POST";
+    if (!allow.split(", ").includes(method)) {
+      throw new MethodNotAllowedError(allow, `${method} is not supported on the MCP endpoint${o.transport === "stateless" ? " of a stateless server" : ""}.`);
+    }
+    if (method === "POST") {
+      const type = request.headers.get("content-type") ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type)) throw new UnsupportedMediaTypeError("Content-Type must be application/json.");
+      const declared = request.headers.get("content-length");
+      if (declared !== null && Number(declared) > SERVER_DEFAULTS.maxBodyBytes) {
+        throw new BodyTooLargeError(`Request body is larger than ${SERVER_DEFAULTS.maxBodyBytes} bytes.`);
+      }
+    }
+    const caller = await authenticate(request, env, config);
+    checkProtocolVersion(request);
+    const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
+    const parsed = body === undefined ? undefined : parseMessages(body);
+
+    if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);
+
+    const namespace = (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
+    if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
+    const presented = request.headers.get("mcp-session-id");
+    const headers = forwardHeaders(request.headers, caller);
+    let sessionId: string;
+    if (parsed?.isInitialize) {
+      if (presented !== null) throw new InvalidJsonRpcRequestError("Invalid Request: initialize must not carry an Mcp-Session-Id.");
+      sessionId = newSessionId();
+      headers.set(NEW_SESSION_HEADER, sessionId);
+    } else {
+      if (presented === null) throw new SessionRequiredError("Bad Request: Mcp-Session-Id header is required; send initialize first.");
+      if (!isWellFormedSessionId(presented)) throw new SessionNotFoundError();
+      sessionId = presented;
+    }
+    const stub = namespace.get(namespace.idFromName(sessionId));
+    return stub.fetch(request.url, { method, headers, ...(body === undefined ? {} : { body }) });
+  }
+
+  /** The request for a stateless transport: body already read (and bounded), credentials gone. */
+  function rebuild(request: Request, body: string | undefined): Request {
+    return new Request(request.url, {
+      method: request.method,
+      headers: withoutCredentials(request.headers),
+      ...(body === undefined ? {} : { body }),
+    });
+  }
+
+  /** Headers for the session object: no credentials, no client-supplied internal headers, the verified caller. */
+  function forwardHeaders(source: Headers, caller: CallerIdentity): Headers {
+    const headers = withoutCredentials(source);
+    headers.set(CALLER_HEADER, encodeCaller(caller));
+    return headers;
+  }
+
+  return {
+    fetch: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),
+    McpSession: createSessionClass<Env>(identity, scopes),
+  };
+}

@@ -1,0 +1,16 @@
+/** Every default of `@edge-mcp/server`, with units in the names. */
+export const SERVER_DEFAULTS = Object.freeze({
+  /** Largest accepted request body, in bytes (1 MiB). Larger → 413 before parsing. */
+  maxBodyBytes: 1_048_576,
+  /** An idle stateful session is evicted (storage deleted) after this long, in seconds. */
+  sessionIdleTimeoutSeconds: 3_600,
+  /** Random bytes in a session id (base64url-encoded: 43 visible ASCII characters). */
+  sessionIdBytes: 32,
+  /** JSON-RPC messages accepted in one batch (2025-03-26 clients still send batches). */
+  maxBatchMessages: 32,
+  /** SSE keep-alive comment interval on open streams, in milliseconds. */
+  sseKeepAliveMs: 15_000,
+});
+
+/** The Durable Object binding name a stateful worker's wrangler.toml declares. */
+export const SESSION_BINDING = "MCP_SESSION";

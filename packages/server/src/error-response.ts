@@ -1,0 +1,39 @@
+import { authErrorHttp, isAuthFailure, type AuthFailure, type ChallengeContext } from "@edge-mcp/auth";
+import type { ServerFailure } from "./errors.ts";
+
+/** JSON-RPC 2.0 error codes used at the HTTP layer (the SDK uses -32001 for unknown sessions). */
+const JSONRPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000, sessionNotFound: -32001 } as const;
+
+const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
+  origin_not_allowed: { status: 403, rpc: JSONRPC.serverError },
+  host_not_allowed: { status: 403, rpc: JSONRPC.serverError },
+  body_too_large: { status: 413, rpc: JSONRPC.serverError },
+  unsupported_media_type: { status: 415, rpc: JSONRPC.serverError },
+  not_acceptable: { status: 406, rpc: JSONRPC.serverError },
+  parse_error: { status: 400, rpc: JSONRPC.parseError },
+  invalid_request: { status: 400, rpc: JSONRPC.invalidRequest },
+  unsupported_protocol_version: { status: 400, rpc: JSONRPC.serverError },
+  session_required: { status: 400, rpc: JSONRPC.serverError },
+  session_not_found: { status: 404, rpc: JSONRPC.sessionNotFound },
+  method_not_allowed: { status: 405, rpc: JSONRPC.serverError },
+  not_found: { status: 404, rpc: JSONRPC.serverError },
+  misconfigured: { status: 500, rpc: JSONRPC.serverError },
+};
+
+/**
+ * The one place a refusal becomes HTTP. Auth failures keep `@edge-mcp/auth`'s mapping
+ * (401/400/403/503 with RFC 6750 challenges); everything else is a JSON-RPC error body
+ * (`id: null`, since the request may not have been parsed) with the status the MCP
+ * Streamable HTTP transport specifies.
+ */
+export function errorResponse(error: ServerFailure | AuthFailure, challenge: ChallengeContext): Response {
+  if (isAuthFailure(error)) {
+    const http = authErrorHttp(error, challenge);
+    return new Response(JSON.stringify(http.body), { status: http.status, headers: http.headers });
+  }
+  const { status, rpc } = STATUS[error.code];
+  const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+  if (error.code === "method_not_allowed") headers.allow = error.allow;
+  const body = { jsonrpc: "2.0", id: null, error: { code: rpc, message: error.message, data: { code: error.code } } };
+  return new Response(JSON.stringify(body), { status, headers });
+}

@@ -1,0 +1,94 @@
+/**
+ * The one error family of `@edge-mcp/server`: everything the HTTP layer can refuse, each with
+ * a stable `code`. `error-response.ts` is the only place these become HTTP responses.
+ */
+export type ServerErrorCode =
+  | "origin_not_allowed"
+  | "host_not_allowed"
+  | "body_too_large"
+  | "unsupported_media_type"
+  | "not_acceptable"
+  | "parse_error"
+  | "invalid_request"
+  | "unsupported_protocol_version"
+  | "session_required"
+  | "session_not_found"
+  | "method_not_allowed"
+  | "not_found"
+  | "misconfigured";
+
+export abstract class ServerError extends Error {
+  abstract readonly code: ServerErrorCode;
+  override readonly name: string = "ServerError";
+}
+
+export class OriginNotAllowedError extends ServerError {
+  readonly code = "origin_not_allowed";
+}
+export class HostNotAllowedError extends ServerError {
+  readonly code = "host_not_allowed";
+}
+export class BodyTooLargeError extends ServerError {
+  readonly code = "body_too_large";
+}
+export class UnsupportedMediaTypeError extends ServerError {
+  readonly code = "unsupported_media_type";
+}
+export class NotAcceptableError extends ServerError {
+  readonly code = "not_acceptable";
+}
+/** JSON-RPC -32700: the body is not JSON, or not JSON-RPC. */
+export class ParseError extends ServerError {
+  readonly code = "parse_error";
+}
+/** JSON-RPC -32600: valid JSON-RPC that this endpoint will not take (e.g. a batch bomb). */
+export class InvalidJsonRpcRequestError extends ServerError {
+  readonly code = "invalid_request";
+}
+export class UnsupportedProtocolVersionError extends ServerError {
+  readonly code = "unsupported_protocol_version";
+}
+export class SessionRequiredError extends ServerError {
+  readonly code = "session_required";
+}
+/** Unknown, ended, evicted — or another user's — session: all look the same from outside. */
+export class SessionNotFoundError extends ServerError {
+  readonly code = "session_not_found";
+  constructor(message = "Session not found; start a new session with initialize.") {
+    super(message);
+  }
+}
+export class MethodNotAllowedError extends ServerError {
+  readonly code = "method_not_allowed";
+  readonly allow: string;
+  constructor(allow: string, message: string) {
+    super(message);
+    this.allow = allow;
+  }
+}
+export class NotFoundError extends ServerError {
+  readonly code = "not_found";
+}
+/** A Worker env variable is missing or bad. The message names the variable, never its value. */
+export class MisconfiguredError extends ServerError {
+  readonly code = "misconfigured";
+}
+
+export type ServerFailure =
+  | OriginNotAllowedError
+  | HostNotAllowedError
+  | BodyTooLargeError
+  | UnsupportedMediaTypeError
+  | NotAcceptableError
+  | ParseError
+  | InvalidJsonRpcRequestError
+  | UnsupportedProtocolVersionError
+  | SessionRequiredError
+  | SessionNotFoundError
+  | MethodNotAllowedError
+  | NotFoundError
+  | MisconfiguredError;
+
+export function isServerFailure(value: unknown): value is ServerFailure {
+  return value instanceof ServerError;
+}

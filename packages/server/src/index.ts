@@ -1,0 +1,10 @@
+// The whole public surface of @edge-mcp/server. Re-exports only.
+export type { SetupContext, SetupFn } from "./build-server.ts";
+export { AUTH_DISABLED_CALLER, type CallerIdentity } from "./caller.ts";
+export type { ServerConfig } from "./config.ts";
+export { createMcpWorker, type McpWorker, type McpWorkerOptions } from "./create-mcp-worker.ts";
+export { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+export { callerOf, type EdgeMcpServer, type EdgeRequestExtra, type EdgeToolCallback, type EdgeToolConfig } from "./edge-mcp-server.ts";
+export { ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
+export type { HealthReport } from "./health.ts";
+export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";

@@ -1,0 +1,51 @@
+import { isInitializeRequest, JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { SERVER_DEFAULTS } from "./defaults.ts";
+import { InvalidJsonRpcRequestError, ParseError, UnsupportedProtocolVersionError } from "./errors.ts";
+
+export interface ParsedMessages {
+  readonly messages: readonly JSONRPCMessage[];
+  /** The body as the client sent it: a single message or a batch array. */
+  readonly raw: unknown;
+  readonly isInitialize: boolean;
+}
+
+/**
+ * Parses a POST body into JSON-RPC messages: not JSON → -32700; JSON that is not JSON-RPC, an
+ * empty batch or a batch bomb → -32600 (JSON-RPC 2.0 §5.1), before anything is dispatched.
+ */
+export function parseMessages(text: string): ParsedMessages {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ParseError("Parse error: the body is not valid JSON.");
+  }
+  const items = Array.isArray(raw) ? raw : [raw];
+  if (items.length === 0) throw new InvalidJsonRpcRequestError("Invalid Request: empty batch.");
+  if (items.length > SERVER_DEFAULTS.maxBatchMessages) {
+    throw new InvalidJsonRpcRequestError(`Invalid Request: a batch may hold at most ${SERVER_DEFAULTS.maxBatchMessages} messages.`);
+  }
+  const messages = items.map((item) => {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) throw new InvalidJsonRpcRequestError("Invalid Request: not a JSON-RPC 2.0 message.");
+    return parsed.data;
+  });
+  const isInitialize = messages.some((message) => isInitializeRequest(message));
+  if (isInitialize && messages.length > 1) {
+    throw new InvalidJsonRpcRequestError("Invalid Request: initialize must be sent alone.");
+  }
+  return { messages, raw, isInitialize };
+}
+
+/**
+ * Streamable HTTP §"Protocol Version Header": an unsupported `MCP-Protocol-Version` → 400.
+ * A missing header is allowed (the server then assumes 2025-03-26).
+ */
+export function checkProtocolVersion(request: Request): void {
+  const version = request.headers.get("mcp-protocol-version");
+  if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    throw new UnsupportedProtocolVersionError(
+      `Unsupported MCP-Protocol-Version "${version.slice(0, 40)}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`,
+    );
+  }
+}

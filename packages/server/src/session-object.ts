@@ -1,0 +1,162 @@
+import { DurableObject } from "cloudflare:workers";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { isAuthFailure } from "@edge-mcp/auth";
+import { buildServer, type ServerIdentity } from "./build-server.ts";
+import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
+import { readConfig } from "./config.ts";
+import { SERVER_DEFAULTS } from "./defaults.ts";
+import { isServerFailure, SessionNotFoundError } from "./errors.ts";
+import { errorResponse } from "./error-response.ts";
+import type { ToolScopes } from "./method-scopes.ts";
+import { checkMessageScopes } from "./scope-check.ts";
+import { bindingFor, isBoundTo, type SessionBinding } from "./session-binding.ts";
+import { challengeFor } from "./challenge.ts";
+import { parseMessages } from "./jsonrpc.ts";
+
+/** Internal header: the new session id, set by the Worker on `initialize` only. */
+export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
+
+/** Storage keys of a session object (SQLite-backed Durable Object storage). */
+const KEY = { binding: "binding", init: "init", sessionId: "sessionId", lastSeen: "lastSeen" } as const;
+
+/** lastSeen is written at most this often, in ms: eviction needs minutes of precision, not a write per call. */
+const TOUCH_INTERVAL_MS = 30_000;
+
+interface Live {
+  readonly server: McpServer;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly toolScopes: ToolScopes;
+}
+
+/**
+ * One Durable Object per MCP session, hosting the SDK's web-standard transport.
+ *
+ * - bound at `initialize` to the caller's `sub` + client id; any other caller gets 404 and
+ *   nothing is read beyond the binding or written (session-binding.ts);
+ * - every request brings its own verified caller, handed to handlers as `authInfo` — never
+ *   frozen at session start, so refreshed scopes apply at once;
+ * - after eviction or restart the server is rebuilt by replaying the stored `initialize`
+ *   (restoring the client's capabilities), so the session continues transparently;
+ * - an alarm evicts the session after `SESSION_IDLE_TIMEOUT_S` idle and deletes its storage;
+ *   `DELETE /mcp` does the same at once.
+ */
+export function createSessionClass<Env extends object>(identity: ServerIdentity<Env>, scopesSupported: readonly string[]) {
+  return class McpSession extends DurableObject<Env> {
+    #live: Promise<Live> | undefined;
+    #lastTouch = 0;
+
+    override async fetch(request: Request): Promise<Response> {
+      const config = readConfig(this.env);
+      const caller = decodeCaller(request.headers.get(CALLER_HEADER));
+      if (caller === undefined) return new Response("Forbidden", { status: 403 });
+      try {
+        const newSessionId = request.headers.get(NEW_SESSION_HEADER);
+        return newSessionId === null ? await this.#continue(request, caller) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds);
+      } catch (error) {
+        if (isServerFailure(error) || isAuthFailure(error)) return errorResponse(error, challengeFor(config, scopesSupported));
+        throw error;
+      }
+    }
+
+    async #initialize(request: Request, caller: CallerIdentity, sessionId: string, idleSeconds: number): Promise<Response> {
+      const storage = this.ctx.storage;
+      if ((await storage.get(KEY.binding)) !== undefined) throw new SessionNotFoundError("Session id collision; retry initialize.");
+      const body = await request.text();
+      const parsed = parseMessages(body);
+      const now = Date.now();
+      await storage.put({
+        [KEY.binding]: bindingFor(caller),
+        [KEY.init]: parsed.raw,
+        [KEY.sessionId]: sessionId,
+        [KEY.lastSeen]: now,
+      });
+      this.#lastTouch = now;
+      await storage.setAlarm(now + idleSeconds * 1000);
+      const live = await this.#ensureLive(sessionId, undefined);
+      return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
+    }
+
+    async #continue(request: Request, caller: CallerIdentity): Promise<Response> {
+      const storage = this.ctx.storage;
+      const binding = await storage.get<SessionBinding>(KEY.binding);
+      // Unknown, ended, or someone else's: indistinguishable from outside, and nothing is touched.
+      if (binding === undefined || !isBoundTo(binding, caller)) throw new SessionNotFoundError();
+      const sessionId = (await storage.get<string>(KEY.sessionId))!;
+      const live = await this.#ensureLive(sessionId, await storage.get(KEY.init));
+      await this.#touch();
+      const authInfo = toAuthInfo(caller);
+      if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
+      const parsed = parseMessages(await request.text());
+      checkMessageScopes(caller, parsed.messages, live.toolScopes);
+      return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });
+    }
+
+    /** The live server, built once per object lifetime; rebuilt (and re-initialized) after eviction. */
+    #ensureLive(sessionId: string, storedInit: unknown): Promise<Live> {
+      this.#live ??= this.#build(sessionId, storedInit).catch((error: unknown) => {
+        this.#live = undefined;
+        throw error;
+      });
+      return this.#live;
+    }
+
+    async #build(sessionId: string, storedInit: unknown): Promise<Live> {
+      const { server, toolScopes } = await buildServer(identity, {
+        env: this.env,
+        transport: "stateful",
+        sessionId,
+        storage: this.ctx.storage,
+      });
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => sessionId,
+        onsessionclosed: () => this.#terminate(),
+        keepAliveMs: SERVER_DEFAULTS.sseKeepAliveMs,
+      });
+      await server.connect(transport);
+      if (storedInit !== undefined) await replayInitialize(transport, storedInit);
+      return { server, transport, toolScopes };
+    }
+
+    async #touch(): Promise<void> {
+      const now = Date.now();
+      if (now - this.#lastTouch < TOUCH_INTERVAL_MS) return;
+      this.#lastTouch = now;
+      await this.ctx.storage.put(KEY.lastSeen, now);
+    }
+
+    /** Ends the session: closes streams, deletes every byte of storage and the alarm. */
+    async #terminate(): Promise<void> {
+      const live = this.#live;
+      this.#live = undefined;
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      if (live !== undefined) await (await live).transport.close().catch(() => undefined);
+    }
+
+    override async alarm(): Promise<void> {
+      const idleMs = readConfig(this.env).sessionIdleTimeoutSeconds * 1000;
+      const lastSeen = await this.ctx.storage.get<number>(KEY.lastSeen);
+      if (lastSeen === undefined || Date.now() - lastSeen >= idleMs) {
+        await this.#terminate();
+        return;
+      }
+      await this.ctx.storage.setAlarm(lastSeen + idleMs);
+    }
+  };
+}
+
+/**
+ * Puts a fresh transport + server back into the initialized state of the original session by
+ * replaying the client's stored `initialize` (the response is discarded). The SDK then knows
+ * the client's capabilities again — needed for sampling and elicitation after a restart.
+ */
+async function replayInitialize(transport: WebStandardStreamableHTTPServerTransport, init: unknown): Promise<void> {
+  const request = new Request("https://session.internal/mcp", {
+    method: "POST",
+    headers: { accept: "application/json, text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify(init),
+  });
+  const response = await transport.handleRequest(request, { parsedBody: init });
+  await response.text();
+}
