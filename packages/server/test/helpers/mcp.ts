@@ -16,12 +16,18 @@ export interface TokenHolder {
   token: string;
 }
 
-/** A real MCP SDK client over Streamable HTTP, whose fetch goes to the worker under test. */
-export async function connect(target: Target, holder: TokenHolder, capabilities: Record<string, object> = {}) {
+/**
+ * A real MCP SDK client over Streamable HTTP, whose fetch goes to the worker under test.
+ * `standaloneStream: false` makes the client behave like one that does not open the optional
+ * GET stream (its GET is answered 405 locally): an open stream is an in-flight request, and a
+ * Durable Object is only evicted once in-flight requests drain.
+ */
+export async function connect(target: Target, holder: TokenHolder, capabilities: Record<string, object> = {}, { standaloneStream = true } = {}) {
   const client = new Client({ name: "edge-mcp-test", version: "1.0.0" }, { capabilities });
   const transport = new StreamableHTTPClientTransport(new URL(RESOURCE), {
     fetch: (input, init) => {
       const request = new Request(input, init);
+      if (!standaloneStream && request.method === "GET") return Promise.resolve(new Response(null, { status: 405 }));
       request.headers.set("authorization", `Bearer ${holder.token}`);
       return send(target, request);
     },
