@@ -123,7 +123,9 @@ describe("configuration from Worker env vars", () => {
       name: "open",
       version: "1",
       transport: "stateless",
-      setup: (mcp) => mcp.tool("who", {}, (extra) => ({ content: [{ type: "text", text: extra.auth.subject }] })),
+      setup: (mcp) => {
+        mcp.tool("who", {}, (extra) => ({ content: [{ type: "text", text: extra.auth.subject }] }));
+      },
     });
     const vars = { ...env, AUTH_DISABLED: "true", ENVIRONMENT: "development" } as never;
     const res = await open.fetch(new Request(RESOURCE, {
