@@ -10,7 +10,7 @@ export default defineConfig({
     })),
   ],
   test: {
-    globalSetup: ["./test/global-setup.ts"],
+    globalSetup: ["@edge-mcp/testing/global-setup"],
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
   },

@@ -2,20 +2,20 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
+import "./provided-context.ts";
 
 /**
- * The Auth0 stand-in for these tests: a real RS256 key pair generated per run and a real JWKS
- * served over HTTP on loopback. Workers fetch it like they would fetch Auth0's.
+ * vitest `globalSetup`: the Auth0 stand-in for worker tests — a real RS256 key pair generated
+ * per run and a real JWKS served over HTTP on loopback, fetched by the worker exactly as it
+ * would fetch Auth0's. Provides `jwksUri` and `privateJwk` to the test project.
  */
 export default async function setup(project: TestProject) {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-  const kid = `test-${Date.now()}`;
+  const kid = `test-${crypto.randomUUID()}`;
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256" };
-  let jwksRequests = 0;
   const server = createServer((req, res) => {
     if (req.url === "/.well-known/jwks.json") {
-      jwksRequests += 1;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [publicJwk] }));
       return;
     }
@@ -25,15 +25,5 @@ export default async function setup(project: TestProject) {
   const { port } = server.address() as AddressInfo;
   project.provide("jwksUri", `http://127.0.0.1:${port}/.well-known/jwks.json`);
   project.provide("privateJwk", JSON.stringify(privateJwk));
-  return async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (jwksRequests === 0) console.warn("global-setup: the JWKS endpoint was never fetched");
-  };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    jwksUri: string;
-    privateJwk: string;
-  }
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }

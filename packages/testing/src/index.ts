@@ -1,0 +1,4 @@
+// Test kit entry for code running inside workerd (the Node-only globalSetup is "./global-setup").
+export { connectMcp, textOf, type ConnectOptions, type TokenHolder } from "./mcp-client.ts";
+export { createTokenFactory, type TokenClaims } from "./tokens.ts";
+import "./provided-context.ts";
