@@ -119,7 +119,9 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
       return errorResponse(error, challenge);
     }
-    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: error instanceof Error ? error.name : "unknown" }));
+    // Our own messages never carry credentials; a foreign one is truncated, and never echoed to the client.
+    const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
+    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: detail }));
     return c.json({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } }, 500);
   });
 
@@ -136,7 +138,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (!isPublic) checkOriginAndHost(c.req.raw, config);
     if (c.req.method === "OPTIONS") return preflightResponse(c.req.raw, config, isPublic);
     await next();
-    for (const [name, value] of Object.entries(corsHeaders(c.req.raw, config, isPublic))) c.res.headers.set(name, value);
+    const cors = Object.entries(corsHeaders(c.req.raw, config, isPublic));
+    if (cors.length > 0) {
+      // A response fetched from the session object has immutable headers: copy before adding.
+      const response = new Response(c.res.body, c.res);
+      for (const [name, value] of cors) response.headers.set(name, value);
+      c.res = response;
+    }
   });
 
   app.get(`${PRM_PREFIX}/*`, (c) => prm(c.get("config"), c.req.path));

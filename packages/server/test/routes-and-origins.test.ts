@@ -84,6 +84,20 @@ describe("Origin and Host (DNS-rebinding defence)", () => {
     expect(res.headers.get("vary")).toContain("Origin");
   });
 
+  it("adds CORS headers to a streamed answer from the session object (initialize from an allowed origin)", async () => {
+    const res = await post("stateful", INITIALIZE, { origin: "https://app.example.test", authorization: `Bearer ${await token()}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example.test");
+    expect(res.headers.get("mcp-session-id")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await res.body?.cancel();
+  });
+
+  it("accepts its own origin (same-origin browser clients)", async () => {
+    const res = await post("stateless", INITIALIZE, { origin: "https://test-mcp.example.test", authorization: `Bearer ${await token()}` });
+    expect(res.status).toBe(200);
+    await res.body?.cancel();
+  });
+
   it("answers a CORS preflight from an allowed origin with 204 and the allowed headers", async () => {
     const res = await send("stateful", new Request(RESOURCE, {
       method: "OPTIONS",
