@@ -141,6 +141,11 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     );
     return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
   });
+  mcp.tool("test_reconnection", { description: "Closes its SSE stream mid-call when the transport supports resumption (SEP-1699)" }, async (extra) => {
+    extra.closeSSEStream?.();
+    await sleep(50);
+    return { content: [{ type: "text", text: "Reconnection test completed" }] };
+  });
   mcp.tool(
     "json_schema_2020_12_tool",
     { description: "Tool with JSON Schema 2020-12 features", inputSchema: z.strictObject({ name: z.string().optional(), address: Address.optional() }) },
