@@ -1,0 +1,112 @@
+/**
+ * Runs Workers on bare workerd (`workerd serve`), without wrangler's Node proxy in front
+ * (which caps a hello-world Worker at ~600 req/s here). Bundles come from
+ * `wrangler deploy --dry-run --outdir`, i.e. exactly what would be uploaded.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { waitForHttp } from "./ports.ts";
+
+const repoRoot = new URL("../..", import.meta.url).pathname;
+
+function packageBin(pkg: string, name: string): string {
+  const manifest = join(repoRoot, "node_modules", pkg, "package.json");
+  const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin: string | Record<string, string> }).bin;
+  return join(dirname(manifest), typeof bin === "string" ? bin : bin[name]!);
+}
+
+/** The workerd binary that the pinned wrangler uses. */
+export function workerdBinary(): string {
+  const path = join(repoRoot, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
+  if (!existsSync(path)) throw new Error(`workerd not found at ${path}; run npm install`);
+  return path;
+}
+
+export interface Bundle {
+  /** The ES module workerd loads. */
+  main: string;
+  /** Raw and gzip size of everything that would be uploaded (source maps excluded), in bytes. */
+  bytes: number;
+  gzipBytes: number;
+}
+
+/** `wrangler deploy --dry-run --outdir` for a wrangler config: works offline. */
+export function bundleWorker(configPath: string): Bundle {
+  const outdir = mkdtempSync(join(tmpdir(), "edge-mcp-bundle-"));
+  const result = spawnSync(process.execPath, [packageBin("wrangler", "wrangler"), "deploy", "--dry-run", "--outdir", outdir, "--config", configPath], {
+    cwd: dirname(configPath),
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (result.status !== 0) throw new Error(`wrangler dry-run failed for ${configPath}:\n${result.stderr}`);
+  const files = readdirSync(outdir).filter((f) => f.endsWith(".js") || f.endsWith(".mjs") || f.endsWith(".wasm"));
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const file of files) {
+    const content = readFileSync(join(outdir, file));
+    bytes += content.length;
+    gzipBytes += gzipSync(content, { level: 9 }).length;
+  }
+  const main = files.find((f) => f.endsWith(".js") || f.endsWith(".mjs"));
+  if (main === undefined) throw new Error(`wrangler dry-run wrote no module for ${configPath}`);
+  return { main: join(outdir, main), bytes, gzipBytes };
+}
+
+export interface WorkerdService {
+  name: string;
+  bundle: Bundle;
+  port: number;
+  bindings: Record<string, string>;
+  /** Class name of a SQLite-backed Durable Object the worker exports, if any. */
+  durableObject?: { className: string; binding: string };
+}
+
+const capnpString = (value: string) => JSON.stringify(value);
+
+/** Writes a workerd config for the services and starts `workerd serve`. */
+export async function startWorkerd(services: WorkerdService[]): Promise<{ stop(): void; process: ChildProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), "edge-mcp-workerd-"));
+  const lines: string[] = ['using Workerd = import "/workerd/workerd.capnp";', "const config :Workerd.Config = ("];
+  lines.push("  services = [");
+  const ident = (i: number) => `worker${i}`; // capnp declarations must be camelCase
+  services.forEach((s, i) => lines.push(`    (name = ${capnpString(s.name)}, worker = .${ident(i)}),`));
+  lines.push('    (name = "internet", network = (allow = ["local", "private", "public"])),');
+  lines.push("  ],");
+  lines.push("  sockets = [");
+  for (const s of services) lines.push(`    (name = ${capnpString(`s_${s.name}`)}, address = "127.0.0.1:${s.port}", http = (), service = ${capnpString(s.name)}),`);
+  lines.push("  ],");
+  lines.push(");");
+  for (const [i, s] of services.entries()) {
+    const id = ident(i);
+    const bindings = Object.entries(s.bindings).map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`);
+    if (s.durableObject) bindings.push(`(name = ${capnpString(s.durableObject.binding)}, durableObjectNamespace = ${capnpString(s.durableObject.className)})`);
+    lines.push(`const ${id} :Workerd.Worker = (`);
+    // capnp `embed` paths are relative to the config file: copy the bundle beside it.
+    const local = `bundle-${i}.js`;
+    copyFileSync(s.bundle.main, join(dir, local));
+    lines.push(`  modules = [(name = "index.js", esModule = embed ${capnpString(local)})],`);
+    lines.push('  compatibilityDate = "2026-11-01",');
+    lines.push('  compatibilityFlags = ["nodejs_compat"],');
+    lines.push(`  bindings = [${bindings.join(", ")}],`);
+    if (s.durableObject) {
+      lines.push(`  durableObjectNamespaces = [(className = ${capnpString(s.durableObject.className)}, uniqueKey = ${capnpString(`${s.name}-do`)}, enableSql = true)],`);
+      lines.push("  durableObjectStorage = (inMemory = void),");
+    }
+    lines.push(");");
+  }
+  const configPath = join(dir, "config.capnp");
+  writeFileSync(configPath, lines.join("\n"));
+  const child = spawn(workerdBinary(), ["serve", configPath, "--experimental"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += String(d)));
+  try {
+    for (const s of services) await waitForHttp(`http://127.0.0.1:${s.port}/`, 20_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`workerd did not start: ${String(error)}\n${stderr.slice(-3000)}`);
+  }
+  return { process: child, stop: () => child.kill("SIGTERM") };
+}

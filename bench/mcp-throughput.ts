@@ -1,0 +1,150 @@
+/**
+ * Benchmark: MCP `tools/call` throughput of edge-mcp on bare workerd, in one run:
+ *   hello-world Worker (the floor) · stateless auth off/on · stateful auth off/on,
+ * the same `echo` tool and the same RS256 token everywhere, measured in interleaved rounds
+ * (medians), plus the gzip size of every worker bundle (`wrangler deploy --dry-run`).
+ *
+ *   node bench/mcp-throughput.ts [--rounds 3] [--seconds 4] [--connections 32]
+ */
+import { parseArgs } from "node:util";
+import { startIssuer } from "./lib/jwks.ts";
+import { runLoad, type LoadResult } from "./lib/load.ts";
+import { freePort } from "./lib/ports.ts";
+import { median, printTable } from "./lib/stats.ts";
+import { bundleWorker, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" } },
+});
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const SESSIONS = 16;
+const here = (p: string) => new URL(p, import.meta.url).pathname;
+const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
+
+console.log("bundling with wrangler deploy --dry-run …");
+const mcpEcho = bundleWorker(here("./workers/mcp-echo.wrangler.toml"));
+const helloWorld = bundleWorker(here("./workers/hello-world.wrangler.toml"));
+const sizes = [
+  { worker: "hello-world (floor)", bundle: helloWorld },
+  { worker: "workers/hello (stateless)", bundle: bundleWorker(root("workers/hello/wrangler.toml")) },
+  { worker: "workers/conformance (stateful)", bundle: bundleWorker(root("workers/conformance/wrangler.toml")) },
+  { worker: "bench mcp-echo (both)", bundle: mcpEcho },
+];
+
+const issuer = await startIssuer();
+type Variant = "floor" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth";
+const VARIANTS: Variant[] = ["floor", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth"];
+const ports = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
+const resource = (v: Variant) => `http://127.0.0.1:${ports[v]}/mcp`;
+
+const services: WorkerdService[] = VARIANTS.map((variant) => {
+  if (variant === "floor") return { name: variant, bundle: helloWorld, port: ports[variant], bindings: {} };
+  const [transport, auth] = variant.split("-") as ["stateless" | "stateful", "auth" | "noauth"];
+  return {
+    name: variant,
+    bundle: mcpEcho,
+    port: ports[variant],
+    bindings: {
+      BENCH_TRANSPORT: transport,
+      MCP_RESOURCE: resource(variant),
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCES: resource(variant),
+      AUTH_JWKS_URI: issuer.jwksUri,
+      ENVIRONMENT: "bench",
+      ...(auth === "noauth" ? { AUTH_DISABLED: "true" } : {}),
+    },
+    durableObject: { className: "McpSession", binding: "MCP_SESSION" },
+  };
+});
+const workerd = await startWorkerd(services);
+
+const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
+const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
+
+async function headersFor(variant: Variant): Promise<Record<string, string>> {
+  return variant.endsWith("-auth") ? { ...baseHeaders, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...baseHeaders };
+}
+
+/** Opens sessions (initialize + initialized) and returns their ids. */
+async function openSessions(variant: Variant, headers: Record<string, string>): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const res = await fetch(resource(variant), {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "1" } } }),
+    });
+    const id = res.headers.get("mcp-session-id");
+    await res.text();
+    if (res.status !== 200 || id === null) throw new Error(`${variant}: initialize failed with HTTP ${res.status}`);
+    const ack = await fetch(resource(variant), { method: "POST", headers: { ...headers, "mcp-session-id": id }, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+    await ack.text();
+    ids.push(id);
+  }
+  return ids;
+}
+
+const prepared = new Map<Variant, { headers: Record<string, string>; sessions: string[] }>();
+for (const variant of VARIANTS) {
+  if (variant === "floor") continue;
+  const headers = await headersFor(variant);
+  // Sanity: one real call must succeed before measuring.
+  const sessions = variant.startsWith("stateful") ? await openSessions(variant, headers) : [];
+  const probe = await fetch(resource(variant), { method: "POST", headers: sessions[0] ? { ...headers, "mcp-session-id": sessions[0] } : headers, body: CALL });
+  const text = await probe.text();
+  if (probe.status !== 200 || !text.includes("hello")) throw new Error(`${variant}: tools/call probe failed (${probe.status}): ${text.slice(0, 200)}`);
+  prepared.set(variant, { headers, sessions });
+}
+
+const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+    for (const variant of order) {
+      const p = prepared.get(variant);
+      const result = await runLoad({
+        url: variant === "floor" ? `http://127.0.0.1:${ports.floor}/` : resource(variant),
+        method: variant === "floor" ? "GET" : "POST",
+        ...(p === undefined ? {} : { headers: p.headers, body: CALL }),
+        ...(p !== undefined && p.sessions.length > 0 ? { headersFor: (n: number) => ({ "mcp-session-id": p.sessions[n % p.sessions.length]! }) } : {}),
+        connections: CONNECTIONS,
+        durationSeconds: SECONDS,
+      });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx and ${result.errors} errors during the run`);
+      results.get(variant)!.push(result);
+      process.stdout.write(`  round ${round + 1} ${variant}: ${Math.round(result.requestsPerSecond)} req/s\n`);
+    }
+  }
+} finally {
+  workerd.stop();
+  await issuer.close();
+}
+
+const summary = Object.fromEntries(
+  VARIANTS.map((v) => {
+    const runs = results.get(v)!;
+    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+  }),
+) as Record<Variant, { rps: number; p50: number; p99: number }>;
+
+console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians\n`);
+printTable(
+  VARIANTS.map((v) => ({
+    variant: v === "floor" ? "hello-world Worker (floor)" : v,
+    "req/s": Math.round(summary[v].rps),
+    "p50 ms": summary[v].p50,
+    "p99 ms": summary[v].p99,
+    "vs floor": (summary[v].rps / summary.floor.rps).toFixed(3),
+  })),
+);
+console.log("");
+printTable([
+  { ratio: "stateless: auth on / auth off (goal ≥ 0.95)", value: (summary["stateless-auth"].rps / summary["stateless-noauth"].rps).toFixed(3) },
+  { ratio: "stateful: auth on / auth off (goal ≥ 0.95)", value: (summary["stateful-auth"].rps / summary["stateful-noauth"].rps).toFixed(3) },
+  { ratio: "auth on: stateful / stateless", value: (summary["stateful-auth"].rps / summary["stateless-auth"].rps).toFixed(3) },
+  { ratio: `JWKS fetches during the whole run`, value: issuer.jwksRequests },
+]);
+console.log("\nBundle sizes (wrangler deploy --dry-run, source maps excluded; goal ≤ 300 KiB gzip for a stateful worker)\n");
+printTable(sizes.map(({ worker, bundle }) => ({ worker, "KiB": (bundle.bytes / 1024).toFixed(1), "gzip KiB": (bundle.gzipBytes / 1024).toFixed(1) })));
