@@ -34,9 +34,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       : {
           requests: [
             {
-              setupRequest: (request: Record<string, unknown>) => ({
+              setupRequest: (request: autocannon.Request) => ({
                 ...request,
-                headers: { ...(request.headers as Record<string, string>), ...options.headersFor!(counter++) },
+                headers: { ...request.headers, ...options.headersFor!(counter++) },
               }),
             },
           ],

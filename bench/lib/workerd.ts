@@ -4,7 +4,7 @@
  * `wrangler deploy --dry-run --outdir`, i.e. exactly what would be uploaded.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -74,6 +74,10 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
   const ident = (i: number) => `worker${i}`; // capnp declarations must be camelCase
   services.forEach((s, i) => lines.push(`    (name = ${capnpString(s.name)}, worker = .${ident(i)}),`));
   lines.push('    (name = "internet", network = (allow = ["local", "private", "public"])),');
+  // Durable Object storage on disk, as in production: workerd evicts idle objects, and an
+  // in-memory store would lose every session with them.
+  mkdirSync(join(dir, "do-storage"));
+  lines.push(`    (name = "do-storage", disk = (path = ${capnpString(join(dir, "do-storage"))}, writable = true)),`);
   lines.push("  ],");
   lines.push("  sockets = [");
   for (const s of services) lines.push(`    (name = ${capnpString(`s_${s.name}`)}, address = "127.0.0.1:${s.port}", http = (), service = ${capnpString(s.name)}),`);
@@ -93,7 +97,7 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
     lines.push(`  bindings = [${bindings.join(", ")}],`);
     if (s.durableObject) {
       lines.push(`  durableObjectNamespaces = [(className = ${capnpString(s.durableObject.className)}, uniqueKey = ${capnpString(`${s.name}-do`)}, enableSql = true)],`);
-      lines.push("  durableObjectStorage = (inMemory = void),");
+      lines.push('  durableObjectStorage = (localDisk = "do-storage"),');
     }
     lines.push(");");
   }
