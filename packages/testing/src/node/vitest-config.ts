@@ -1,0 +1,38 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export interface WorkerTestConfigOptions {
+  /** The https resource URL the worker is tested under (`MCP_RESOURCE`, also its audience). */
+  resource: string;
+  /** The issuer tokens are minted for; default https://tenant.example-auth.test/. */
+  issuer?: string;
+  /** wrangler config of the worker under test; default ./wrangler.toml. */
+  configPath?: string;
+}
+
+export const TEST_ISSUER = "https://tenant.example-auth.test/";
+
+/**
+ * The vitest config every MCP worker's tests share: run inside workerd against the worker's
+ * own wrangler config, with production-shaped vars (an https resource) and signing keys from
+ * the loopback JWKS that `@edge-mcp/testing/global-setup` serves.
+ */
+export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = "./wrangler.toml" }: WorkerTestConfigOptions) {
+  return defineConfig({
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath },
+        miniflare: {
+          bindings: {
+            MCP_RESOURCE: resource,
+            AUTH_AUDIENCES: resource,
+            AUTH_ISSUER: issuer,
+            AUTH_JWKS_URI: inject("jwksUri"),
+            ENVIRONMENT: "test",
+          },
+        },
+      })),
+    ],
+    test: { globalSetup: ["@edge-mcp/testing/global-setup"], include: ["test/**/*.test.ts"], testTimeout: 20_000 },
+  });
+}
