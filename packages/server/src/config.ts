@@ -48,6 +48,8 @@ export interface ServerConfig {
   /** Canonical resource URL (RFC 8707), e.g. https://notes-mcp.example.com/mcp. */
   readonly resource: string;
   readonly resourceOrigin: string;
+  /** Path of the resource URL: the MCP endpoint, e.g. `/mcp`. */
+  readonly resourcePath: string;
   readonly resourceHost: string;
   readonly auth:
     | { readonly disabled: true }
@@ -75,6 +77,7 @@ export function readConfig(env: object): ServerConfig {
   const config: ServerConfig = Object.freeze({
     resource: e.MCP_RESOURCE,
     resourceOrigin: resource.origin,
+    resourcePath: resource.pathname,
     resourceHost: resource.host,
     auth: disabled
       ? Object.freeze({ disabled: true as const })

@@ -151,8 +151,8 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   app.get(PRM_PREFIX, (c) => prm(c.get("config"), c.req.path));
   const metadataByConfig = new WeakMap<ServerConfig, ReturnType<typeof createProtectedResourceMetadata>>();
   function prm(config: ServerConfig, path: string): Response {
-    const resourcePath = new URL(config.resource).pathname;
-    if (path !== PRM_PREFIX && path !== `${PRM_PREFIX}${resourcePath === "/" ? "" : resourcePath}`) {
+    const resourcePath = config.resourcePath === "/" ? "" : config.resourcePath;
+    if (path !== PRM_PREFIX && path !== `${PRM_PREFIX}${resourcePath}`) {
       throw new NotFoundError("No protected resource metadata here.");
     }
     let metadata = metadataByConfig.get(config);
@@ -177,7 +177,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
 
   app.all("*", async (c) => {
     const config = c.get("config");
-    if (c.req.path !== new URL(config.resource).pathname) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
+    if (c.req.path !== config.resourcePath) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
     return handleMcp(c.req.raw, c.env, config);
   });
 

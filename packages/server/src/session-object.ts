@@ -79,11 +79,13 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
 
     async #continue(request: Request, caller: CallerIdentity): Promise<Response> {
       const storage = this.ctx.storage;
-      const binding = await storage.get<SessionBinding>(KEY.binding);
+      const stored = await storage.get([KEY.binding, KEY.sessionId]);
+      const binding = stored.get(KEY.binding) as SessionBinding | undefined;
       // Unknown, ended, or someone else's: indistinguishable from outside, and nothing is touched.
       if (binding === undefined || !isBoundTo(binding, caller)) throw new SessionNotFoundError();
-      const sessionId = (await storage.get<string>(KEY.sessionId))!;
-      const live = await this.#ensureLive(sessionId, await storage.get(KEY.init));
+      const sessionId = stored.get(KEY.sessionId) as string;
+      // The stored initialize is needed only to rebuild after an eviction or restart.
+      const live = await (this.#live ?? this.#ensureLive(sessionId, await storage.get(KEY.init)));
       await this.#touch();
       const authInfo = toAuthInfo(caller);
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
