@@ -1,0 +1,71 @@
+import { SCOPE_PROFILES } from "@edge-mcp/auth";
+import { z } from "zod";
+
+const ScopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be a scope token (no spaces or quotes)");
+export const ScopeProfileSchema = z.enum(Object.keys(SCOPE_PROFILES) as ["readonly", "standard"]);
+
+export const AccessPolicySchema = z.strictObject({
+  /** Auth0 `subject_type_authorization.user.policy`: who may get user-delegated tokens. */
+  user: z.enum(["allow_all", "deny_all", "require_client_grant"]).default("require_client_grant"),
+  /** Auth0 `subject_type_authorization.client.policy`: machine-to-machine tokens. */
+  client: z.enum(["deny_all", "require_client_grant"]).default("deny_all"),
+});
+
+/** `workers/<slug>/mcp.json`: one MCP server. */
+export const ServerManifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).max(100),
+  slug: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes, starting with a letter"),
+  description: z.string().max(500).optional(),
+  transport: z.enum(["stateful", "stateless"]),
+  scopeProfile: ScopeProfileSchema.optional(),
+  extraScopes: z.array(z.strictObject({ value: ScopeToken, description: z.string().min(1).max(500) })).default([]),
+  /** Client keys or client-group keys (ecosystem.json) → the scopes they are granted. */
+  grants: z.record(z.string(), z.array(ScopeToken)).default({}),
+  accessPolicy: AccessPolicySchema.partial().optional(),
+  /** Local development: the port `npm run dev` serves this worker on. */
+  dev: z.strictObject({ port: z.number().int().min(1024).max(65535) }),
+});
+
+const ClientSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  profile: z.enum(["native_interactive", "spa_interactive", "regular_web_interactive", "service_m2m"]),
+  callbacks: z.array(z.string().url()).default([]),
+  origins: z.array(z.string().url()).default([]),
+});
+
+/** Root `ecosystem.json`: the fleet. */
+export const EcosystemSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Host of each server; `{slug}` and `{base_domain}` are substituted. */
+  hostPattern: z.string().includes("{slug}").default("{slug}-mcp.{base_domain}"),
+  defaults: z
+    .strictObject({
+      scopeProfile: ScopeProfileSchema.default("standard"),
+      accessPolicy: AccessPolicySchema.default({ user: "require_client_grant", client: "deny_all" }),
+      trailingSlash: z.enum(["both", "always", "never"]).default("never"),
+      tokenDialect: z.enum(["rfc9068_profile_authz", "access_token_authz"]).default("rfc9068_profile_authz"),
+    })
+    .default({ scopeProfile: "standard", accessPolicy: { user: "require_client_grant", client: "deny_all" }, trailingSlash: "never", tokenDialect: "rfc9068_profile_authz" }),
+  tenant: z
+    .strictObject({
+      resourceParameterProfile: z.literal("compatibility").default("compatibility"),
+      issuerInAuthorizationResponse: z.boolean().default(true),
+      dynamicClientRegistration: z.boolean().default(true),
+      domainConnections: z.array(z.string()).default([]),
+    })
+    .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [] }),
+  clients: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), ClientSchema).default({}),
+  clientGroups: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.array(z.string())).default({}),
+  dev: z
+    .strictObject({
+      /** Port of the local authorization server (the Auth0 stand-in). */
+      issuerPort: z.number().int().min(1024).max(65535).default(9400),
+      /** The one-click development user. */
+      user: z.strictObject({ sub: z.string().min(1), name: z.string().min(1), email: z.string().email() }).default({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
+    })
+    .default({ issuerPort: 9400, user: { sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" } }),
+});
+
+export type Ecosystem = z.output<typeof EcosystemSchema>;
+export type ServerManifest = z.output<typeof ServerManifestSchema>;

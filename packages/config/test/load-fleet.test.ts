@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { devResource, productionResource, serverScopes } from "../src/index.ts";
+import { ConfigError, loadFleet } from "../src/load.ts";
+
+function fleet(files: Record<string, unknown>): string {
+  const root = mkdtempSync(join(tmpdir(), "fleet-"));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), typeof content === "string" ? content : JSON.stringify(content));
+  }
+  return root;
+}
+const server = (slug: string, port: number, extra: object = {}) => ({ name: slug, slug, transport: "stateless", dev: { port }, ...extra });
+
+describe("loadFleet", () => {
+  it("loads the repository's own fleet", () => {
+    const loaded = loadFleet(join(import.meta.dirname, "../../.."));
+    expect(loaded.servers.map((s) => s.manifest.slug)).toEqual(expect.arrayContaining(["conformance", "hello"]));
+  });
+
+  it("applies defaults and derives scopes from the profile plus extra scopes", () => {
+    const root = fleet({ "ecosystem.json": {}, "workers/notes/mcp.json": server("notes", 8800, { extraScopes: [{ value: "notes.export", description: "Export notes" }] }) });
+    const { ecosystem, servers } = loadFleet(root);
+    expect(ecosystem.hostPattern).toBe("{slug}-mcp.{base_domain}");
+    expect(serverScopes(ecosystem, servers[0]!.manifest).map((s) => s.value)).toEqual(["resources.read", "prompts.read", "tools.read", "tools.write", "notes.export"]);
+    expect(productionResource(ecosystem, servers[0]!.manifest, "example.com")).toBe("https://notes-mcp.example.com/mcp");
+    expect(devResource(servers[0]!.manifest)).toBe("http://localhost:8800/mcp");
+  });
+
+  it.each([
+    ["a slug that differs from its folder", { "ecosystem.json": {}, "workers/notes/mcp.json": server("other", 8800) }, /slug "other" must equal its folder name/],
+    ["two servers on one dev port", { "ecosystem.json": {}, "workers/a/mcp.json": server("a", 8800), "workers/b/mcp.json": server("b", 8800) }, /dev.port 8800 is already used by a/],
+    ["a dev port equal to the issuer's", { "ecosystem.json": {}, "workers/a/mcp.json": server("a", 9400) }, /already used by the dev authorization server/],
+    ["an unknown field (typo)", { "ecosystem.json": {}, "workers/a/mcp.json": server("a", 8800, { trasport: "x" }) }, /Unrecognized key/],
+    ["a scope with a space", { "ecosystem.json": {}, "workers/a/mcp.json": server("a", 8800, { extraScopes: [{ value: "a b", description: "x" }] }) }, /extraScopes.0.value must be a scope token/],
+    ["invalid JSON", { "ecosystem.json": "{nope" }, /is not valid JSON/],
+  ])("rejects %s with a ConfigError naming the file and field", (_name, files, message) => {
+    const root = fleet(files);
+    expect(() => loadFleet(root)).toThrow(ConfigError);
+    expect(() => loadFleet(root)).toThrow(message);
+  });
+
+  it("says how to fix a missing ecosystem.json", () => {
+    expect(() => loadFleet(fleet({}))).toThrow(/ecosystem.json: not found/);
+  });
+});
