@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { JWK } from "jose";
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { renderConsentPage } from "./interaction-page.ts";
+import type { DevResourceServer } from "./resource-servers.ts";
+
+export interface DevUser {
+  sub: string;
+  name: string;
+  email: string;
+}
+
+export interface DevAuthServerOptions {
+  /** e.g. http://localhost:9400/ — with a trailing slash, as Auth0 issuers have. */
+  issuer: string;
+  port: number;
+  host?: string;
+  signingKey: JWK & { kid: string };
+  resourceServers: readonly DevResourceServer[];
+  user: DevUser;
+  /** Access token lifetime, in seconds. */
+  accessTokenTtlSeconds?: number;
+}
+
+export interface DevAuthServer {
+  readonly issuer: string;
+  readonly provider: Provider;
+  close(): Promise<void>;
+}
+
+const OIDC_SCOPES = ["openid", "offline_access", "profile", "email"];
+
+/**
+ * The local Auth0 stand-in (oidc-provider), configured like a tenant the provisioner set up:
+ * discovery (OIDC and RFC 8414), JWKS, authorization code + PKCE (S256 only), refresh tokens,
+ * client credentials, open dynamic client registration, and RFC 8707 `resource` selecting
+ * the audience (Auth0's "Resource Parameter Compatibility Profile"). Access tokens are RS256
+ * JWTs in Auth0's rfc9068_profile_authz shape (`aud`, `azp`/`client_id`, `scope`, `permissions`).
+ */
+export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
+  const byIdentifier = new Map(options.resourceServers.map((r) => [r.identifier, r]));
+  const ttl = options.accessTokenTtlSeconds ?? 3600;
+
+  const configuration: Configuration = {
+    jwks: { keys: [options.signingKey as never] },
+    findAccount: (_ctx, id) => ({
+      accountId: id,
+      claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
+    }),
+    scopes: OIDC_SCOPES,
+    claims: { openid: ["sub"], profile: ["name"], email: ["email"] },
+    pkce: { required: () => true },
+    clientBasedCORS: () => true,
+    cookies: { keys: [crypto.randomUUID()] },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 300, RefreshToken: 14 * 86_400, Interaction: 3600, Session: 86_400, Grant: 14 * 86_400 },
+    // Auth0 issues refresh tokens to clients allowed the grant; MCP clients rarely ask offline_access.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    features: {
+      devInteractions: { enabled: false },
+      registration: { enabled: true },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => (oneOf?.length === 1 ? oneOf[0] : undefined),
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx: KoaContextWithOIDC, identifier: string) => {
+          const api = byIdentifier.get(identifier);
+          if (api === undefined) throw new errors.InvalidTarget(`unknown resource ${identifier}; known: ${[...byIdentifier.keys()].join(", ")}`);
+          return { scope: api.scopes.join(" "), audience: api.identifier, accessTokenFormat: "jwt", accessTokenTTL: ttl, jwt: { sign: { alg: "RS256" } } };
+        },
+      },
+    },
+    extraTokenClaims: (_ctx, token) => {
+      if (!("resourceServer" in token) || token.resourceServer === undefined) return undefined;
+      const scopes = (token.scope ?? "").split(" ").filter((s) => s !== "");
+      return { azp: token.clientId, permissions: scopes };
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Where Auth0 serves it, so workers' default AUTH_JWKS_URI (`${issuer}.well-known/jwks.json`) works.
+    routes: { jwks: "/.well-known/jwks.json" },
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = false;
+  const callback = provider.callback();
+
+  async function interaction(req: IncomingMessage, res: ServerResponse, uid: string, confirm: boolean): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new errors.SessionNotFound("interaction mismatch");
+    const params = details.params as { client_id: string; scope?: string; resource?: string | string[] };
+    const requested = (params.scope ?? "").split(" ").filter((s) => s !== "");
+    const resources = (Array.isArray(params.resource) ? params.resource : params.resource ? [params.resource] : []).map((identifier) => ({
+      identifier,
+      scopes: requested.filter((s) => byIdentifier.get(identifier)?.scopes.includes(s)),
+    }));
+    if (!confirm) {
+      const client = await provider.Client.find(params.client_id);
+      const html = renderConsentPage({
+        uid,
+        clientName: client?.clientName ?? params.client_id,
+        userName: options.user.name,
+        userSub: options.user.sub,
+        resources,
+      });
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
+      return;
+    }
+    const body = await readForm(req);
+    if (body.get("decision") !== "approve") {
+      await provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user denied the request." }, { mergeWithLastSubmission: false });
+      return;
+    }
+    const grant = new provider.Grant({ accountId: options.user.sub, clientId: params.client_id });
+    const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+    if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
+    for (const r of resources) grant.addResourceScope(r.identifier, r.scopes.join(" "));
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { login: { accountId: options.user.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", options.issuer);
+    const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/confirm)?$/.exec(url.pathname);
+    if (match !== null) {
+      const confirm = match[2] !== undefined;
+      if ((confirm && req.method !== "POST") || (!confirm && req.method !== "GET")) {
+        res.writeHead(405).end();
+        return;
+      }
+      interaction(req, res, match[1]!, confirm).catch((error: unknown) => {
+        res.writeHead(400, { "content-type": "text/plain" }).end(`Interaction failed: ${error instanceof Error ? error.message : "unknown error"}. Start the sign-in again from your client.`);
+      });
+      return;
+    }
+    // RFC 8414 discovery: the same document as OIDC discovery (MCP clients look here first).
+    if (url.pathname === "/.well-known/oauth-authorization-server") req.url = `/.well-known/openid-configuration${url.search}`;
+    callback(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`Port ${options.port} is in use: stop what runs there, or set dev.issuerPort in ecosystem.json.`) : error),
+    );
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  return {
+    issuer: options.issuer,
+    provider,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = "";
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 16_384) throw new Error("form too large");
+  }
+  return new URLSearchParams(body);
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTokenVerifier } from "@edge-mcp/auth";
+import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
+import { freePort } from "@edge-mcp/testing/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadOrCreateSigningKey, mintAccessToken, startDevAuthServer, type DevAuthServer } from "../src/index.ts";
+
+const NOTES = "http://localhost:8801/mcp";
+const TASKS = "http://localhost:8802/mcp";
+const REDIRECT = "http://127.0.0.1:7777/callback";
+let server: DevAuthServer;
+let issuer: string;
+let keyFile: string;
+
+async function pkce() {
+  const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
+  return { verifier, challenge };
+}
+
+async function register(body: Record<string, unknown>) {
+  const res = await fetch(new URL("reg", issuer), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { client_id: string; client_secret?: string };
+}
+
+async function authorizationCodeFlow(resource: string, scope: string, decision = "approve") {
+  const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"], client_name: "Test MCP Client" });
+  const { verifier, challenge } = await pkce();
+  const authorize = new URL("auth", issuer);
+  for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope, resource, code_challenge: challenge, code_challenge_method: "S256", state: "s1" })) {
+    authorize.searchParams.set(k, v);
+  }
+  const back = await approveInBrowser(authorize, { decision });
+  return { client, verifier, back };
+}
+
+async function exchange(clientId: string, code: string, verifier: string, resource: string) {
+  const res = await fetch(new URL("token", issuer), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT, client_id: clientId, code_verifier: verifier, resource }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  issuer = `http://localhost:${port}/`;
+  keyFile = join(mkdtempSync(join(tmpdir(), "dev-auth-")), "keys.json");
+  server = await startDevAuthServer({
+    issuer,
+    port,
+    signingKey: await loadOrCreateSigningKey(keyFile),
+    user: { sub: "dev|alice", name: "Alice", email: "alice@example.dev" },
+    resourceServers: [
+      { slug: "notes", name: "Notes", identifier: NOTES, scopes: ["tools.read", "tools.write"] },
+      { slug: "tasks", name: "Tasks", identifier: TASKS, scopes: ["tools.read"] },
+    ],
+  });
+});
+afterAll(() => server.close());
+
+describe("local authorization server (Auth0 stand-in)", () => {
+  it("serves OIDC and RFC 8414 discovery with PKCE S256 only, DCR and the JWKS", async () => {
+    for (const path of [".well-known/openid-configuration", ".well-known/oauth-authorization-server"]) {
+      const meta = (await (await fetch(new URL(path, issuer))).json()) as Record<string, unknown>;
+      expect(meta.issuer).toBe(issuer);
+      expect(meta.code_challenge_methods_supported).toEqual(["S256"]);
+      expect(meta.registration_endpoint).toBe(`${issuer}reg`);
+      expect(meta.jwks_uri).toBe(`${issuer}.well-known/jwks.json`);
+      expect(meta.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]));
+    }
+    const jwks = (await (await fetch(new URL(".well-known/jwks.json", issuer))).json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys[0]).toMatchObject({ kty: "RSA", use: "sig" });
+    expect(jwks.keys[0]).not.toHaveProperty("d");
+  });
+
+  it("issues an Auth0-shaped RS256 access token whose audience is the requested resource (RFC 8707)", async () => {
+    const { client, verifier, back } = await authorizationCodeFlow(NOTES, "tools.read tools.write");
+    expect(back.searchParams.get("iss")).toBe(issuer); // RFC 9207
+    const { status, body } = await exchange(client.client_id, back.searchParams.get("code")!, verifier, NOTES);
+    expect(status).toBe(200);
+    expect(body.refresh_token).toEqual(expect.any(String));
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(body.access_token!);
+    expect(ctx).toMatchObject({ subject: "dev|alice", clientId: client.client_id });
+    expect([...ctx.scopes].sort()).toEqual(["tools.read", "tools.write"]);
+    expect(ctx.claims.permissions).toEqual(["tools.read", "tools.write"]);
+    expect(ctx.claims.azp).toBe(client.client_id);
+  });
+
+  it("never puts a scope the resource does not define into its token", async () => {
+    const { client, verifier, back } = await authorizationCodeFlow(TASKS, "tools.read tools.write");
+    const { body } = await exchange(client.client_id, back.searchParams.get("code")!, verifier, TASKS);
+    const ctx = await createTokenVerifier({ issuer, audiences: [TASKS], store: null }).verify(body.access_token!);
+    expect(ctx.scopes).toEqual(["tools.read"]);
+  });
+
+  it("refuses an authorization request without PKCE", async () => {
+    const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" });
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: NOTES })) authorize.searchParams.set(k, v);
+    const res = await fetch(authorize, { redirect: "manual" });
+    expect(new URL(res.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
+  });
+
+  it("refuses an unknown resource with invalid_target", async () => {
+    const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" });
+    const { challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: "http://localhost:1/mcp", code_challenge: challenge, code_challenge_method: "S256" })) {
+      authorize.searchParams.set(k, v);
+    }
+    const res = await fetch(authorize, { redirect: "manual" });
+    expect(new URL(res.headers.get("location")!).searchParams.get("error")).toBe("invalid_target");
+  });
+
+  it("returns access_denied when the user clicks Deny", async () => {
+    const { back } = await authorizationCodeFlow(NOTES, "tools.read", "deny");
+    expect(back.searchParams.get("error")).toBe("access_denied");
+  });
+
+  it("issues machine-to-machine tokens with client credentials", async () => {
+    const m2m = await register({ grant_types: ["client_credentials"], token_endpoint_auth_method: "client_secret_basic", response_types: [], redirect_uris: [] });
+    const res = await fetch(new URL("token", issuer), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString("base64")}` },
+      body: new URLSearchParams({ grant_type: "client_credentials", resource: NOTES, scope: "tools.read" }),
+    });
+    expect(res.status).toBe(200);
+    const { access_token } = (await res.json()) as { access_token: string };
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(access_token);
+    expect(ctx).toMatchObject({ clientId: m2m.client_id, scopes: ["tools.read"] });
+  });
+
+  it("keeps its signing key across restarts in a 0600 file, so tokens stay valid", async () => {
+    const again = await loadOrCreateSigningKey(keyFile);
+    const token = await mintAccessToken(again, { issuer, audience: NOTES, subject: "dev|bob", clientId: "cli", scopes: ["tools.read"] });
+    await expect(createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(token)).resolves.toMatchObject({ subject: "dev|bob" });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("says which port is taken when it cannot listen", async () => {
+    const port = Number(new URL(issuer).port);
+    await expect(
+      startDevAuthServer({ issuer, port, signingKey: await loadOrCreateSigningKey(keyFile), user: { sub: "u", name: "u", email: "u@example.dev" }, resourceServers: [] }),
+    ).rejects.toThrow(`Port ${port} is in use`);
+  });
+});
