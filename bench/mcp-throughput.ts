@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
-import { freePort } from "@edge-mcp/testing/ports";
+import { freePort } from "@edge-mcp/dev";
 import { median, printTable } from "./lib/stats.ts";
 import { bundleWorker, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 

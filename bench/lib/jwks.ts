@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { freePort } from "@edge-mcp/testing/ports";
+import { freePort } from "@edge-mcp/dev";
 
 export interface BenchIssuer {
   issuer: string;

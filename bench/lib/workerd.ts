@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { waitForHttp } from "@edge-mcp/testing/ports";
+import { waitForHttp } from "@edge-mcp/dev";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 

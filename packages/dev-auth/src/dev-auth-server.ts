@@ -47,7 +47,8 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       accountId: id,
       claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
     }),
-    scopes: OIDC_SCOPES,
+    // DCR clients (the MCP SDK) register with the resource scopes from the 401 challenge.
+    scopes: [...new Set([...OIDC_SCOPES, ...options.resourceServers.flatMap((r) => r.scopes)])],
     claims: { openid: ["sub"], profile: ["name"], email: ["email"] },
     pkce: { required: () => true },
     clientBasedCORS: () => true,
@@ -111,10 +112,14 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       await provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user denied the request." }, { mergeWithLastSubmission: false });
       return;
     }
+    // One click grants everything asked for: the provider counts every scope it knows (resource
+    // scopes included, for DCR) as requested OIDC scope, and each resource its own scopes.
     const grant = new provider.Grant({ accountId: options.user.sub, clientId: params.client_id });
-    const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const oidcScopes = [...new Set([...requested, ...(missing.missingOIDCScope ?? [])])];
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
     for (const r of resources) grant.addResourceScope(r.identifier, r.scopes.join(" "));
+    for (const [identifier, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(identifier, scopes.join(" "));
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { login: { accountId: options.user.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }

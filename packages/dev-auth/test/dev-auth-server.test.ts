@@ -1,12 +1,20 @@
 import { mkdtempSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTokenVerifier } from "@edge-mcp/auth";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
-import { freePort } from "@edge-mcp/testing/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateSigningKey, mintAccessToken, startDevAuthServer, type DevAuthServer } from "../src/index.ts";
 
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 const NOTES = "http://localhost:8801/mcp";
 const TASKS = "http://localhost:8802/mcp";
 const REDIRECT = "http://127.0.0.1:7777/callback";

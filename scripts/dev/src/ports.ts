@@ -1,5 +1,18 @@
 import { createServer } from "node:net";
 
+/** Throws an error naming the port (and who wanted it) when something already listens there. */
+export async function assertPortFree(port: number, purpose: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE"
+        ? new Error(`Port ${port} (${purpose}) is in use. Stop whatever listens there (\`lsof -i :${port}\`), or change the port in its mcp.json / ecosystem.json.`)
+        : error),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
 /** A port free on loopback right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,34 @@
+import type { DevEnvironment } from "./dev-environment.ts";
+
+/** What `npm run dev` prints once everything is up: a table, then copy-paste lines to connect. */
+export function renderDevSummary(env: DevEnvironment): string {
+  const rows = env.servers.map((s) => [s.slug, s.resource, s.metadataUrl, s.scopes.join(" ")]);
+  const head = ["server", "MCP URL", "protected resource metadata", "scopes"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  const first = env.servers[0];
+  const mcpJson = JSON.stringify({ mcpServers: Object.fromEntries(env.servers.map((s) => [s.slug, { type: "http", url: s.resource }])) }, null, 2);
+  return [
+    "",
+    `Authorization server (Auth0 stand-in): ${env.issuer}   — sign-in is one click as the dev user`,
+    "",
+    line(head),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map(line),
+    "",
+    "Connect a client:",
+    ...(first === undefined
+      ? []
+      : [
+          `  MCP Inspector:  npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${first.resource})`,
+          ...env.servers.map((s) => `  Claude Code:    claude mcp add --transport http ${s.slug} ${s.resource}`),
+          "  Cursor (.cursor/mcp.json) / VS Code (.vscode/mcp.json, key \"servers\"):",
+          ...mcpJson.split("\n").map((l) => `    ${l}`),
+          `  A token for curl: npm run -s token -- --server ${first.slug} --scopes "${first.scopes.join(" ")}" --sub alice`,
+          `    curl -s ${first.resource} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
+          `      -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
+        ]),
+    "",
+    "Ctrl-C stops everything.",
+  ].join("\n");
+}

@@ -1,0 +1,113 @@
+import { join } from "node:path";
+import { devIssuer, type ServerManifest } from "@edge-mcp/config";
+import { loadFleet } from "@edge-mcp/config/load";
+import { devResourceServers, loadOrCreateSigningKey, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
+import { assertPortFree, freePort } from "./ports.ts";
+import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
+
+/** Browser origins allowed to call local workers: MCP Inspector's UI. */
+export const DEV_ALLOWED_ORIGINS = ["http://localhost:6274", "http://127.0.0.1:6274"];
+
+export interface DevEnvironmentOptions {
+  /** Repository root (holds ecosystem.json and workers/). */
+  root: string;
+  /** Start only these workers (by slug); default every worker with an mcp.json. */
+  only?: readonly string[];
+  /** Port overrides, e.g. free ports in tests; default the ports in ecosystem.json / mcp.json. */
+  ports?: { issuer?: number; workers?: Readonly<Record<string, number>> };
+  /** Where the dev signing key lives; default `<root>/.dev-auth/keys.json` (git-ignored). */
+  keyFile?: string;
+  /** Progress lines ("starting notes on :8789 …"). */
+  log?: (line: string) => void;
+  /** wrangler's own output, per worker. */
+  onWorkerOutput?: (slug: string, line: string) => void;
+}
+
+export interface RunningServer {
+  readonly slug: string;
+  readonly name: string;
+  readonly transport: ServerManifest["transport"];
+  readonly port: number;
+  readonly resource: string;
+  readonly metadataUrl: string;
+  readonly scopes: readonly string[];
+}
+
+export interface DevEnvironment {
+  readonly issuer: string;
+  readonly keyFile: string;
+  readonly servers: readonly RunningServer[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local authorization server and the fleet's workers under `wrangler dev`, each
+ * pointed at the local issuer with its own resource URL as audience — the same APIs and scopes
+ * the provisioner would create in Auth0. Stops everything it started if any part fails.
+ */
+export async function startDevEnvironment(options: DevEnvironmentOptions): Promise<DevEnvironment> {
+  const log = options.log ?? (() => {});
+  const fleet = loadFleet(options.root);
+  const unknown = (options.only ?? []).filter((slug) => !fleet.servers.some((s) => s.manifest.slug === slug));
+  if (unknown.length > 0) throw new Error(`No worker named ${unknown.join(", ")}; known: ${fleet.servers.map((s) => s.manifest.slug).join(", ")}.`);
+  const selected = fleet.servers
+    .filter((s) => options.only === undefined || options.only.includes(s.manifest.slug))
+    .map((s) => ({ ...s, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
+  const issuerPort = options.ports?.issuer ?? fleet.ecosystem.dev.issuerPort;
+  const issuer = devIssuer({ ...fleet.ecosystem, dev: { ...fleet.ecosystem.dev, issuerPort } });
+
+  await assertPortFree(issuerPort, "the local authorization server");
+  for (const s of selected) await assertPortFree(s.manifest.dev.port, `worker ${s.manifest.slug}`);
+
+  const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
+  const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
+  const started: { auth?: DevAuthServer; workers: WranglerDev[] } = { workers: [] };
+  const stop = async () => {
+    await Promise.all(started.workers.map((w) => w.stop()));
+    await started.auth?.close();
+  };
+  try {
+    log(`starting the local authorization server on ${issuer}`);
+    started.auth = await startDevAuthServer({
+      issuer,
+      port: issuerPort,
+      signingKey: await loadOrCreateSigningKey(keyFile),
+      user: fleet.ecosystem.dev.user,
+      resourceServers,
+    });
+    const servers: RunningServer[] = [];
+    for (const [i, s] of selected.entries()) {
+      const api = resourceServers[i]!;
+      log(`starting ${s.manifest.slug} (${s.manifest.transport}) on http://localhost:${s.manifest.dev.port}`);
+      started.workers.push(
+        startWranglerDev({
+          cwd: s.dir,
+          port: s.manifest.dev.port,
+          inspectorPort: await freePort(),
+          vars: {
+            MCP_RESOURCE: api.identifier,
+            AUTH_ISSUER: issuer,
+            AUTH_AUDIENCES: api.identifier,
+            ALLOWED_ORIGINS: DEV_ALLOWED_ORIGINS.join(","),
+            ENVIRONMENT: "development",
+          },
+          onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
+        }),
+      );
+      servers.push({
+        slug: s.manifest.slug,
+        name: s.manifest.name,
+        transport: s.manifest.transport,
+        port: s.manifest.dev.port,
+        resource: api.identifier,
+        metadataUrl: `http://localhost:${s.manifest.dev.port}/.well-known/oauth-protected-resource/mcp`,
+        scopes: api.scopes,
+      });
+    }
+    await Promise.all(started.workers.map((w) => w.ready()));
+    return { issuer, keyFile, servers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** A package's bin script, found the way Node finds packages (its `exports` may hide the path). */
+export function binOf(pkg: string, name: string, from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "node_modules", pkg, "package.json");
+    if (existsSync(manifest)) {
+      const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin: string | Record<string, string> }).bin;
+      return join(dirname(manifest), typeof bin === "string" ? bin : bin[name]!);
+    }
+  }
+  throw new Error(`${pkg} is not installed; run npm install`);
+}
+
+export interface WranglerDevOptions {
+  /** The worker's directory (holds wrangler.toml). */
+  cwd: string;
+  port: number;
+  inspectorPort: number;
+  vars: Record<string, string>;
+  /** Called with each line wrangler prints. */
+  onOutput?: (line: string) => void;
+}
+
+export interface WranglerDev {
+  readonly child: ChildProcess;
+  /** Resolves when `/health` answers (any status) — rejects if wrangler exits first. */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `wrangler dev` for one worker, on 127.0.0.1, non-interactive, with vars overriding wrangler.toml. */
+export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
+  const args = [
+    binOf("wrangler", "wrangler", options.cwd),
+    "dev",
+    "--port", String(options.port),
+    "--ip", "127.0.0.1",
+    "--inspector-port", String(options.inspectorPort),
+    "--show-interactive-dev-session=false",
+    "--log-level", "warn",
+  ];
+  for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    detached: process.platform !== "win32", // its own process group: stop() ends workerd too
+  });
+  let output = "";
+  const onData = (d: Buffer) => {
+    const text = String(d);
+    output = (output + text).slice(-8_000);
+    for (const line of text.split("\n")) if (line.trim() !== "") options.onOutput?.(line);
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+
+  return {
+    child,
+    async ready(timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      const url = `http://127.0.0.1:${options.port}/health`;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`wrangler dev in ${options.cwd} exited with code ${child.exitCode}:\n${output}`);
+        try {
+          await fetch(url);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+      throw new Error(`wrangler dev in ${options.cwd} did not answer on port ${options.port} within ${timeoutMs / 1000} s:\n${output}`);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

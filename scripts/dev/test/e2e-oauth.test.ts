@@ -1,0 +1,176 @@
+/**
+ * End to end, with a real OAuth client: the MCP SDK's own auth flow against the real local
+ * authorization server and real workers under `wrangler dev`, started by the same code as
+ * `npm run dev`. Steps: 401 → WWW-Authenticate → PRM → AS metadata → dynamic registration →
+ * authorize with PKCE + resource (the dev login page driven over HTTP) → token → tools/call.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
+
+const REDIRECT = "http://127.0.0.1:1/callback"; // never served: the code is read from the redirect
+let env: DevEnvironment;
+let notes: RunningServer;
+let hello: RunningServer;
+
+/** A browserless OAuthClientProvider: keeps everything in memory, records where it was sent. */
+class TestOAuthProvider implements OAuthClientProvider {
+  info: OAuthClientInformationMixed | undefined;
+  saved: OAuthTokens | undefined;
+  verifier = "";
+  authorizationUrl: URL | undefined;
+  readonly redirectUrl = REDIRECT;
+  readonly clientMetadata: OAuthClientMetadata = {
+    client_name: "edge-mcp e2e client",
+    redirect_uris: [REDIRECT],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+  };
+  clientInformation() { return this.info; }
+  saveClientInformation(info: OAuthClientInformationMixed) { this.info = info; }
+  tokens() { return this.saved; }
+  saveTokens(tokens: OAuthTokens) { this.saved = tokens; }
+  redirectToAuthorization(url: URL) { this.authorizationUrl = url; }
+  saveCodeVerifier(v: string) { this.verifier = v; }
+  codeVerifier() { return this.verifier; }
+}
+
+/** Records every URL the client fetches, to show the discovery steps it went through. */
+function recordingFetch(log: string[]): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const res = await fetch(input, init);
+    log.push(`${init?.method ?? (input instanceof Request ? input.method : "GET")} ${new URL(url).pathname} ${res.status}`);
+    return res;
+  };
+}
+
+async function postJson(url: string, token: string, body: unknown, sessionId?: string) {
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(sessionId === undefined ? {} : { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
+
+beforeAll(async () => {
+  env = await startDevEnvironment({
+    root: fileURLToPath(new URL("../../..", import.meta.url)),
+    only: ["notes", "hello"],
+    ports: { issuer: await freePort(), workers: { notes: await freePort(), hello: await freePort() } },
+    keyFile: join(mkdtempSync(join(tmpdir(), "e2e-")), "keys.json"),
+  });
+  notes = env.servers.find((s) => s.slug === "notes")!;
+  hello = env.servers.find((s) => s.slug === "hello")!;
+}, 180_000);
+
+afterAll(() => env?.stop(), 60_000);
+
+describe("end to end with the MCP SDK's OAuth client", () => {
+  it("discovers, registers, signs in with PKCE + resource, and calls a tool", async () => {
+    const provider = new TestOAuthProvider();
+    const log: string[] = [];
+    const first = new StreamableHTTPClientTransport(new URL(notes.resource), { authProvider: provider, fetch: recordingFetch(log) });
+    await expect(new Client({ name: "e2e", version: "1" }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+
+    // The client walked the discovery chain from the 401 to a registered client.
+    expect(log[0]).toBe("POST /mcp 401");
+    expect(log).toContain("GET /.well-known/oauth-protected-resource/mcp 200");
+    expect(log).toContain("GET /.well-known/oauth-authorization-server 200");
+    expect(log).toContain("POST /reg 201");
+    const authorize = provider.authorizationUrl!;
+    expect(authorize.searchParams.get("resource")).toBe(notes.resource);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+
+    const back = await approveInBrowser(authorize);
+    await first.finishAuth(back.searchParams.get("code")!);
+    expect(provider.saved?.access_token).toEqual(expect.any(String));
+
+    const client = new Client({ name: "e2e", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(notes.resource), { authProvider: provider }));
+    const added = await client.callTool({ name: "add_note", arguments: { title: "From e2e", text: "signed in with PKCE" } });
+    expect(added.isError).toBeFalsy();
+    const listed = await client.callTool({ name: "list_notes", arguments: {} });
+    expect(JSON.stringify(listed.structuredContent)).toContain("From e2e");
+    await client.close();
+  }, 120_000);
+
+  it("answers a readonly token calling a tools.write tool with the 403 step-up challenge", async () => {
+    const token = await userToken(notes.resource, "tools.read");
+    const init = await postJson(notes.resource, token, INIT);
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const res = await postJson(notes.resource, token, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add_note", arguments: { title: "x", text: "y" } } }, sessionId);
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer error="insufficient_scope", error_description="This operation needs the scopes: tools.write.", scope="tools.write", resource_metadata="${notes.metadataUrl}"`,
+    );
+  }, 60_000);
+
+  it("rejects a token for server A at server B (audience)", async () => {
+    const token = await userToken(notes.resource, "tools.read");
+    const res = await postJson(hello.resource, token, INIT);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(await res.json()).toMatchObject({ reason: "wrong_audience" });
+  }, 60_000);
+
+  it("lets a machine-to-machine client-credentials token call a tool", async () => {
+    const reg = await fetch(new URL("reg", env.issuer), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ client_name: "e2e m2m", grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "client_secret_basic" }),
+    });
+    const m2m = (await reg.json()) as { client_id: string; client_secret: string };
+    const tokenRes = await fetch(new URL("token", env.issuer), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString("base64")}` },
+      body: new URLSearchParams({ grant_type: "client_credentials", resource: hello.resource, scope: "tools.read" }),
+    });
+    const { access_token } = (await tokenRes.json()) as { access_token: string };
+    const client = new Client({ name: "m2m", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(hello.resource), { requestInit: { headers: { authorization: `Bearer ${access_token}` } } }));
+    const who = await client.callTool({ name: "whoami", arguments: {} });
+    expect(who.structuredContent).toMatchObject({ clientId: m2m.client_id, scopes: ["tools.read"] });
+    await client.close();
+  }, 60_000);
+});
+
+/** A user token for one resource and scope, via the real authorization-code + PKCE flow. */
+async function userToken(resource: string, scope: string): Promise<string> {
+  const reg = await fetch(new URL("reg", env.issuer), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"] }),
+  });
+  const { client_id } = (await reg.json()) as { client_id: string };
+  const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
+  const authorize = new URL("auth", env.issuer);
+  for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, scope, resource, code_challenge: challenge, code_challenge_method: "S256" })) {
+    authorize.searchParams.set(k, v);
+  }
+  const back = await approveInBrowser(authorize);
+  const res = await fetch(new URL("token", env.issuer), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", code: back.searchParams.get("code")!, redirect_uri: REDIRECT, client_id, code_verifier: verifier, resource }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
