@@ -99,6 +99,21 @@ describe("local authorization server (Auth0 stand-in)", () => {
     expect(ctx.claims.azp).toBe(client.client_id);
   });
 
+  it("exchanges a refresh token for a new access token for the same resource", async () => {
+    const { client, verifier, back } = await authorizationCodeFlow(NOTES, "tools.read");
+    const first = await exchange(client.client_id, back.searchParams.get("code")!, verifier, NOTES);
+    const res = await fetch(new URL("token", issuer), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.body.refresh_token!, client_id: client.client_id, resource: NOTES }),
+    });
+    expect(res.status).toBe(200);
+    const refreshed = (await res.json()) as { access_token: string };
+    expect(refreshed.access_token).not.toBe(first.body.access_token);
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(refreshed.access_token);
+    expect(ctx).toMatchObject({ subject: "dev|alice", clientId: client.client_id, scopes: ["tools.read"] });
+  });
+
   it("never puts a scope the resource does not define into its token", async () => {
     const { client, verifier, back } = await authorizationCodeFlow(TASKS, "tools.read tools.write");
     const { body } = await exchange(client.client_id, back.searchParams.get("code")!, verifier, TASKS);
