@@ -1,0 +1,112 @@
+import type { ManagementClient } from "auth0";
+import { clientKeyOf, isOwnedClient, type Change, type Plan } from "./plan.ts";
+import { ProvisionError } from "./errors.ts";
+
+type Obj = Record<string, unknown>;
+
+export interface ApplyResult {
+  applied: number;
+  /** client key → { client_id, client_secret? } of applications created in this run. */
+  created: Record<string, { clientId: string; clientSecret?: string }>;
+}
+
+const ORDER: Record<Change["type"], number> = { tenant: 0, client: 1, resource_server: 2, client_grant: 3 };
+
+/**
+ * Applies a plan in dependency order — tenant → applications → APIs → grants — and deletions in
+ * reverse. Progress goes to `progress` (one line per change; no secrets).
+ */
+export async function applyPlan(mgmt: ManagementClient, plan: Plan, progress: (line: string) => void): Promise<ApplyResult> {
+  const result: ApplyResult = { applied: 0, created: {} };
+  const clientIds = { ...plan.clientIds };
+  const writes = plan.changes.filter((c) => c.action !== "orphan" && c.action !== "delete").sort((a, b) => ORDER[a.type] - ORDER[b.type]);
+  const deletes = plan.changes.filter((c) => c.action === "delete").sort((a, b) => ORDER[b.type] - ORDER[a.type]);
+  for (const change of [...writes, ...deletes]) {
+    try {
+      await applyChange(mgmt, change, clientIds, result);
+    } catch (error) {
+      if (error instanceof ProvisionError) throw error;
+      const status = (error as { statusCode?: number }).statusCode;
+      throw new ProvisionError("auth0_error", `Auth0 refused to ${change.action} ${change.type} ${change.key}${status === undefined ? "" : ` (HTTP ${status})`}: ${(error as Error).message}. Nothing after it was changed; fix the cause and run again — the plan will pick up where this stopped.`, { cause: error });
+    }
+    result.applied += 1;
+    progress(`  ✓ ${change.action} ${change.type} ${change.key}`);
+  }
+  return result;
+}
+
+async function applyChange(mgmt: ManagementClient, change: Change, clientIds: Record<string, string>, result: ApplyResult): Promise<void> {
+  if (change.action === "create") {
+    switch (change.type) {
+      case "client": {
+        const created = await createClientSafely(mgmt, change.key, change.desired);
+        clientIds[change.key] = created.clientId;
+        result.created[change.key] = created;
+        return;
+      }
+      case "resource_server":
+        await mgmt.resourceServers.create(change.desired as never);
+        return;
+      case "client_grant": {
+        const { client_key, ...body } = change.desired as Obj & { client_key?: string };
+        const clientId = client_key === undefined ? undefined : clientIds[client_key];
+        if (client_key !== undefined && clientId === undefined) throw new ProvisionError("auth0_error", `No application for client "${client_key}".`);
+        await mgmt.clientGrants.create({ ...body, ...(clientId === undefined ? {} : { client_id: clientId }) } as never);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+  if (change.action === "update") {
+    switch (change.type) {
+      case "tenant":
+        await mgmt.tenants.settings.update(change.patch as never);
+        return;
+      case "client":
+        await mgmt.clients.update(change.id, change.patch as never);
+        return;
+      case "resource_server":
+        await mgmt.resourceServers.update(change.id, change.patch as never);
+        return;
+      case "client_grant":
+        await mgmt.clientGrants.update(change.id, change.patch as never);
+        return;
+    }
+  }
+  if (change.action === "delete") {
+    switch (change.type) {
+      case "client":
+        await mgmt.clients.delete(change.id);
+        return;
+      case "resource_server":
+        await mgmt.resourceServers.delete(change.id);
+        return;
+      case "client_grant":
+        await mgmt.clientGrants.delete(change.id);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/**
+ * POST /clients is not idempotent: if Auth0 answers 5xx (or the connection drops) the client may
+ * exist anyway. Never retry blindly — look it up by its ownership marker and adopt it if found.
+ */
+async function createClientSafely(mgmt: ManagementClient, key: string, body: Obj): Promise<{ clientId: string; clientSecret?: string }> {
+  try {
+    const created = (await mgmt.clients.create(body as never)) as unknown as Obj;
+    return { clientId: String(created.client_id), ...(typeof created.client_secret === "string" ? { clientSecret: created.client_secret } : {}) };
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status < 500) throw error;
+    for await (const client of (await mgmt.clients.list({ per_page: 100, include_totals: true })) as unknown as AsyncIterable<Obj>) {
+      if (isOwnedClient(client) && clientKeyOf(client) === key) {
+        return { clientId: String(client.client_id), ...(typeof client.client_secret === "string" ? { clientSecret: client.client_secret } : {}) };
+      }
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+import type { ManagementClient } from "auth0";
+import { PROVISION_DEFAULTS } from "./defaults.ts";
+
+type Obj = Record<string, unknown>;
+
+export interface CurrentState {
+  tenant: Obj;
+  resourceServers: Obj[];
+  clients: Obj[];
+  grants: Obj[];
+}
+
+async function all<T>(page: Promise<AsyncIterable<T>>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of await page) out.push(item);
+  return out;
+}
+
+/**
+ * Everything the plan needs, in as few calls as Auth0 allows: offset pages of 100 for APIs and
+ * applications, checkpoint pages of 100 for client grants, one tenant read. A no-op run over
+ * 50 servers × 5 clients stays within 10 Management API calls.
+ */
+export async function readCurrentState(mgmt: ManagementClient): Promise<CurrentState> {
+  const perPage = PROVISION_DEFAULTS.pageSize;
+  const tenant = (await mgmt.tenants.settings.get()) as unknown as Obj;
+  const resourceServers = await all(mgmt.resourceServers.list({ per_page: perPage, include_totals: true }) as unknown as Promise<AsyncIterable<Obj>>);
+  const clients = await all(mgmt.clients.list({ per_page: perPage, include_totals: true }) as unknown as Promise<AsyncIterable<Obj>>);
+  const grants = await all(mgmt.clientGrants.list({ take: perPage }) as unknown as Promise<AsyncIterable<Obj>>);
+  return { tenant, resourceServers, clients, grants };
+}

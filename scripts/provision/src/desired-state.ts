@@ -1,0 +1,151 @@
+import { productionResource, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
+import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { ProvisionError } from "./errors.ts";
+
+export interface DesiredResourceServer {
+  slug: string;
+  identifier: string;
+  body: {
+    name: string;
+    scopes: Array<{ value: string; description: string }>;
+    signing_alg: "RS256";
+    token_dialect: string;
+    allow_offline_access: boolean;
+    enforce_policies: boolean;
+    skip_consent_for_verifiable_first_party_clients: boolean;
+    subject_type_authorization: { user: { policy: string }; client: { policy: string } };
+  };
+}
+
+export interface DesiredClient {
+  key: string;
+  profile: string;
+  body: {
+    name: string;
+    app_type: string;
+    token_endpoint_auth_method: string;
+    grant_types: string[];
+    callbacks: string[];
+    allowed_origins: string[];
+    web_origins: string[];
+    is_first_party: true;
+    oidc_conformant: true;
+    client_metadata: Record<string, string>;
+  };
+}
+
+export interface DesiredGrant {
+  /** A client key, or `third_party_clients` for the tenant's default grant (DCR). */
+  client: string;
+  audience: string;
+  subjectType: "user" | "client";
+  scope: string[];
+}
+
+export interface DesiredTenant {
+  resource_parameter_profile: "compatibility";
+  authorization_response_iss_parameter_supported: boolean;
+  flags: { enable_dynamic_client_registration: boolean };
+}
+
+export interface DesiredState {
+  tenant: DesiredTenant;
+  resourceServers: DesiredResourceServer[];
+  clients: DesiredClient[];
+  grants: DesiredGrant[];
+}
+
+const PROFILES: Record<string, Pick<DesiredClient["body"], "app_type" | "token_endpoint_auth_method" | "grant_types">> = {
+  native_interactive: { app_type: "native", token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] },
+  spa_interactive: { app_type: "spa", token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] },
+  regular_web_interactive: { app_type: "regular_web", token_endpoint_auth_method: "client_secret_post", grant_types: ["authorization_code", "refresh_token"] },
+  service_m2m: { app_type: "non_interactive", token_endpoint_auth_method: "client_secret_post", grant_types: ["client_credentials"] },
+};
+
+/** The identifiers one server's API exists under (trailing-slash mode). */
+export function identifiersFor(ecosystem: Ecosystem, server: ServerManifest, baseDomain: string): string[] {
+  const canonical = productionResource(ecosystem, server, baseDomain);
+  switch (ecosystem.defaults.trailingSlash) {
+    case "both":
+      return [canonical, `${canonical}/`];
+    case "always":
+      return [`${canonical}/`];
+    case "never":
+      return [canonical];
+  }
+}
+
+/** What Auth0 should hold for this fleet. Config mistakes (unknown clients, undefined scopes) throw. */
+export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManifest[], baseDomain: string): DesiredState {
+  const clients: DesiredClient[] = Object.entries(ecosystem.clients).map(([key, c]) => {
+    const profile = PROFILES[c.profile]!;
+    return {
+      key,
+      profile: c.profile,
+      body: {
+        name: c.name,
+        app_type: profile.app_type,
+        token_endpoint_auth_method: profile.token_endpoint_auth_method,
+        grant_types: [...profile.grant_types],
+        callbacks: [...c.callbacks],
+        allowed_origins: [...c.origins],
+        web_origins: c.profile === "spa_interactive" ? [...c.origins] : [],
+        is_first_party: true,
+        oidc_conformant: true,
+        client_metadata: { [PROVISION_DEFAULTS.ownerKey]: PROVISION_DEFAULTS.ownerValue, [PROVISION_DEFAULTS.clientKeyMetadata]: key },
+      },
+    };
+  });
+  const clientProfile = new Map(clients.map((c) => [c.key, c.profile]));
+  const resourceServers: DesiredResourceServer[] = [];
+  const grants: DesiredGrant[] = [];
+  for (const server of servers) {
+    const scopes = serverScopes(ecosystem, server);
+    const policy = { ...ecosystem.defaults.accessPolicy, ...server.accessPolicy };
+    const identifiers = identifiersFor(ecosystem, server, baseDomain);
+    for (const identifier of identifiers) {
+      resourceServers.push({
+        slug: server.slug,
+        identifier,
+        body: {
+          name: `edge-mcp ${server.name}${identifier.endsWith("/") && identifiers.length > 1 ? " (trailing slash)" : ""}`,
+          scopes: scopes.map((s) => ({ value: s.value, description: s.description })),
+          signing_alg: "RS256",
+          token_dialect: ecosystem.defaults.tokenDialect,
+          allow_offline_access: true,
+          enforce_policies: true,
+          skip_consent_for_verifiable_first_party_clients: true,
+          subject_type_authorization: { user: { policy: policy.user }, client: { policy: policy.client } },
+        },
+      });
+    }
+    for (const [target, granted] of Object.entries(server.grants)) {
+      const members = ecosystem.clientGroups[target] ?? (clientProfile.has(target) ? [target] : undefined);
+      if (members === undefined) throw new ProvisionError("config_invalid", `workers/${server.slug}/mcp.json grants "${target}", which is neither a client nor a client group in ecosystem.json.`);
+      const unknown = granted.filter((s) => !scopes.some((d) => d.value === s));
+      if (unknown.length > 0) throw new ProvisionError("config_invalid", `workers/${server.slug}/mcp.json grants ${unknown.join(", ")} to "${target}", but ${server.slug} does not define it; add it to extraScopes or use one of: ${scopes.map((s) => s.value).join(" ")}.`);
+      for (const client of members) {
+        const profile = clientProfile.get(client);
+        if (profile === undefined) throw new ProvisionError("config_invalid", `client group "${target}" names "${client}", which is not a client in ecosystem.json.`);
+        for (const audience of identifiers) {
+          grants.push({ client, audience, subjectType: profile === "service_m2m" ? "client" : "user", scope: [...granted].sort() });
+        }
+      }
+    }
+    if (ecosystem.tenant.dynamicClientRegistration) {
+      // DCR clients are third-party and always need a grant: default to the read scopes.
+      const readScopes = scopes.map((s) => s.value).filter((s) => s.endsWith(".read")).sort();
+      for (const audience of identifiers) grants.push({ client: "third_party_clients", audience, subjectType: "user", scope: readScopes });
+    }
+  }
+  return {
+    tenant: {
+      resource_parameter_profile: "compatibility",
+      authorization_response_iss_parameter_supported: ecosystem.tenant.issuerInAuthorizationResponse,
+      flags: { enable_dynamic_client_registration: ecosystem.tenant.dynamicClientRegistration },
+    },
+    resourceServers,
+    clients,
+    grants,
+  };
+}

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ProvisionError } from "./errors.ts";
+
+const PLACEHOLDER = /^(__REQUIRED__|changeme|todo)$|example\.(com|org|net)$/i;
+const notPlaceholder = (name: string) => (v: string) => !PLACEHOLDER.test(v) || `${name} still holds a placeholder value`;
+
+const required = (name: string) =>
+  z
+    .string({ error: `${name} is not set` })
+    .min(1, `${name} is empty`)
+    .refine((v) => notPlaceholder(name)(v) === true, `${name} still holds a placeholder value (example.com, __REQUIRED__): set the real one`);
+
+const EnvSchema = z.object({
+  ECOSYSTEM_BASE_DOMAIN: required("ECOSYSTEM_BASE_DOMAIN").refine((v) => /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v), "ECOSYSTEM_BASE_DOMAIN must be a domain like mcp.acme.dev"),
+  AUTH0_DOMAIN: required("AUTH0_DOMAIN"),
+  AUTH0_MGMT_CLIENT_ID: required("AUTH0_MGMT_CLIENT_ID"),
+  AUTH0_MGMT_CLIENT_SECRET: required("AUTH0_MGMT_CLIENT_SECRET"),
+  CLOUDFLARE_API_TOKEN: required("CLOUDFLARE_API_TOKEN").optional(),
+  CLOUDFLARE_ACCOUNT_ID: required("CLOUDFLARE_ACCOUNT_ID").optional(),
+});
+
+export type ProvisionEnv = z.output<typeof EnvSchema>;
+
+/** Parses KEY=VALUE lines (comments, blank lines, optional quotes). */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match === null) continue;
+    let value = match[2]!;
+    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+    out[match[1]!] = value;
+  }
+  return out;
+}
+
+/**
+ * Secrets and deployment values: the process environment wins over the root `.env`. Errors name
+ * every bad variable and never echo a value.
+ */
+export function readProvisionEnv(root: string, processEnv: NodeJS.ProcessEnv = process.env): ProvisionEnv {
+  const file = join(root, ".env");
+  const fromFile = existsSync(file) ? parseDotEnv(readFileSync(file, "utf8")) : {};
+  const merged = { ...fromFile, ...Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== undefined && v !== "")) };
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => i.message).join("; ");
+    throw new ProvisionError("env_invalid", `${problems}. Set them in the environment or in ${file} (see .env.example).`);
+  }
+  return parsed.data;
+}

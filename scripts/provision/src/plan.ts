@@ -1,0 +1,167 @@
+import { PROVISION_DEFAULTS } from "./defaults.ts";
+import type { CurrentState } from "./current-state.ts";
+import type { DesiredClient, DesiredGrant, DesiredResourceServer, DesiredState } from "./desired-state.ts";
+
+type Obj = Record<string, unknown>;
+export type ObjectType = "tenant" | "resource_server" | "client" | "client_grant";
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export type Change =
+  | { action: "create"; type: ObjectType; key: string; desired: Obj }
+  | { action: "update"; type: ObjectType; key: string; id: string; fields: FieldChange[]; patch: Obj }
+  | { action: "delete" | "orphan"; type: ObjectType; key: string; id: string };
+
+export interface Plan {
+  changes: Change[];
+  /** Owned client ids by client key (existing ones), for grants and the .env block. */
+  clientIds: Record<string, string>;
+}
+
+const sortStrings = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort() : v);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const scopesOf = (v: unknown) =>
+  (Array.isArray(v) ? (v as Array<{ value: string; description?: string }>) : []).map((s) => ({ value: s.value, description: s.description ?? "" })).sort((a, b) => a.value.localeCompare(b.value));
+
+export const isOwnedClient = (c: Obj) => (c.client_metadata as Obj | undefined)?.[PROVISION_DEFAULTS.ownerKey] === PROVISION_DEFAULTS.ownerValue;
+export const clientKeyOf = (c: Obj) => (c.client_metadata as Obj | undefined)?.[PROVISION_DEFAULTS.clientKeyMetadata] as string | undefined;
+export const grantKey = (g: { client: string; audience: string; subjectType: string }) => `${g.client} → ${g.audience} (${g.subjectType})`;
+
+function diffFields(current: Obj, desired: Obj, fields: Array<[string, (v: unknown) => unknown]>): { fields: FieldChange[]; patch: Obj } {
+  const changes: FieldChange[] = [];
+  const patch: Obj = {};
+  for (const [field, normalize] of fields) {
+    const before = normalize(current[field]);
+    const after = normalize(desired[field]);
+    if (!same(before, after)) {
+      changes.push({ field, before, after });
+      patch[field] = desired[field];
+    }
+  }
+  return { fields: changes, patch };
+}
+
+const id = (v: unknown) => v;
+
+/**
+ * Compares desired and current state. Only objects edge-mcp owns are updated or deleted: APIs
+ * whose identifier matches the fleet's resource pattern, applications marked in
+ * `client_metadata`, and grants of those. Owned objects no longer desired are `orphan`s, or
+ * `delete`s with `allowDelete`. Third-party and DCR clients are never touched.
+ */
+export function computePlan(desired: DesiredState, current: CurrentState, options: { ownsIdentifier: (identifier: string) => boolean; allowDelete: boolean }): Plan {
+  const changes: Change[] = [];
+  const removal = (type: ObjectType, key: string, id: string): Change => ({ action: options.allowDelete ? "delete" : "orphan", type, key, id });
+
+  // Tenant settings: read-modify-write (flags are merged, never replaced).
+  const flags = (current.tenant.flags ?? {}) as Obj;
+  const tenantFields: FieldChange[] = [];
+  if (current.tenant.resource_parameter_profile !== desired.tenant.resource_parameter_profile) {
+    tenantFields.push({ field: "resource_parameter_profile", before: current.tenant.resource_parameter_profile ?? null, after: desired.tenant.resource_parameter_profile });
+  }
+  if ((current.tenant.authorization_response_iss_parameter_supported ?? false) !== desired.tenant.authorization_response_iss_parameter_supported) {
+    tenantFields.push({ field: "authorization_response_iss_parameter_supported", before: current.tenant.authorization_response_iss_parameter_supported ?? false, after: desired.tenant.authorization_response_iss_parameter_supported });
+  }
+  if ((flags.enable_dynamic_client_registration ?? false) !== desired.tenant.flags.enable_dynamic_client_registration) {
+    tenantFields.push({ field: "flags.enable_dynamic_client_registration", before: flags.enable_dynamic_client_registration ?? false, after: desired.tenant.flags.enable_dynamic_client_registration });
+  }
+  if (tenantFields.length > 0) {
+    changes.push({
+      action: "update",
+      type: "tenant",
+      key: "tenant settings",
+      id: "settings",
+      fields: tenantFields,
+      patch: {
+        resource_parameter_profile: desired.tenant.resource_parameter_profile,
+        authorization_response_iss_parameter_supported: desired.tenant.authorization_response_iss_parameter_supported,
+        flags: { ...flags, ...desired.tenant.flags },
+      },
+    });
+  }
+
+  // Applications, matched by the ownership marker (names are not unique in Auth0).
+  const ownedClients = current.clients.filter(isOwnedClient);
+  const clientIds: Record<string, string> = {};
+  for (const client of ownedClients) {
+    const key = clientKeyOf(client);
+    if (key !== undefined) clientIds[key] = String(client.client_id);
+  }
+  for (const want of desired.clients) {
+    const have = ownedClients.find((c) => clientKeyOf(c) === want.key);
+    if (have === undefined) {
+      changes.push({ action: "create", type: "client", key: want.key, desired: want.body });
+      continue;
+    }
+    const { fields, patch } = diffFields(have, want.body, [
+      ["name", id], ["app_type", id], ["token_endpoint_auth_method", id], ["grant_types", sortStrings],
+      ["callbacks", sortStrings], ["allowed_origins", sortStrings], ["web_origins", sortStrings],
+    ]);
+    if (fields.length > 0) changes.push({ action: "update", type: "client", key: want.key, id: String(have.client_id), fields, patch });
+  }
+  for (const client of ownedClients) {
+    const key = clientKeyOf(client) ?? String(client.client_id);
+    if (!desired.clients.some((c) => c.key === key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id)));
+  }
+
+  // APIs, matched by identifier (unique and immutable in Auth0).
+  for (const want of desired.resourceServers) {
+    const have = current.resourceServers.find((r) => r.identifier === want.identifier);
+    if (have === undefined) {
+      changes.push({ action: "create", type: "resource_server", key: want.identifier, desired: { identifier: want.identifier, ...want.body } });
+      continue;
+    }
+    const { fields, patch } = diffFields(have, want.body as unknown as Obj, [
+      ["name", id], ["scopes", scopesOf], ["signing_alg", id], ["token_dialect", id], ["allow_offline_access", id],
+      ["enforce_policies", id], ["skip_consent_for_verifiable_first_party_clients", id], ["subject_type_authorization", id],
+    ]);
+    if (fields.length > 0) changes.push({ action: "update", type: "resource_server", key: want.identifier, id: String(have.id), fields, patch });
+  }
+  const ownedServers = current.resourceServers.filter((r) => typeof r.identifier === "string" && options.ownsIdentifier(r.identifier));
+  for (const rs of ownedServers) {
+    if (!desired.resourceServers.some((r) => r.identifier === rs.identifier)) changes.push(removal("resource_server", String(rs.identifier), String(rs.id)));
+  }
+
+  // Client grants, per (client, audience, subject type); audience, client and subject type are
+  // immutable in Auth0, so a grant that must move is an orphan plus a create.
+  const clientKeyById = new Map(Object.entries(clientIds).map(([k, v]) => [v, k]));
+  const ownedGrants = current.grants.filter((g) =>
+    g.default_for === "third_party_clients" ? options.ownsIdentifier(String(g.audience)) : clientKeyById.has(String(g.client_id)),
+  );
+  const keyOfGrant = (g: Obj) => grantKey({
+    client: g.default_for === "third_party_clients" ? "third_party_clients" : clientKeyById.get(String(g.client_id))!,
+    audience: String(g.audience),
+    subjectType: String(g.subject_type ?? "client"),
+  });
+  for (const want of desired.grants) {
+    const key = grantKey(want);
+    const have = ownedGrants.find((g) => keyOfGrant(g) === key);
+    if (have === undefined) {
+      changes.push({ action: "create", type: "client_grant", key, desired: grantBody(want) });
+      continue;
+    }
+    if (!same(sortStrings(have.scope), want.scope)) {
+      changes.push({ action: "update", type: "client_grant", key, id: String(have.id), fields: [{ field: "scope", before: sortStrings(have.scope), after: want.scope }], patch: { scope: want.scope } });
+    }
+  }
+  for (const grant of ownedGrants) {
+    if (!desired.grants.some((g) => grantKey(g) === keyOfGrant(grant))) changes.push(removal("client_grant", keyOfGrant(grant), String(grant.id)));
+  }
+  return { changes, clientIds };
+}
+
+/** The POST body of a grant; `client_id` of a client created in the same run is filled in at apply. */
+export function grantBody(grant: DesiredGrant): Obj {
+  return {
+    ...(grant.client === "third_party_clients" ? { default_for: "third_party_clients" } : { client_key: grant.client }),
+    audience: grant.audience,
+    scope: grant.scope,
+    subject_type: grant.subjectType,
+  };
+}
+
+export type { DesiredClient, DesiredResourceServer };

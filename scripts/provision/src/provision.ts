@@ -1,0 +1,112 @@
+import { join } from "node:path";
+import { loadFleet } from "@edge-mcp/config/load";
+import { createApiFetch, type FetchLike } from "./api-fetch.ts";
+import { applyPlan, type ApplyResult } from "./apply.ts";
+import { readCurrentState } from "./current-state.ts";
+import { desiredState, identifiersFor, type DesiredState } from "./desired-state.ts";
+import { readProvisionEnv } from "./env.ts";
+import { clientEnvNames, writeManagedEnv } from "./env-file.ts";
+import { ProvisionError } from "./errors.ts";
+import { createManagement } from "./management.ts";
+import { identifierOwnership } from "./ownership.ts";
+import { computePlan, type Plan } from "./plan.ts";
+import { renderPlan, summarize } from "./render-plan.ts";
+
+export interface ProvisionOptions {
+  root: string;
+  mode: "plan" | "apply";
+  dryRun?: boolean;
+  allowDelete?: boolean;
+  /** `server:<slug>` or `client:<key>`: reconcile only that object and its grants. */
+  only?: string;
+  /** Asked before deletions when `yes` is not set; must resolve true to go on. */
+  confirm?: (question: string) => Promise<boolean>;
+  yes?: boolean;
+  processEnv?: NodeJS.ProcessEnv;
+  /** The fetch under the throttle/retry layer (tests point it at fakes). */
+  baseFetch?: FetchLike;
+  requestsPerSecond?: number;
+  log?: (line: string) => void;
+}
+
+export interface ProvisionResult {
+  plan: Plan;
+  text: string;
+  summary: ReturnType<typeof summarize>;
+  applied: number;
+  /** Names written to the .env block — never the values. */
+  envKeysWritten: string[];
+  managementCalls: number;
+  writeCalls: number;
+}
+
+function scoped(desired: DesiredState, only: string | undefined, ownsAll: (id: string) => boolean, serverIdentifiers: Map<string, string[]>) {
+  if (only === undefined) return { desired, owns: ownsAll };
+  const [kind, key] = only.split(":") as [string, string | undefined];
+  if (kind === "server" && key !== undefined) {
+    const ids = serverIdentifiers.get(key);
+    if (ids === undefined) throw new ProvisionError("config_invalid", `--only server:${key}: no workers/${key}/mcp.json; known: ${[...serverIdentifiers.keys()].join(", ")}.`);
+    return {
+      desired: { ...desired, clients: [], resourceServers: desired.resourceServers.filter((r) => r.slug === key), grants: desired.grants.filter((g) => ids.includes(g.audience)) },
+      owns: (id: string) => ids.includes(id),
+    };
+  }
+  if (kind === "client" && key !== undefined) {
+    if (!desired.clients.some((c) => c.key === key)) throw new ProvisionError("config_invalid", `--only client:${key}: no such client in ecosystem.json.`);
+    return { desired: { ...desired, resourceServers: [], clients: desired.clients.filter((c) => c.key === key), grants: desired.grants.filter((g) => g.client === key) }, owns: () => false };
+  }
+  throw new ProvisionError("config_invalid", `--only takes server:<slug> or client:<key>, not "${only}".`);
+}
+
+/**
+ * plan / apply: load the desired state, read Auth0, print the plan, and (apply, not dry-run)
+ * make Auth0 match. A second run after success plans no changes and makes no write calls.
+ */
+export async function runProvision(options: ProvisionOptions): Promise<ProvisionResult> {
+  const log = options.log ?? (() => {});
+  const fleet = loadFleet(options.root);
+  const env = readProvisionEnv(options.root, options.processEnv);
+  const baseDomain = env.ECOSYSTEM_BASE_DOMAIN;
+  let managementCalls = 0;
+  let writeCalls = 0;
+  const apiFetch = createApiFetch({
+    ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
+    ...(options.baseFetch === undefined ? {} : { baseFetch: options.baseFetch }),
+    onRequest: ({ method, path }) => {
+      if (path.startsWith("/api/v2/")) {
+        managementCalls += 1;
+        if (method !== "GET") writeCalls += 1;
+      }
+    },
+  });
+  const mgmt = createManagement({ domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_MGMT_CLIENT_ID, clientSecret: env.AUTH0_MGMT_CLIENT_SECRET, fetch: apiFetch });
+  const manifests = fleet.servers.map((s) => s.manifest);
+  const serverIdentifiers = new Map(manifests.map((m) => [m.slug, identifiersFor(fleet.ecosystem, m, baseDomain)]));
+  const { desired, owns } = scoped(desiredState(fleet.ecosystem, manifests, baseDomain), options.only, identifierOwnership(fleet.ecosystem, baseDomain), serverIdentifiers);
+
+  log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
+  const current = await readCurrentState(mgmt);
+  const plan = computePlan(desired, current, { ownsIdentifier: owns, allowDelete: options.allowDelete ?? false });
+  const heading = `edge-mcp provision — Auth0 ${env.AUTH0_DOMAIN}, ${manifests.length} server(s), base domain ${baseDomain}${options.dryRun ? " (dry run: no changes will be made)" : ""}`;
+  const text = renderPlan(plan, heading);
+  const summary = summarize(plan);
+  const result: ProvisionResult = { plan, text, summary, applied: 0, envKeysWritten: [], managementCalls, writeCalls };
+  if (options.mode === "plan" || options.dryRun || plan.changes.every((c) => c.action === "orphan")) {
+    return { ...result, managementCalls, writeCalls };
+  }
+  if (summary.delete > 0 && !options.yes) {
+    const ok = (await options.confirm?.(`Delete ${summary.delete} object(s) from Auth0?`)) ?? false;
+    if (!ok) throw new ProvisionError("confirmation_required", `The plan deletes ${summary.delete} object(s). Re-run with --yes to confirm (nothing was changed).`);
+  }
+  log("Applying …");
+  const applied: ApplyResult = await applyPlan(mgmt, plan, log);
+  const values: Record<string, string> = {};
+  for (const [key, id] of Object.entries({ ...plan.clientIds, ...Object.fromEntries(Object.entries(applied.created).map(([k, v]) => [k, v.clientId])) })) {
+    values[clientEnvNames(key).id] = id;
+  }
+  for (const [key, created] of Object.entries(applied.created)) {
+    if (created.clientSecret !== undefined) values[clientEnvNames(key).secret] = created.clientSecret;
+  }
+  const envKeysWritten = Object.keys(values).length > 0 ? writeManagedEnv(join(options.root, ".env"), values) : [];
+  return { ...result, applied: applied.applied, envKeysWritten, managementCalls, writeCalls };
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Auth0Fake } from "./fakes/auth0-fake.ts";
+import { runProvision, type ProvisionOptions } from "../src/index.ts";
+
+export const BASE_DOMAIN = "mcp.acme.dev";
+
+export function writeFleet(root: string, servers: Record<string, object>, ecosystem: object = {}) {
+  writeFileSync(join(root, "ecosystem.json"), JSON.stringify({
+    clients: {
+      cursor: { name: "Cursor", profile: "native_interactive", callbacks: ["http://127.0.0.1/callback"] },
+      "ci-bot": { name: "CI bot", profile: "service_m2m" },
+    },
+    clientGroups: { ides: ["cursor"] },
+    ...ecosystem,
+  }));
+  for (const [slug, manifest] of Object.entries(servers)) {
+    mkdirSync(join(root, "workers", slug), { recursive: true });
+    writeFileSync(join(root, "workers", slug, "mcp.json"), JSON.stringify({ name: slug, slug, transport: "stateful", dev: { port: 8800 + Object.keys(servers).indexOf(slug) }, ...manifest }));
+  }
+}
+
+export const STANDARD_FLEET = {
+  notes: { grants: { ides: ["tools.read", "tools.write"], "ci-bot": ["tools.read"] } },
+  hello: { scopeProfile: "readonly", grants: { cursor: ["tools.read"] } },
+};
+
+export async function setup(servers: Record<string, object> = STANDARD_FLEET, ecosystem: object = {}) {
+  const fake = new Auth0Fake();
+  const domain = await fake.start();
+  const root = mkdtempSync(join(tmpdir(), "provision-"));
+  writeFleet(root, servers, ecosystem);
+  const processEnv = {
+    ECOSYSTEM_BASE_DOMAIN: BASE_DOMAIN,
+    AUTH0_DOMAIN: domain,
+    AUTH0_MGMT_CLIENT_ID: fake.mgmtClientId,
+    AUTH0_MGMT_CLIENT_SECRET: fake.mgmtClientSecret,
+  };
+  // The SDK speaks https to the tenant; the fake listens on plain loopback HTTP.
+  const baseFetch = (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    return fetch(new Request(request.url.replace(`https://${domain}/`, `http://${domain}/`), request));
+  };
+  const output: string[] = [];
+  const run = (options: Partial<ProvisionOptions> = {}) =>
+    runProvision({ root, mode: "apply", processEnv, baseFetch, requestsPerSecond: 0, log: (l) => output.push(l), ...options });
+  return { fake, root, run, output, processEnv };
+}
