@@ -23,6 +23,8 @@ export const ServerManifestSchema = z.strictObject({
   /** Client keys or client-group keys (ecosystem.json) → the scopes they are granted. */
   grants: z.record(z.string(), z.array(ScopeToken)).default({}),
   accessPolicy: AccessPolicySchema.partial().optional(),
+  /** Durable Object classes the worker exports besides the MCP session (e.g. a per-user store). */
+  durableObjects: z.array(z.strictObject({ binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/), className: z.string().regex(/^[A-Z][A-Za-z0-9]*$/) })).default([]),
   /** Local development: the port `npm run dev` serves this worker on. */
   dev: z.strictObject({ port: z.number().int().min(1024).max(65535) }),
 });

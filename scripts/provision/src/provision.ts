@@ -1,19 +1,15 @@
 import { join } from "node:path";
-import { loadFleet } from "@edge-mcp/config/load";
-import { createApiFetch, type FetchLike } from "./api-fetch.ts";
 import { applyPlan, type ApplyResult } from "./apply.ts";
+import { createContext, type ContextOptions } from "./context.ts";
 import { readCurrentState } from "./current-state.ts";
-import { desiredState, identifiersFor, type DesiredState } from "./desired-state.ts";
-import { readProvisionEnv } from "./env.ts";
+import { identifiersFor, type DesiredState } from "./desired-state.ts";
 import { clientEnvNames, writeManagedEnv } from "./env-file.ts";
 import { ProvisionError } from "./errors.ts";
-import { createManagement } from "./management.ts";
 import { identifierOwnership } from "./ownership.ts";
 import { computePlan, type Plan } from "./plan.ts";
 import { renderPlan, summarize } from "./render-plan.ts";
 
-export interface ProvisionOptions {
-  root: string;
+export interface ProvisionOptions extends ContextOptions {
   mode: "plan" | "apply";
   dryRun?: boolean;
   allowDelete?: boolean;
@@ -22,10 +18,6 @@ export interface ProvisionOptions {
   /** Asked before deletions when `yes` is not set; must resolve true to go on. */
   confirm?: (question: string) => Promise<boolean>;
   yes?: boolean;
-  processEnv?: NodeJS.ProcessEnv;
-  /** The fetch under the throttle/retry layer (tests point it at fakes). */
-  baseFetch?: FetchLike;
-  requestsPerSecond?: number;
   log?: (line: string) => void;
 }
 
@@ -64,25 +56,11 @@ function scoped(desired: DesiredState, only: string | undefined, ownsAll: (id: s
  */
 export async function runProvision(options: ProvisionOptions): Promise<ProvisionResult> {
   const log = options.log ?? (() => {});
-  const fleet = loadFleet(options.root);
-  const env = readProvisionEnv(options.root, options.processEnv);
+  const { fleet, env, desired: all, mgmt, counters } = createContext(options);
   const baseDomain = env.ECOSYSTEM_BASE_DOMAIN;
-  let managementCalls = 0;
-  let writeCalls = 0;
-  const apiFetch = createApiFetch({
-    ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
-    ...(options.baseFetch === undefined ? {} : { baseFetch: options.baseFetch }),
-    onRequest: ({ method, path }) => {
-      if (path.startsWith("/api/v2/")) {
-        managementCalls += 1;
-        if (method !== "GET") writeCalls += 1;
-      }
-    },
-  });
-  const mgmt = createManagement({ domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_MGMT_CLIENT_ID, clientSecret: env.AUTH0_MGMT_CLIENT_SECRET, fetch: apiFetch });
   const manifests = fleet.servers.map((s) => s.manifest);
   const serverIdentifiers = new Map(manifests.map((m) => [m.slug, identifiersFor(fleet.ecosystem, m, baseDomain)]));
-  const { desired, owns } = scoped(desiredState(fleet.ecosystem, manifests, baseDomain), options.only, identifierOwnership(fleet.ecosystem, baseDomain), serverIdentifiers);
+  const { desired, owns } = scoped(all, options.only, identifierOwnership(fleet.ecosystem, baseDomain), serverIdentifiers);
 
   log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
   const current = await readCurrentState(mgmt);
@@ -90,10 +68,10 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   const heading = `edge-mcp provision — Auth0 ${env.AUTH0_DOMAIN}, ${manifests.length} server(s), base domain ${baseDomain}${options.dryRun ? " (dry run: no changes will be made)" : ""}`;
   const text = renderPlan(plan, heading);
   const summary = summarize(plan);
-  const result: ProvisionResult = { plan, text, summary, applied: 0, envKeysWritten: [], managementCalls, writeCalls };
-  if (options.mode === "plan" || options.dryRun || plan.changes.every((c) => c.action === "orphan")) {
-    return { ...result, managementCalls, writeCalls };
-  }
+  const result = (applied: number, envKeysWritten: string[]): ProvisionResult => ({
+    plan, text, summary, applied, envKeysWritten, managementCalls: counters.managementCalls, writeCalls: counters.writeCalls,
+  });
+  if (options.mode === "plan" || options.dryRun || plan.changes.every((c) => c.action === "orphan")) return result(0, []);
   if (summary.delete > 0 && !options.yes) {
     const ok = (await options.confirm?.(`Delete ${summary.delete} object(s) from Auth0?`)) ?? false;
     if (!ok) throw new ProvisionError("confirmation_required", `The plan deletes ${summary.delete} object(s). Re-run with --yes to confirm (nothing was changed).`);
@@ -107,6 +85,6 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   for (const [key, created] of Object.entries(applied.created)) {
     if (created.clientSecret !== undefined) values[clientEnvNames(key).secret] = created.clientSecret;
   }
-  const envKeysWritten = Object.keys(values).length > 0 ? writeManagedEnv(join(options.root, ".env"), values) : [];
-  return { ...result, applied: applied.applied, envKeysWritten, managementCalls, writeCalls };
+  const envKeysWritten = Object.keys(values).length > 0 ? writeManagedEnv(join(fleet.root, ".env"), values) : [];
+  return result(applied.applied, envKeysWritten);
 }

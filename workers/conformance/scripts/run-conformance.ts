@@ -16,7 +16,7 @@ const wrangler = startWranglerDev({
   cwd: workerDir,
   port,
   inspectorPort: await freePort(),
-  vars: { AUTH_DISABLED: "true", MCP_RESOURCE: `${base}/mcp`, AUTH_AUDIENCES: `${base}/mcp` },
+  vars: { AUTH_DISABLED: "true", ENVIRONMENT: "development", MCP_RESOURCE: `${base}/mcp`, AUTH_AUDIENCES: `${base}/mcp` },
 });
 
 let exitCode = 1;

@@ -1,0 +1,48 @@
+import type { ServerManifest } from "@edge-mcp/config";
+
+/** The compatibility date rendered into every worker: no newer than the pinned workerd supports. */
+export const COMPATIBILITY_DATE = "2026-11-01";
+
+export interface RenderInput {
+  manifest: ServerManifest;
+  host: string;
+  resource: string;
+  audiences: readonly string[];
+  issuer: string;
+}
+
+export function workerName(slug: string): string {
+  return `${slug}-mcp`;
+}
+
+function durableObjectsBlock(manifest: ServerManifest): string {
+  const objects = [
+    ...(manifest.transport === "stateful" ? [{ binding: "MCP_SESSION", className: "McpSession" }] : []),
+    ...manifest.durableObjects,
+  ];
+  if (objects.length === 0) return "";
+  const bindings = objects.map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");
+  return `${bindings}\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [${objects.map((o) => `"${o.className}"`).join(", ")}]\n`;
+}
+
+/** Fills `wrangler.toml.template`. Every placeholder must be known: a typo is an error, not a blank. */
+export function renderWranglerToml(template: string, input: RenderInput): string {
+  const values: Record<string, string> = {
+    name: workerName(input.manifest.slug),
+    slug: input.manifest.slug,
+    host: input.host,
+    resource: input.resource,
+    issuer: input.issuer,
+    audiences: input.audiences.join(","),
+    compatibility_date: COMPATIBILITY_DATE,
+    transport: input.manifest.transport,
+    dev_port: String(input.manifest.dev.port),
+    durable_objects: durableObjectsBlock(input.manifest),
+  };
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new TypeError(`wrangler.toml.template: unknown placeholder {{${key}}}`);
+    if (/["\\\r\n]/.test(value) && key !== "durable_objects") throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
+    return value;
+  });
+}

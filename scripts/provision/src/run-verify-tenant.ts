@@ -1,0 +1,9 @@
+import { createContext, type ContextOptions } from "./context.ts";
+import { readCurrentState } from "./current-state.ts";
+import { verifyTenant, type Check } from "./verify-tenant.ts";
+
+/** `verify-tenant`: reads Auth0 and reports each prerequisite with its fix. Makes no writes. */
+export async function runVerifyTenant(options: ContextOptions): Promise<Check[]> {
+  const { desired, mgmt } = createContext(options);
+  return verifyTenant(desired, await readCurrentState(mgmt));
+}

@@ -1,0 +1,52 @@
+import type { CurrentState } from "./current-state.ts";
+import type { DesiredState } from "./desired-state.ts";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+/** Each tenant prerequisite MCP clients rely on, with how to fix it. Reads only. */
+export function verifyTenant(desired: DesiredState, current: CurrentState): Check[] {
+  const flags = (current.tenant.flags ?? {}) as Record<string, unknown>;
+  const identifiers = desired.resourceServers.map((r) => r.identifier);
+  const present = new Set(current.resourceServers.map((r) => r.identifier));
+  const thirdParty = current.grants.filter((g) => g.default_for === "third_party_clients").map((g) => g.audience);
+  const checks: Check[] = [
+    {
+      name: "Resource Parameter Compatibility Profile",
+      ok: current.tenant.resource_parameter_profile === "compatibility",
+      detail: "MCP clients send RFC 8707 `resource`; without the profile Auth0 ignores it and tokens lack the API audience.",
+      fix: "npm run provision (sets resource_parameter_profile: compatibility)",
+    },
+    {
+      name: "Issuer in authorization responses (RFC 9207)",
+      ok: current.tenant.authorization_response_iss_parameter_supported === desired.tenant.authorization_response_iss_parameter_supported,
+      detail: "Clients use `iss` in the redirect to detect mix-up attacks.",
+      fix: "npm run provision",
+    },
+    {
+      name: "Dynamic client registration",
+      ok: (flags.enable_dynamic_client_registration ?? false) === desired.tenant.flags.enable_dynamic_client_registration,
+      detail: desired.tenant.flags.enable_dynamic_client_registration ? "MCP clients without a pre-registered app register themselves (open endpoint, 5 req/s)." : "DCR is wanted off.",
+      fix: `npm run provision -- tenant dcr ${desired.tenant.flags.enable_dynamic_client_registration ? "enable" : "disable"}`,
+    },
+    {
+      name: "One API per MCP server",
+      ok: identifiers.every((i) => present.has(i)),
+      detail: `${identifiers.filter((i) => present.has(i)).length}/${identifiers.length} present`,
+      fix: "npm run provision",
+    },
+  ];
+  if (desired.tenant.flags.enable_dynamic_client_registration) {
+    checks.push({
+      name: "Default grants for third-party (DCR) clients",
+      ok: identifiers.every((i) => thirdParty.includes(i)),
+      detail: "Third-party clients always need a grant; without one every DCR client gets access_denied.",
+      fix: "npm run provision",
+    });
+  }
+  return checks.map((c) => (c.ok ? { name: c.name, ok: true, detail: c.detail } : c));
+}

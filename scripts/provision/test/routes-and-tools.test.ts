@@ -1,0 +1,136 @@
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApiFetch } from "../src/index.ts";
+import { runRoutes } from "../src/routes.ts";
+import { runVerifyTenant } from "../src/run-verify-tenant.ts";
+import { scaffoldWorker } from "../src/scaffold.ts";
+import { CloudflareFake } from "./fakes/cloudflare-fake.ts";
+import { BASE_DOMAIN, setup } from "./helpers.ts";
+
+const repoTemplate = fileURLToPath(new URL("../../../wrangler.toml.template", import.meta.url));
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((s) => s()));
+});
+
+async function withCloudflare() {
+  const s = await setup({ notes: { durableObjects: [{ binding: "NOTES", className: "NotesStore" }] }, hello: { transport: "stateless" } });
+  const cf = new CloudflareFake();
+  const origin = await cf.start();
+  stops.push(() => s.fake.stop(), () => cf.stop());
+  copyFileSync(repoTemplate, join(s.root, "wrangler.toml.template"));
+  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId };
+  const domain = s.processEnv.AUTH0_DOMAIN;
+  const baseFetch = (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const url = request.url.replace("https://api.cloudflare.com/", `${origin}/`).replace(`https://${domain}/`, `http://${domain}/`);
+    return fetch(new Request(url, request));
+  };
+  return { ...s, cf, processEnv, baseFetch };
+}
+
+describe("routes: wrangler.toml from the template, hostnames checked with Cloudflare", () => {
+  it("renders the custom domain, vars and Durable Objects of each worker", async () => {
+    const { root, processEnv, baseFetch } = await withCloudflare();
+    const result = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    expect(result.workers).toEqual([
+      { slug: "hello", host: `hello-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
+      { slug: "notes", host: `notes-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
+    ]);
+    const notes = readFileSync(join(root, "workers/notes/wrangler.toml"), "utf8");
+    expect(notes).toContain('name = "notes-mcp"');
+    expect(notes).toContain(`routes = [{ pattern = "notes-mcp.${BASE_DOMAIN}", custom_domain = true }]`);
+    expect(notes).toContain(`MCP_RESOURCE = "https://notes-mcp.${BASE_DOMAIN}/mcp"`);
+    expect(notes).toContain(`AUTH_ISSUER = "https://${processEnv.AUTH0_DOMAIN}/"`);
+    expect(notes).toContain('new_sqlite_classes = ["McpSession", "NotesStore"]');
+    const hello = readFileSync(join(root, "workers/hello/wrangler.toml"), "utf8");
+    expect(hello).not.toContain("durable_objects");
+    expect(hello).not.toContain("{{");
+  });
+
+  it("accepts a hostname already attached to this worker and refuses one owned by another", async () => {
+    const { root, processEnv, baseFetch, cf } = await withCloudflare();
+    cf.domains.set(`notes-mcp.${BASE_DOMAIN}`, "notes-mcp");
+    cf.domains.set(`hello-mcp.${BASE_DOMAIN}`, "marketing-site");
+    const error = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "hostname_taken" });
+    expect((error as Error).message).toContain(`hello-mcp.${BASE_DOMAIN} is attached to the worker "marketing-site"`);
+    expect(existsSync(join(root, "workers/notes/wrangler.toml"))).toBe(false); // nothing written
+    cf.domains.delete(`hello-mcp.${BASE_DOMAIN}`);
+    const ok = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    expect(ok.workers.map((w) => w.hostStatus)).toEqual(["free", "ours"]);
+  });
+
+  it("writes nothing with --dry-run", async () => {
+    const { root, processEnv, baseFetch } = await withCloudflare();
+    const result = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0, dryRun: true });
+    expect(result.workers.every((w) => !w.written)).toBe(true);
+    expect(existsSync(join(root, "workers/notes/wrangler.toml"))).toBe(false);
+  });
+
+  it("says what to fix when the Cloudflare token is rejected", async () => {
+    const { root, processEnv, baseFetch } = await withCloudflare();
+    const error = await runRoutes({ root, processEnv: { ...processEnv, CLOUDFLARE_API_TOKEN: "wrong" }, baseFetch, requestsPerSecond: 0 }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/HTTP 403: Authentication error.*check CLOUDFLARE_API_TOKEN/);
+    expect((error as Error).message).not.toContain("wrong");
+  });
+});
+
+describe("verify-tenant", () => {
+  it("reports each missing prerequisite with its fix, then all green after provisioning", async () => {
+    const { root, processEnv, run, baseFetch } = await withCloudflare();
+    const before = await runVerifyTenant({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    expect(before.find((c) => c.name === "Resource Parameter Compatibility Profile")).toMatchObject({ ok: false, fix: expect.stringContaining("npm run provision") });
+    await run();
+    const after = await runVerifyTenant({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    expect(after.every((c) => c.ok)).toBe(true);
+  });
+});
+
+describe("new <slug>", () => {
+  it("scaffolds a worker on the next free dev port, and refuses an existing one or a bad slug", async () => {
+    const { root } = await withCloudflare();
+    const files = scaffoldWorker(root, "weather");
+    expect(files).toContain("workers/weather/test/weather.test.ts");
+    expect(JSON.parse(readFileSync(join(root, "workers/weather/mcp.json"), "utf8"))).toMatchObject({ slug: "weather", dev: { port: 8802 } });
+    expect(() => scaffoldWorker(root, "weather")).toThrow("workers/weather already exists");
+    expect(() => scaffoldWorker(root, "Bad_Slug")).toThrow(/not a valid slug/);
+    expect(scaffoldWorker(root, "dry", { dryRun: true })).toHaveLength(files.length);
+    expect(existsSync(join(root, "workers/dry"))).toBe(false);
+  });
+});
+
+describe("createApiFetch throttle (frozen clock)", () => {
+  it("spaces requests at the configured rate and retries a read after x-ratelimit-reset", async () => {
+    let now = 1_000_000;
+    const waits: number[] = [];
+    const statuses = [429, 200, 200, 200];
+    const apiFetch = createApiFetch({
+      requestsPerSecond: 2,
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+      baseFetch: async () => {
+        const status = statuses.shift()!;
+        return new Response("{}", { status, headers: status === 429 ? { "x-ratelimit-reset": String(Math.ceil((now + 3_000) / 1000)) } : {} });
+      },
+    });
+    for (let i = 0; i < 3; i++) await apiFetch("https://tenant.example/api/v2/clients");
+    // First call immediately, then 429 → wait until the reset (3 s), then 500 ms spacing.
+    expect(waits[0]).toBe(3_000);
+    expect(waits.slice(1).every((w) => w >= 0 && w <= 500)).toBe(true);
+    expect(statuses).toEqual([]);
+  });
+
+  it("never retries a POST answered 500", async () => {
+    let calls = 0;
+    const apiFetch = createApiFetch({ requestsPerSecond: 0, baseFetch: async () => (calls++, new Response("{}", { status: 500 })) });
+    const res = await apiFetch("https://tenant.example/api/v2/clients", { method: "POST", body: "{}" });
+    expect(res.status).toBe(500);
+    expect(calls).toBe(1);
+  });
+});
