@@ -3,56 +3,22 @@
  * (which caps a hello-world Worker at ~600 req/s here). Bundles come from
  * `wrangler deploy --dry-run --outdir`, i.e. exactly what would be uploaded.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { waitForHttp } from "@edge-mcp/dev";
+import { join } from "node:path";
+import { waitForHttp, type Bundle } from "@edge-mcp/dev";
+
+export { bundleWorker, type Bundle } from "@edge-mcp/dev";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 
-function packageBin(pkg: string, name: string): string {
-  const manifest = join(repoRoot, "node_modules", pkg, "package.json");
-  const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin: string | Record<string, string> }).bin;
-  return join(dirname(manifest), typeof bin === "string" ? bin : bin[name]!);
-}
 
 /** The workerd binary that the pinned wrangler uses. */
 export function workerdBinary(): string {
   const path = join(repoRoot, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
   if (!existsSync(path)) throw new Error(`workerd not found at ${path}; run npm install`);
   return path;
-}
-
-export interface Bundle {
-  /** The ES module workerd loads. */
-  main: string;
-  /** Raw and gzip size of everything that would be uploaded (source maps excluded), in bytes. */
-  bytes: number;
-  gzipBytes: number;
-}
-
-/** `wrangler deploy --dry-run --outdir` for a wrangler config: works offline. */
-export function bundleWorker(configPath: string): Bundle {
-  const outdir = mkdtempSync(join(tmpdir(), "edge-mcp-bundle-"));
-  const result = spawnSync(process.execPath, [packageBin("wrangler", "wrangler"), "deploy", "--dry-run", "--outdir", outdir, "--config", configPath], {
-    cwd: dirname(configPath),
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  if (result.status !== 0) throw new Error(`wrangler dry-run failed for ${configPath}:\n${result.stderr}`);
-  const files = readdirSync(outdir).filter((f) => f.endsWith(".js") || f.endsWith(".mjs") || f.endsWith(".wasm"));
-  let bytes = 0;
-  let gzipBytes = 0;
-  for (const file of files) {
-    const content = readFileSync(join(outdir, file));
-    bytes += content.length;
-    gzipBytes += gzipSync(content, { level: 9 }).length;
-  }
-  const main = files.find((f) => f.endsWith(".js") || f.endsWith(".mjs"));
-  if (main === undefined) throw new Error(`wrangler dry-run wrote no module for ${configPath}`);
-  return { main: join(outdir, main), bytes, gzipBytes };
 }
 
 export interface WorkerdService {

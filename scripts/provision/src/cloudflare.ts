@@ -8,8 +8,8 @@ export type HostnameStatus = "free" | "ours" | "not checked";
  * deploy, because `wrangler deploy` in CI silently takes hostnames over from other workers.
  * `GET /accounts/{account}/workers/domains?hostname=…` lists `{ hostname, service, zone_id }`.
  */
-export async function checkHostname(fetchImpl: FetchLike, account: { id: string; token: string }, hostname: string, worker: string): Promise<HostnameStatus> {
-  const url = `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(account.id)}/workers/domains?hostname=${encodeURIComponent(hostname)}`;
+export async function checkHostname(fetchImpl: FetchLike, account: { id: string; token: string; apiBase: string }, hostname: string, worker: string): Promise<HostnameStatus> {
+  const url = `${account.apiBase}/accounts/${encodeURIComponent(account.id)}/workers/domains?hostname=${encodeURIComponent(hostname)}`;
   const res = await fetchImpl(url, { headers: { authorization: `Bearer ${account.token}` } });
   const body = (await res.json().catch(() => ({}))) as { success?: boolean; result?: Array<{ hostname: string; service: string }>; errors?: Array<{ message: string }> };
   if (!res.ok || body.success === false) {

@@ -22,6 +22,20 @@ export interface ProvisionContext {
   counters: { managementCalls: number; writeCalls: number };
 }
 
+/**
+ * Plain fetch, except that a tenant on loopback (`AUTH0_DOMAIN=127.0.0.1:port`, a local fake or
+ * proxy) is spoken to over http: the Auth0 SDK always builds https URLs.
+ */
+const loopbackAware: FetchLike = (input, init) => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  if (url.protocol === "https:" && (url.hostname === "127.0.0.1" || url.hostname === "localhost")) {
+    url.protocol = "http:";
+    return fetch(new Request(url, request));
+  }
+  return fetch(request);
+};
+
 /** Config, secrets, the throttled fetch and the Management API client every command shares. */
 export function createContext(options: ContextOptions): ProvisionContext {
   const fleet = loadFleet(options.root);
@@ -29,7 +43,7 @@ export function createContext(options: ContextOptions): ProvisionContext {
   const counters = { managementCalls: 0, writeCalls: 0 };
   const apiFetch = createApiFetch({
     ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
-    ...(options.baseFetch === undefined ? {} : { baseFetch: options.baseFetch }),
+    baseFetch: options.baseFetch ?? loopbackAware,
     onRequest: ({ method, path }) => {
       if (!path.startsWith("/api/v2/")) return;
       counters.managementCalls += 1;

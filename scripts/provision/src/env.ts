@@ -19,6 +19,11 @@ const EnvSchema = z.object({
   AUTH0_MGMT_CLIENT_SECRET: required("AUTH0_MGMT_CLIENT_SECRET"),
   CLOUDFLARE_API_TOKEN: required("CLOUDFLARE_API_TOKEN").optional(),
   CLOUDFLARE_ACCOUNT_ID: required("CLOUDFLARE_ACCOUNT_ID").optional(),
+  /** The Cloudflare API; overridable only with https or a loopback http URL (a local fake or proxy). */
+  CLOUDFLARE_API_BASE: z
+    .string()
+    .refine((v) => /^https:\/\//.test(v) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(v), "CLOUDFLARE_API_BASE must be https (or http on loopback)")
+    .default("https://api.cloudflare.com/client/v4"),
 });
 
 export type ProvisionEnv = z.output<typeof EnvSchema>;

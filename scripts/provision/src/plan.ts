@@ -14,7 +14,7 @@ export interface FieldChange {
 export type Change =
   | { action: "create"; type: ObjectType; key: string; desired: Obj }
   | { action: "update"; type: ObjectType; key: string; id: string; fields: FieldChange[]; patch: Obj }
-  | { action: "delete" | "orphan"; type: ObjectType; key: string; id: string };
+  | { action: "delete" | "orphan"; type: ObjectType; key: string; id: string; audience?: string; clientKey?: string };
 
 export interface Plan {
   changes: Change[];
@@ -55,7 +55,13 @@ const id = (v: unknown) => v;
  */
 export function computePlan(desired: DesiredState, current: CurrentState, options: { ownsIdentifier: (identifier: string) => boolean; allowDelete: boolean }): Plan {
   const changes: Change[] = [];
-  const removal = (type: ObjectType, key: string, id: string): Change => ({ action: options.allowDelete ? "delete" : "orphan", type, key, id });
+  const removal = (type: ObjectType, key: string, id: string, scope: { audience?: string; clientKey?: string } = {}): Change => ({
+    action: options.allowDelete ? "delete" : "orphan",
+    type,
+    key,
+    id,
+    ...scope,
+  });
 
   // Tenant settings: read-modify-write (flags are merged, never replaced).
   const flags = (current.tenant.flags ?? {}) as Obj;
@@ -105,7 +111,7 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   }
   for (const client of ownedClients) {
     const key = clientKeyOf(client) ?? String(client.client_id);
-    if (!desired.clients.some((c) => c.key === key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id)));
+    if (!desired.clients.some((c) => c.key === key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id), { clientKey: key }));
   }
 
   // APIs, matched by identifier (unique and immutable in Auth0).
@@ -123,7 +129,7 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   }
   const ownedServers = current.resourceServers.filter((r) => typeof r.identifier === "string" && options.ownsIdentifier(r.identifier));
   for (const rs of ownedServers) {
-    if (!desired.resourceServers.some((r) => r.identifier === rs.identifier)) changes.push(removal("resource_server", String(rs.identifier), String(rs.id)));
+    if (!desired.resourceServers.some((r) => r.identifier === rs.identifier)) changes.push(removal("resource_server", String(rs.identifier), String(rs.id), { audience: String(rs.identifier) }));
   }
 
   // Client grants, per (client, audience, subject type); audience, client and subject type are
@@ -149,7 +155,9 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
     }
   }
   for (const grant of ownedGrants) {
-    if (!desired.grants.some((g) => grantKey(g) === keyOfGrant(grant))) changes.push(removal("client_grant", keyOfGrant(grant), String(grant.id)));
+    if (!desired.grants.some((g) => grantKey(g) === keyOfGrant(grant))) {
+      changes.push(removal("client_grant", keyOfGrant(grant), String(grant.id), { audience: String(grant.audience), ...(clientKeyById.has(String(grant.client_id)) ? { clientKey: clientKeyById.get(String(grant.client_id))! } : {}) }));
+    }
   }
   return { changes, clientIds };
 }

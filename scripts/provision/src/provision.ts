@@ -6,7 +6,7 @@ import { identifiersFor, type DesiredState } from "./desired-state.ts";
 import { clientEnvNames, writeManagedEnv } from "./env-file.ts";
 import { ProvisionError } from "./errors.ts";
 import { identifierOwnership } from "./ownership.ts";
-import { computePlan, type Plan } from "./plan.ts";
+import { computePlan, type Change, type Plan } from "./plan.ts";
 import { renderPlan, summarize } from "./render-plan.ts";
 
 export interface ProvisionOptions extends ContextOptions {
@@ -15,6 +15,8 @@ export interface ProvisionOptions extends ContextOptions {
   allowDelete?: boolean;
   /** `server:<slug>` or `client:<key>`: reconcile only that object and its grants. */
   only?: string;
+  /** Remove these servers' APIs and grants (`teardown <slug>`), or every owned object (`"all"`). */
+  teardown?: readonly string[] | "all";
   /** Asked before deletions when `yes` is not set; must resolve true to go on. */
   confirm?: (question: string) => Promise<boolean>;
   yes?: boolean;
@@ -32,20 +34,39 @@ export interface ProvisionResult {
   writeCalls: number;
 }
 
-function scoped(desired: DesiredState, only: string | undefined, ownsAll: (id: string) => boolean, serverIdentifiers: Map<string, string[]>) {
-  if (only === undefined) return { desired, owns: ownsAll };
+type Removable = Extract<Change, { action: "delete" | "orphan" }>;
+
+/**
+ * `--only` and `teardown` narrow a run: what is desired (the object and what its grants need),
+ * and which owned objects may be removed.
+ * Matching existing objects always uses full ownership, so nothing outside the scope is re-created.
+ */
+function scoped(all: DesiredState, options: ProvisionOptions, serverIdentifiers: Map<string, string[]>): { desired: DesiredState; removable: (c: Removable) => boolean } {
+  const { only, teardown } = options;
+  if (teardown === "all") return { desired: { ...all, resourceServers: [], clients: [], grants: [] }, removable: () => true };
+  if (teardown !== undefined) {
+    for (const slug of teardown) if (!serverIdentifiers.has(slug)) throw new ProvisionError("config_invalid", `teardown ${slug}: no workers/${slug}/mcp.json; known: ${[...serverIdentifiers.keys()].join(", ")}.`);
+    const gone = teardown.flatMap((slug) => serverIdentifiers.get(slug)!);
+    return {
+      desired: { ...all, resourceServers: all.resourceServers.filter((r) => !gone.includes(r.identifier)), grants: all.grants.filter((g) => !gone.includes(g.audience)) },
+      removable: (c) => c.audience !== undefined && gone.includes(c.audience),
+    };
+  }
+  if (only === undefined) return { desired: all, removable: () => true };
   const [kind, key] = only.split(":") as [string, string | undefined];
   if (kind === "server" && key !== undefined) {
     const ids = serverIdentifiers.get(key);
     if (ids === undefined) throw new ProvisionError("config_invalid", `--only server:${key}: no workers/${key}/mcp.json; known: ${[...serverIdentifiers.keys()].join(", ")}.`);
+    const grants = all.grants.filter((g) => ids.includes(g.audience));
     return {
-      desired: { ...desired, clients: [], resourceServers: desired.resourceServers.filter((r) => r.slug === key), grants: desired.grants.filter((g) => ids.includes(g.audience)) },
-      owns: (id: string) => ids.includes(id),
+      // The server, its grants, and the applications those grants name (they must exist first).
+      desired: { ...all, clients: all.clients.filter((c) => grants.some((g) => g.client === c.key)), resourceServers: all.resourceServers.filter((r) => r.slug === key), grants },
+      removable: (c) => c.type !== "client" && c.audience !== undefined && ids.includes(c.audience),
     };
   }
   if (kind === "client" && key !== undefined) {
-    if (!desired.clients.some((c) => c.key === key)) throw new ProvisionError("config_invalid", `--only client:${key}: no such client in ecosystem.json.`);
-    return { desired: { ...desired, resourceServers: [], clients: desired.clients.filter((c) => c.key === key), grants: desired.grants.filter((g) => g.client === key) }, owns: () => false };
+    if (!all.clients.some((c) => c.key === key)) throw new ProvisionError("config_invalid", `--only client:${key}: no such client in ecosystem.json.`);
+    return { desired: { ...all, grants: all.grants.filter((g) => g.client === key) }, removable: (c) => c.clientKey === key };
   }
   throw new ProvisionError("config_invalid", `--only takes server:<slug> or client:<key>, not "${only}".`);
 }
@@ -60,11 +81,13 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   const baseDomain = env.ECOSYSTEM_BASE_DOMAIN;
   const manifests = fleet.servers.map((s) => s.manifest);
   const serverIdentifiers = new Map(manifests.map((m) => [m.slug, identifiersFor(fleet.ecosystem, m, baseDomain)]));
-  const { desired, owns } = scoped(all, options.only, identifierOwnership(fleet.ecosystem, baseDomain), serverIdentifiers);
+  const { desired, removable } = scoped(all, options, serverIdentifiers);
 
   log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
   const current = await readCurrentState(mgmt);
-  const plan = computePlan(desired, current, { ownsIdentifier: owns, allowDelete: options.allowDelete ?? false });
+  const full = computePlan(desired, current, { ownsIdentifier: identifierOwnership(fleet.ecosystem, baseDomain), allowDelete: (options.allowDelete ?? false) || options.teardown !== undefined });
+  // Objects outside an --only / teardown scope are not this run's business: not even shown as orphans.
+  const plan: Plan = { ...full, changes: full.changes.filter((c) => (c.action === "delete" || c.action === "orphan" ? removable(c) : true)) };
   const heading = `edge-mcp provision — Auth0 ${env.AUTH0_DOMAIN}, ${manifests.length} server(s), base domain ${baseDomain}${options.dryRun ? " (dry run: no changes will be made)" : ""}`;
   const text = renderPlan(plan, heading);
   const summary = summarize(plan);

@@ -21,7 +21,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
   const templateFile = join(fleet.root, "wrangler.toml.template");
   if (!existsSync(templateFile)) throw new ProvisionError("config_invalid", `${templateFile} not found.`);
   const template = readFileSync(templateFile, "utf8");
-  const account = env.CLOUDFLARE_API_TOKEN !== undefined && env.CLOUDFLARE_ACCOUNT_ID !== undefined ? { id: env.CLOUDFLARE_ACCOUNT_ID, token: env.CLOUDFLARE_API_TOKEN } : undefined;
+  const account = env.CLOUDFLARE_API_TOKEN !== undefined && env.CLOUDFLARE_ACCOUNT_ID !== undefined ? { id: env.CLOUDFLARE_ACCOUNT_ID, token: env.CLOUDFLARE_API_TOKEN, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") } : undefined;
   const rendered = [];
   for (const server of fleet.servers) {
     const m = server.manifest;

@@ -25,7 +25,7 @@ async function withCloudflare() {
   const domain = s.processEnv.AUTH0_DOMAIN;
   const baseFetch = (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
-    const url = request.url.replace("https://api.cloudflare.com/", `${origin}/`).replace(`https://${domain}/`, `http://${domain}/`);
+    const url = request.url.replace("https://api.cloudflare.com/client/v4/", `${origin}/client/v4/`).replace(`https://${domain}/`, `http://${domain}/`);
     return fetch(new Request(url, request));
   };
   return { ...s, cf, processEnv, baseFetch };

@@ -1,0 +1,44 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { binOf, bundleWorker } from "@edge-mcp/dev";
+import { loadFleet } from "@edge-mcp/config/load";
+import { ProvisionError } from "./errors.ts";
+import { readProvisionEnv } from "./env.ts";
+import { runRoutes } from "./routes.ts";
+
+export interface DeployResult {
+  workers: Array<{ slug: string; kib: number; gzipKib: number; deployed: boolean }>;
+}
+
+/**
+ * `deploy`: with --dry-run, bundles every worker offline and reports its size (what would be
+ * uploaded). Otherwise renders routes and checks every hostname with Cloudflare first — refusing
+ * to deploy without that check — then runs `wrangler deploy` per worker.
+ */
+export async function runDeploy(options: { root: string; dryRun?: boolean; log?: (line: string) => void; processEnv?: NodeJS.ProcessEnv }): Promise<DeployResult> {
+  const log = options.log ?? (() => {});
+  const fleet = loadFleet(options.root);
+  if (!options.dryRun) {
+    const env = readProvisionEnv(options.root, options.processEnv);
+    if (env.CLOUDFLARE_API_TOKEN === undefined || env.CLOUDFLARE_ACCOUNT_ID === undefined) {
+      throw new ProvisionError("env_invalid", "deploy checks that each custom hostname is free or already yours before `wrangler deploy` (which would silently take it over): set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID. `--dry-run` needs neither.");
+    }
+    await runRoutes({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
+  }
+  const workers: DeployResult["workers"] = [];
+  for (const server of fleet.servers) {
+    const config = join(server.dir, "wrangler.toml");
+    if (options.dryRun) {
+      const bundle = bundleWorker(config);
+      const row = { slug: server.manifest.slug, kib: Math.round(bundle.bytes / 102.4) / 10, gzipKib: Math.round(bundle.gzipBytes / 102.4) / 10, deployed: false };
+      workers.push(row);
+      log(`${row.slug.padEnd(16)} ${String(row.kib).padStart(8)} KiB   gzip ${String(row.gzipKib).padStart(7)} KiB   (dry run: not uploaded)`);
+      continue;
+    }
+    log(`deploying ${server.manifest.slug} …`);
+    const result = spawnSync(process.execPath, [binOf("wrangler", "wrangler", server.dir), "deploy", "--config", config], { cwd: server.dir, stdio: "inherit" });
+    if (result.status !== 0) throw new ProvisionError("cloudflare_error", `wrangler deploy failed for ${server.manifest.slug}; the workers before it are deployed. Fix and run npm run deploy again.`);
+    workers.push({ slug: server.manifest.slug, kib: 0, gzipKib: 0, deployed: true });
+  }
+  return { workers };
+}
