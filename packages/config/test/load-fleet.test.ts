@@ -47,3 +47,13 @@ describe("loadFleet", () => {
     expect(() => loadFleet(fleet({}))).toThrow(/ecosystem.json: not found/);
   });
 });
+
+describe("published JSON Schemas", () => {
+  it("match the zod schemas (run `npm run schemas -w @edge-mcp/config` after changing them)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { configJsonSchemas } = await import("../src/json-schema.ts");
+    for (const [file, schema] of Object.entries(configJsonSchemas())) {
+      expect(JSON.parse(readFileSync(join(import.meta.dirname, "../schema", file), "utf8"))).toEqual(schema);
+    }
+  });
+});

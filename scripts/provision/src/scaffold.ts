@@ -9,7 +9,7 @@ const SLUG = /^[a-z][a-z0-9-]{0,39}$/;
 function files(slug: string, port: number): Record<string, string> {
   const title = slug.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash ? " " : ""}${c.toUpperCase()}`);
   return {
-    "mcp.json": `${JSON.stringify({ name: title, slug, description: `The ${title} MCP server.`, transport: "stateless", scopeProfile: "standard", dev: { port } }, null, 2)}\n`,
+    "mcp.json": `${JSON.stringify({ $schema: "../../packages/config/schema/mcp.schema.json", name: title, slug, description: `The ${title} MCP server.`, transport: "stateless", scopeProfile: "standard", dev: { port } }, null, 2)}\n`,
     "package.json": `${JSON.stringify({
       name: `@edge-mcp/worker-${slug}`,
       version: "0.1.0",

@@ -47,3 +47,13 @@ export async function setup(servers: Record<string, object> = STANDARD_FLEET, ec
     runProvision({ root, mode: "apply", processEnv, baseFetch, requestsPerSecond: 0, log: (l) => output.push(l), ...options });
   return { fake, root, run, output, processEnv };
 }
+
+/** A synthetic fleet: `servers` MCP servers, `clients` applications, every client granted tools.read on every server. */
+export function fleetOf(servers: number, clients: number) {
+  const clientEntries = Object.fromEntries(
+    Array.from({ length: clients }, (_, i) => [`app-${i}`, { name: `App ${i}`, profile: i % 2 === 0 ? "native_interactive" : "service_m2m" }]),
+  );
+  const ecosystem = { clients: clientEntries, clientGroups: { everyone: Object.keys(clientEntries) } };
+  const fleet = Object.fromEntries(Array.from({ length: servers }, (_, i) => [`srv-${i}`, { grants: { everyone: ["tools.read"] } }]));
+  return { servers: fleet, ecosystem };
+}
