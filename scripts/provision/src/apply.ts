@@ -10,7 +10,7 @@ export interface ApplyResult {
   created: Record<string, { clientId: string; clientSecret?: string }>;
 }
 
-const ORDER: Record<Change["type"], number> = { tenant: 0, client: 1, resource_server: 2, client_grant: 3 };
+const ORDER: Record<Change["type"], number> = { tenant: 0, connection: 0, client: 1, resource_server: 2, client_grant: 3 };
 
 /**
  * Applies a plan in dependency order — tenant → applications → APIs → grants — and deletions in
@@ -62,6 +62,9 @@ async function applyChange(mgmt: ManagementClient, change: Change, clientIds: Re
     switch (change.type) {
       case "tenant":
         await mgmt.tenants.settings.update(change.patch as never);
+        return;
+      case "connection":
+        await mgmt.connections.update(change.id, change.patch as never);
         return;
       case "client":
         await mgmt.clients.update(change.id, change.patch as never);

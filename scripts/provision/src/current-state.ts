@@ -8,6 +8,8 @@ export interface CurrentState {
   resourceServers: Obj[];
   clients: Obj[];
   grants: Obj[];
+  /** Only read when the config names domain-level connections. */
+  connections: Obj[];
 }
 
 async function all<T>(page: Promise<AsyncIterable<T>>): Promise<T[]> {
@@ -21,11 +23,12 @@ async function all<T>(page: Promise<AsyncIterable<T>>): Promise<T[]> {
  * applications, checkpoint pages of 100 for client grants, one tenant read. A no-op run over
  * 50 servers × 5 clients stays within 10 Management API calls.
  */
-export async function readCurrentState(mgmt: ManagementClient): Promise<CurrentState> {
+export async function readCurrentState(mgmt: ManagementClient, options: { connections?: boolean } = {}): Promise<CurrentState> {
   const perPage = PROVISION_DEFAULTS.pageSize;
   const tenant = (await mgmt.tenants.settings.get()) as unknown as Obj;
   const resourceServers = await all(mgmt.resourceServers.list({ per_page: perPage, include_totals: true }) as unknown as Promise<AsyncIterable<Obj>>);
   const clients = await all(mgmt.clients.list({ per_page: perPage, include_totals: true }) as unknown as Promise<AsyncIterable<Obj>>);
   const grants = await all(mgmt.clientGrants.list({ take: perPage }) as unknown as Promise<AsyncIterable<Obj>>);
-  return { tenant, resourceServers, clients, grants };
+  const connections = options.connections ? await all(mgmt.connections.list({ take: perPage }) as unknown as Promise<AsyncIterable<Obj>>) : [];
+  return { tenant, resourceServers, clients, grants, connections };
 }

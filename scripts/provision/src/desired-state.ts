@@ -50,6 +50,8 @@ export interface DesiredTenant {
 
 export interface DesiredState {
   tenant: DesiredTenant;
+  /** Connections promoted to domain level, so third-party (DCR) clients can use them. */
+  domainConnections: string[];
   resourceServers: DesiredResourceServer[];
   clients: DesiredClient[];
   grants: DesiredGrant[];
@@ -144,6 +146,7 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       authorization_response_iss_parameter_supported: ecosystem.tenant.issuerInAuthorizationResponse,
       flags: { enable_dynamic_client_registration: ecosystem.tenant.dynamicClientRegistration },
     },
+    domainConnections: [...ecosystem.tenant.domainConnections],
     resourceServers,
     clients,
     grants,

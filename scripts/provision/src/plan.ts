@@ -1,9 +1,10 @@
 import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { ProvisionError } from "./errors.ts";
 import type { CurrentState } from "./current-state.ts";
 import type { DesiredClient, DesiredGrant, DesiredResourceServer, DesiredState } from "./desired-state.ts";
 
 type Obj = Record<string, unknown>;
-export type ObjectType = "tenant" | "resource_server" | "client" | "client_grant";
+export type ObjectType = "tenant" | "connection" | "resource_server" | "client" | "client_grant";
 
 export interface FieldChange {
   field: string;
@@ -88,6 +89,15 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
         flags: { ...flags, ...desired.tenant.flags },
       },
     });
+  }
+
+  // Third-party clients can only use domain-level connections (Auth0): promote the named ones.
+  for (const name of desired.domainConnections) {
+    const connection = current.connections.find((c) => c.name === name);
+    if (connection === undefined) throw new ProvisionError("config_invalid", `ecosystem.json tenant.domainConnections names "${name}", which this tenant has no connection called; known: ${current.connections.map((c) => String(c.name)).join(", ") || "none"}.`);
+    if (connection.is_domain_connection !== true) {
+      changes.push({ action: "update", type: "connection", key: name, id: String(connection.id), fields: [{ field: "is_domain_connection", before: connection.is_domain_connection ?? false, after: true }], patch: { is_domain_connection: true } });
+    }
   }
 
   // Applications, matched by the ownership marker (names are not unique in Auth0).

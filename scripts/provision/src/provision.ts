@@ -84,7 +84,7 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   const { desired, removable } = scoped(all, options, serverIdentifiers);
 
   log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
-  const current = await readCurrentState(mgmt);
+  const current = await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 });
   const full = computePlan(desired, current, { ownsIdentifier: identifierOwnership(fleet.ecosystem, baseDomain), allowDelete: (options.allowDelete ?? false) || options.teardown !== undefined });
   // Objects outside an --only / teardown scope are not this run's business: not even shown as orphans.
   const plan: Plan = { ...full, changes: full.changes.filter((c) => (c.action === "delete" || c.action === "orphan" ? removable(c) : true)) };

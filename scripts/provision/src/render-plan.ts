@@ -1,7 +1,7 @@
 import type { Change, Plan } from "./plan.ts";
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", orphan: "?" };
-const LABEL: Record<Change["type"], string> = { tenant: "tenant", resource_server: "API", client: "application", client_grant: "client grant" };
+const LABEL: Record<Change["type"], string> = { tenant: "tenant", connection: "connection", resource_server: "API", client: "application", client_grant: "client grant" };
 const fmt = (v: unknown) => (Array.isArray(v) ? `[${v.map((x) => (typeof x === "object" ? (x as { value?: string }).value ?? JSON.stringify(x) : String(x))).join(" ")}]` : JSON.stringify(v));
 
 export function summarize(plan: Plan) {

@@ -40,6 +40,15 @@ export function verifyTenant(desired: DesiredState, current: CurrentState): Chec
       fix: "npm run provision",
     },
   ];
+  for (const name of desired.domainConnections) {
+    const connection = current.connections.find((c) => c.name === name);
+    checks.push({
+      name: `Domain-level connection "${name}"`,
+      ok: connection?.is_domain_connection === true,
+      detail: connection === undefined ? "not found in the tenant" : "third-party (DCR) clients can only sign in with domain-level connections",
+      fix: connection === undefined ? "create it in Auth0, or remove it from tenant.domainConnections" : "npm run provision",
+    });
+  }
   if (desired.tenant.flags.enable_dynamic_client_registration) {
     checks.push({
       name: "Default grants for third-party (DCR) clients",

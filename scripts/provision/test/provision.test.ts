@@ -126,6 +126,19 @@ describe("npm run provision against a fresh tenant", () => {
   });
 });
 
+describe("domain-level connections", () => {
+  it("promotes the connections ecosystem.json names, and names an unknown one with the known ones", async () => {
+    const { fake, run } = await fresh(STANDARD_FLEET, { tenant: { domainConnections: ["google-oauth2"] } });
+    const result = await run();
+    expect(result.text).toContain("~ connection google-oauth2");
+    expect(fake.connections.get("con_2")!.is_domain_connection).toBe(true);
+    expect(fake.connections.get("con_1")!.is_domain_connection).toBe(false);
+    expect((await run()).plan.changes).toEqual([]);
+    const bad = await fresh(STANDARD_FLEET, { tenant: { domainConnections: ["github"] } });
+    await expect(bad.run()).rejects.toThrow('names "github", which this tenant has no connection called; known: Username-Password-Authentication, google-oauth2');
+  });
+});
+
 describe("failures and limits", () => {
   it("rides out a 429 storm honouring x-ratelimit-reset, with the same end state", async () => {
     const { fake, run } = await fresh();

@@ -23,6 +23,10 @@ export class Auth0Fake {
   readonly resourceServers = new Map<string, Obj>();
   readonly clients = new Map<string, Obj>();
   readonly grants = new Map<string, Obj>();
+  readonly connections = new Map<string, Obj>([
+    ["con_1", { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0", is_domain_connection: false }],
+    ["con_2", { id: "con_2", name: "google-oauth2", strategy: "google-oauth2", is_domain_connection: false }],
+  ]);
   tenant: Obj = { friendly_name: "Fake tenant", flags: { enable_dynamic_client_registration: false, some_other_flag: true } };
   readonly calls: Array<{ method: string; path: string; status: number }> = [];
   readonly injected: Injected[] = [];
@@ -196,6 +200,24 @@ export class Auth0Fake {
         }
         Object.assign(grant, body);
         return respond(200, grant);
+      }
+      case "GET connections": {
+        const all = [...this.connections.values()];
+        if (url.searchParams.has("take") || url.searchParams.has("from")) {
+          const take = Math.min(Number(url.searchParams.get("take") ?? 50), 100);
+          const from = url.searchParams.get("from");
+          const start = from === null ? 0 : Math.max(0, all.findIndex((c) => c.id === from));
+          const next = all[start + take];
+          return send(200, { connections: all.slice(start, start + take), ...(next === undefined ? {} : { next: next.id }) });
+        }
+        return this.offsetPage(url, all, "connections", send);
+      }
+      case "PATCH connections/:id": {
+        const connection = this.connections.get(id!);
+        if (connection === undefined) return error(404, "Not Found", "The connection does not exist");
+        if ("name" in body || "strategy" in body) return error(400, "Bad Request", "Payload validation error: 'Additional properties not allowed'");
+        Object.assign(connection, body);
+        return respond(200, connection);
       }
       case "GET tenants/:id":
         return id === "settings" ? send(200, this.tenant) : error(404, "Not Found", "Not found");
