@@ -13,7 +13,7 @@ export interface DeployResult {
 /**
  * `deploy`: with --dry-run, bundles every worker offline and reports its size (what would be
  * uploaded). Otherwise renders routes and checks every hostname with Cloudflare first — refusing
- * to deploy without that check — then runs `wrangler deploy` per worker.
+ * to deploy without that check — then runs each worker's `wrangler deploy` through turbo.
  */
 export async function runDeploy(options: { root: string; dryRun?: boolean; log?: (line: string) => void; processEnv?: NodeJS.ProcessEnv }): Promise<DeployResult> {
   const log = options.log ?? (() => {});
@@ -26,19 +26,19 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
     await runRoutes({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
   }
   const workers: DeployResult["workers"] = [];
+  if (!options.dryRun) {
+    // Every hostname checked: now `wrangler deploy` in each worker, via turbo, one at a time so a
+    // failure stops the run at a known worker.
+    log(`deploying ${fleet.servers.map((s) => s.manifest.slug).join(", ")} …`);
+    const result = spawnSync(process.execPath, [binOf("turbo", "turbo", options.root), "run", "deploy", "--concurrency=1", ...fleet.servers.map((s) => `--filter=./workers/${s.manifest.slug}`)], { cwd: options.root, stdio: "inherit" });
+    if (result.status !== 0) throw new ProvisionError("cloudflare_error", "wrangler deploy failed (see above); workers deployed before the failure stay deployed. Fix it and run npm run deploy again.");
+    return { workers: fleet.servers.map((s) => ({ slug: s.manifest.slug, kib: 0, gzipKib: 0, deployed: true })) };
+  }
   for (const server of fleet.servers) {
-    const config = join(server.dir, "wrangler.toml");
-    if (options.dryRun) {
-      const bundle = bundleWorker(config);
-      const row = { slug: server.manifest.slug, kib: Math.round(bundle.bytes / 102.4) / 10, gzipKib: Math.round(bundle.gzipBytes / 102.4) / 10, deployed: false };
-      workers.push(row);
-      log(`${row.slug.padEnd(16)} ${String(row.kib).padStart(8)} KiB   gzip ${String(row.gzipKib).padStart(7)} KiB   (dry run: not uploaded)`);
-      continue;
-    }
-    log(`deploying ${server.manifest.slug} …`);
-    const result = spawnSync(process.execPath, [binOf("wrangler", "wrangler", server.dir), "deploy", "--config", config], { cwd: server.dir, stdio: "inherit" });
-    if (result.status !== 0) throw new ProvisionError("cloudflare_error", `wrangler deploy failed for ${server.manifest.slug}; the workers before it are deployed. Fix and run npm run deploy again.`);
-    workers.push({ slug: server.manifest.slug, kib: 0, gzipKib: 0, deployed: true });
+    const bundle = bundleWorker(join(server.dir, "wrangler.toml"));
+    const row = { slug: server.manifest.slug, kib: Math.round(bundle.bytes / 102.4) / 10, gzipKib: Math.round(bundle.gzipBytes / 102.4) / 10, deployed: false };
+    workers.push(row);
+    log(`${row.slug.padEnd(16)} ${String(row.kib).padStart(8)} KiB   gzip ${String(row.gzipKib).padStart(7)} KiB   (dry run: not uploaded)`);
   }
   return { workers };
 }
