@@ -1,7 +1,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import type { AuditSink } from "./audit.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
+import type { RateLimitConfig } from "./rate-limit.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 
 /** What `setup` learns about where it runs. */
@@ -19,6 +21,9 @@ export type SetupFn<Env> = (mcp: EdgeMcpServer, ctx: SetupContext<Env>) => void 
 export interface ServerIdentity<Env> {
   readonly name: string;
   readonly version: string;
+  /** Where audit lines go; undefined = no audit. */
+  readonly audit?: AuditSink;
+  readonly rateLimit?: RateLimitConfig;
   readonly instructions?: string;
   readonly capabilities?: ServerCapabilities;
   readonly setup: SetupFn<Env>;
@@ -33,7 +38,7 @@ export interface BuiltServer {
  * A fresh SDK server with the author's tools registered. JSON Schema validation uses
  * @cfworker/json-schema: Ajv compiles validators with `new Function`, which Workers forbid.
  */
-export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>): Promise<BuiltServer> {
+export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>, sessionIdHash: string | null = null): Promise<BuiltServer> {
   const server = new McpServer(
     { name: identity.name, version: identity.version },
     {
@@ -43,6 +48,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
     },
   );
   const toolScopes = new Map<string, readonly string[]>();
-  await identity.setup(createEdgeMcpServer(server, toolScopes), ctx);
+  const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit), ctx);
   return { server, toolScopes };
 }

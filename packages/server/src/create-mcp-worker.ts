@@ -27,7 +27,8 @@ import {
   UnsupportedMediaTypeError,
 } from "./errors.ts";
 import { healthReport } from "./health.ts";
-import { checkProtocolVersion, parseMessages } from "./jsonrpc.ts";
+import { checkProtocolVersion, parseMessages, type ParsedMessages } from "./jsonrpc.ts";
+import { consoleAuditSink, hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
 import { createSessionClass, NEW_SESSION_HEADER } from "./session-object.ts";
@@ -45,9 +46,15 @@ const OptionsSchema = z.object({
   resourceName: z.string().min(1).optional(),
   resourceDocumentation: z.string().url().optional(),
   jwksKvBinding: z.string().min(1).optional(),
+  rateLimit: z
+    .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
+    .optional(),
+  audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit"> {
+  /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
+  audit?: AuditSink | false;
   /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
   setup: SetupFn<Env>;
   capabilities?: import("@modelcontextprotocol/sdk/types.js").ServerCapabilities;
@@ -57,6 +64,19 @@ export interface McpWorker<Env> {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
   /** The session Durable Object class; export it as `McpSession` from the worker module. */
   McpSession: ReturnType<typeof createSessionClass<Env & object>>;
+}
+
+/** JSON-RPC methods and tool names of a body, for the audit line (never arguments). */
+function describeMessages(messages: ParsedMessages["messages"]): { methods: string[]; tools: string[] } {
+  const methods: string[] = [];
+  const tools: string[] = [];
+  for (const m of messages) {
+    if (!("method" in m)) continue;
+    methods.push(m.method);
+    const name = (m.params as { name?: unknown } | undefined)?.name;
+    if (m.method === "tools/call" && typeof name === "string") tools.push(name.slice(0, 128));
+  }
+  return { methods, tools };
 }
 
 /** Never handed to tool code (which sees request headers): credentials and our internal headers. */
@@ -86,10 +106,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   }
   const o = parsed.data;
   const scopes = Object.freeze([...(o.scopes ?? SCOPE_PROFILES.standard)]);
+  const audit = o.audit === false ? undefined : (o.audit ?? consoleAuditSink);
   const identity = Object.freeze({
     name: o.name,
     version: o.version,
     setup: options.setup,
+    ...(audit === undefined ? {} : { audit }),
+    ...(o.rateLimit === undefined ? {} : { rateLimit: o.rateLimit }),
     ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
   });
@@ -110,7 +133,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return verifier;
   };
 
-  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig } };
+  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] } } };
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
@@ -175,10 +198,37 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return c.json(report, report.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
   });
 
+  // The audit line of every MCP request: outcome from the final status, whoever the caller was.
+  app.use("*", async (c, next) => {
+    if (audit === undefined || c.req.path !== c.get("config").resourcePath || c.req.method === "OPTIONS") return next();
+    const started = Date.now();
+    await next();
+    const caller = c.get("caller");
+    const rpc = c.get("rpc");
+    audit.write({
+      type: "mcp_request",
+      time: new Date(started).toISOString(),
+      server: o.name,
+      httpMethod: c.req.method,
+      methods: rpc?.methods ?? [],
+      tools: rpc?.tools ?? [],
+      subject: caller?.subject ?? null,
+      clientId: caller?.clientId ?? null,
+      scopes: caller?.scopes ?? [],
+      outcome: outcomeOf(c.res.status),
+      status: c.res.status,
+      latencyMs: Date.now() - started,
+      sessionIdHash: await hashSessionId(c.res.headers.get("mcp-session-id") ?? c.req.header("mcp-session-id")),
+    });
+  });
+
   app.all("*", async (c) => {
     const config = c.get("config");
     if (c.req.path !== config.resourcePath) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
-    return handleMcp(c.req.raw, c.env, config);
+    return handleMcp(c.req.raw, c.env, config, (caller, messages) => {
+      c.set("caller", caller);
+      if (messages !== undefined) c.set("rpc", describeMessages(messages));
+    });
   });
 
   async function authenticate(request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
@@ -187,7 +237,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return callerFrom(await verifier.verify(await extractBearerToken(request)));
   }
 
-  async function handleMcp(request: Request, env: Env, config: ServerConfig): Promise<Response> {
+  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"]) => void): Promise<Response> {
     const method = request.method;
     const allow = o.transport === "stateful" ? "GET, POST, DELETE" : "POST";
     if (!allow.split(", ").includes(method)) {
@@ -202,9 +252,11 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       }
     }
     const caller = await authenticate(request, env, config);
+    observe(caller);
     checkProtocolVersion(request);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
     const parsed = body === undefined ? undefined : parseMessages(body);
+    if (parsed !== undefined) observe(caller, parsed.messages);
 
     if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);
 

@@ -3,6 +3,7 @@ import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server
 import type { AnySchema, SchemaOutput, ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ErrorCode, McpError, type CallToolResult, type ServerNotification, type ServerRequest, type ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
 import { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 
@@ -28,6 +29,15 @@ export interface EdgeToolConfig<InputArgs, OutputArgs> {
    * Default `["tools.read"]`; give mutating tools `["tools.write"]`.
    */
   scopes?: readonly string[];
+  /** Audit: `arguments: true` puts this tool's arguments in its audit line (off by default). */
+  audit?: { arguments?: boolean };
+}
+
+/** Where a server's tool-call audit lines go. */
+export interface ToolAuditContext {
+  readonly sink: AuditSink;
+  readonly server: string;
+  readonly sessionIdHash: string | null;
 }
 
 /** What a server author's `setup` receives. */
@@ -55,23 +65,48 @@ export function callerOf(extra: { authInfo?: Parameters<typeof callerFromAuthInf
 }
 
 /** Wraps an `McpServer` so every tool registration records (and enforces) its scopes. */
-export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, readonly string[]>): EdgeMcpServer {
+export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, readonly string[]>, audit?: ToolAuditContext): EdgeMcpServer {
   return {
     server,
     tool(name, config, handler) {
-      const { scopes = DEFAULT_TOOL_SCOPES, ...sdkConfig } = config;
+      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, ...sdkConfig } = config;
       for (const scope of scopes) {
         if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`tool "${name}": "${scope}" is not a valid scope token`);
       }
       const required = Object.freeze([...scopes]);
       toolScopes.set(name, required);
-      const run = (...args: unknown[]): Result => {
+      const run = async (...args: unknown[]): Promise<CallToolResult> => {
         const extra = args[args.length - 1] as RequestHandlerExtra<ServerRequest, ServerNotification>;
         const auth = callerOf(extra);
+        const started = Date.now();
+        const record = (outcome: "ok" | "error" | "denied") =>
+          audit?.sink.write({
+            type: "tool_call",
+            time: new Date(started).toISOString(),
+            server: audit.server,
+            tool: name,
+            subject: auth.subject,
+            clientId: auth.clientId,
+            scopes: auth.scopes,
+            outcome,
+            latencyMs: Date.now() - started,
+            sessionIdHash: audit.sessionIdHash,
+            ...(auditOptions?.arguments && args.length > 1 ? { arguments: args[0] } : {}),
+          });
         // Defence in depth: the HTTP layer already answered 403 before dispatch.
-        if (!hasScopes(auth, required)) throw new McpError(ErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
+        if (!hasScopes(auth, required)) {
+          record("denied");
+          throw new McpError(ErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
+        }
         const withAuth: EdgeRequestExtra = { ...extra, auth };
-        return (handler as (...a: unknown[]) => Result)(...args.slice(0, -1), withAuth);
+        try {
+          const result = await (handler as (...a: unknown[]) => Result)(...args.slice(0, -1), withAuth);
+          record(result.isError ? "error" : "ok");
+          return result;
+        } catch (error) {
+          record("error");
+          throw error;
+        }
       };
       return server.registerTool(name, sdkConfig as never, run as never);
     },

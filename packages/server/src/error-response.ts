@@ -17,6 +17,7 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   session_not_found: { status: 404, rpc: JSONRPC.sessionNotFound },
   method_not_allowed: { status: 405, rpc: JSONRPC.serverError },
   not_found: { status: 404, rpc: JSONRPC.serverError },
+  rate_limited: { status: 429, rpc: JSONRPC.serverError },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
 };
 
@@ -34,6 +35,7 @@ export function errorResponse(error: ServerFailure | AuthFailure, challenge: Cha
   const { status, rpc } = STATUS[error.code];
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   if (error.code === "method_not_allowed") headers.allow = error.allow;
+  if (error.code === "rate_limited") headers["retry-after"] = String(error.retryAfterSeconds);
   const body = { jsonrpc: "2.0", id: null, error: { code: rpc, message: error.message, data: { code: error.code } } };
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -15,6 +15,7 @@ export type ServerErrorCode =
   | "session_not_found"
   | "method_not_allowed"
   | "not_found"
+  | "rate_limited"
   | "misconfigured";
 
 export abstract class ServerError extends Error {
@@ -69,6 +70,16 @@ export class MethodNotAllowedError extends ServerError {
 export class NotFoundError extends ServerError {
   readonly code = "not_found";
 }
+/** Over the server's request limit for this user or client: 429 with Retry-After, nothing executed. */
+export class RateLimitedError extends ServerError {
+  readonly code = "rate_limited";
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(`Rate limit exceeded; retry in ${retryAfterSeconds} s.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A Worker env variable is missing or bad. The message names the variable, never its value. */
 export class MisconfiguredError extends ServerError {
   readonly code = "misconfigured";
@@ -87,6 +98,7 @@ export type ServerFailure =
   | SessionNotFoundError
   | MethodNotAllowedError
   | NotFoundError
+  | RateLimitedError
   | MisconfiguredError;
 
 export function isServerFailure(value: unknown): value is ServerFailure {

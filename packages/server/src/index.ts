@@ -8,3 +8,5 @@ export { callerOf, type EdgeMcpServer, type EdgeRequestExtra, type EdgeToolCallb
 export { ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
 export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
+export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
+export { RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

@@ -13,6 +13,8 @@ import { checkMessageScopes } from "./scope-check.ts";
 import { bindingFor, isBoundTo, type SessionBinding } from "./session-binding.ts";
 import { challengeFor } from "./challenge.ts";
 import { parseMessages } from "./jsonrpc.ts";
+import { hashSessionId } from "./audit.ts";
+import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
@@ -64,6 +66,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       if ((await storage.get(KEY.binding)) !== undefined) throw new SessionNotFoundError("Session id collision; retry initialize.");
       const body = await request.text();
       const parsed = parseMessages(body);
+      await this.#rateLimit(caller, parsed.messages, new Map());
       const now = Date.now();
       await storage.put({
         [KEY.binding]: bindingFor(caller),
@@ -91,7 +94,13 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
       checkMessageScopes(caller, parsed.messages, live.toolScopes);
+      await this.#rateLimit(caller, parsed.messages, live.toolScopes);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });
+    }
+
+    async #rateLimit(caller: CallerIdentity, messages: Parameters<typeof enforceRateLimit>[4], tools: ToolScopes): Promise<void> {
+      if (identity.rateLimit === undefined) return;
+      await enforceRateLimit(rateLimiterFor(this.env, identity.rateLimit), identity.rateLimit, identity.name, caller, messages, tools);
     }
 
     /** The live server, built once per object lifetime; rebuilt (and re-initialized) after eviction. */
@@ -104,12 +113,11 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     }
 
     async #build(sessionId: string, storedInit: unknown): Promise<Live> {
-      const { server, toolScopes } = await buildServer(identity, {
-        env: this.env,
-        transport: "stateful",
-        sessionId,
-        storage: this.ctx.storage,
-      });
+      const { server, toolScopes } = await buildServer(
+        identity,
+        { env: this.env, transport: "stateful", sessionId, storage: this.ctx.storage },
+        await hashSessionId(sessionId),
+      );
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => sessionId,
         onsessionclosed: () => this.#terminate(),

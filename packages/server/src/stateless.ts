@@ -2,6 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
+import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
 import { checkMessageScopes } from "./scope-check.ts";
 
 /**
@@ -17,6 +18,9 @@ export async function handleStateless<Env>(
 ): Promise<Response> {
   const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless" });
   checkMessageScopes(caller, parsed.messages, toolScopes);
+  if (identity.rateLimit !== undefined) {
+    await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
+  }
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
   return transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });

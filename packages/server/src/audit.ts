@@ -1,0 +1,72 @@
+/**
+ * The audit log: one structured JSON line per MCP request and per tool call. Never tokens,
+ * secrets or tool arguments (unless a tool opts in with `audit: { arguments: true }`); the
+ * session id only as a hash. Workers Logs / Logpush pick the console sink's lines up.
+ */
+export type AuditOutcome = "ok" | "denied" | "error" | "rate_limited";
+
+export interface McpRequestAudit {
+  readonly type: "mcp_request";
+  readonly time: string;
+  readonly server: string;
+  readonly httpMethod: string;
+  /** JSON-RPC methods in the body (POST), e.g. ["tools/call"]. */
+  readonly methods: readonly string[];
+  /** Tools named by tools/call messages in the body. */
+  readonly tools: readonly string[];
+  readonly subject: string | null;
+  readonly clientId: string | null;
+  readonly scopes: readonly string[];
+  readonly outcome: AuditOutcome;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly sessionIdHash: string | null;
+}
+
+export interface ToolCallAudit {
+  readonly type: "tool_call";
+  readonly time: string;
+  readonly server: string;
+  readonly tool: string;
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly outcome: AuditOutcome;
+  readonly latencyMs: number;
+  readonly sessionIdHash: string | null;
+  /** Present only when the tool opted in. */
+  readonly arguments?: unknown;
+}
+
+export type AuditEvent = McpRequestAudit | ToolCallAudit;
+
+export interface AuditSink {
+  write(event: AuditEvent): void;
+}
+
+/** The default sink: one JSON line per event on stdout (Workers Logs). */
+export const consoleAuditSink: AuditSink = Object.freeze({
+  write(event: AuditEvent) {
+    console.log(JSON.stringify(event));
+  },
+});
+
+/** A sink that keeps events in memory, for tests. */
+export function memoryAuditSink(): AuditSink & { readonly events: AuditEvent[] } {
+  const events: AuditEvent[] = [];
+  return { events, write: (event) => void events.push(event) };
+}
+
+/** SHA-256 of the session id, first 16 hex digits: correlates lines without revealing the id. */
+export async function hashSessionId(sessionId: string | null | undefined): Promise<string | null> {
+  if (sessionId === null || sessionId === undefined || sessionId === "") return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sessionId));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** HTTP status → audit outcome. */
+export function outcomeOf(status: number): AuditOutcome {
+  if (status === 429) return "rate_limited";
+  if (status === 401 || status === 403) return "denied";
+  return status < 400 ? "ok" : "error";
+}

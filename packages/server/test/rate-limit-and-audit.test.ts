@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { auditLog, limitedWorker } from "./fixtures/test-worker.ts";
+import { INITIALIZE, post } from "./helpers/mcp.ts";
+import { RESOURCE, token } from "./helpers/tokens.ts";
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now()}-${seq++}`;
+const call = (name: string) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: name === "echo" ? { text: "x" } : {} } });
+
+function send(body: unknown, bearer: string) {
+  return limitedWorker.fetch(new Request(RESOURCE, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}` },
+    body: JSON.stringify(body),
+  }), env as never);
+}
+
+describe("rate limiting (RateLimitCounter Durable Object; 3 requests, 1 write per 60 s)", () => {
+  it("allows exactly the limit, then answers 429 with Retry-After and a JSON-RPC error, running nothing", async () => {
+    const bearer = await token({ sub: unique("auth0|limit"), client: unique("cli") });
+    for (let i = 0; i < 3; i++) {
+      const ok = await send(call("echo"), bearer);
+      expect(ok.status).toBe(200);
+      await ok.text();
+    }
+    const before = auditLog.events.filter((e) => e.type === "tool_call").length;
+    const limited = await send(call("echo"), bearer);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect(await limited.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, data: { code: "rate_limited" } } });
+    expect(auditLog.events.filter((e) => e.type === "tool_call").length).toBe(before);
+  });
+
+  it("limits tools.write calls separately (1 per window)", async () => {
+    const bearer = await token({ sub: unique("auth0|writer"), client: unique("cli"), scopes: ["tools.read", "tools.write"] });
+    const first = await send(call("bump"), bearer);
+    expect(first.status).toBe(200);
+    await first.text();
+    expect((await send(call("bump"), bearer)).status).toBe(429);
+    const read = await send(call("echo"), bearer);
+    expect(read.status).toBe(200); // reads still have budget
+    await read.text();
+  });
+
+  it("keeps limits per user: another user of the same client is not affected by the first one's limit", async () => {
+    const client = unique("shared-client");
+    const a = await token({ sub: unique("auth0|a"), client });
+    const b = await token({ sub: unique("auth0|b"), client: unique("other-client") });
+    for (let i = 0; i < 3; i++) await (await send(call("echo"), a)).text();
+    expect((await send(call("echo"), a)).status).toBe(429);
+    const other = await send(call("echo"), b);
+    expect(other.status).toBe(200);
+    await other.text();
+  });
+
+  it("limits per client too: different users through one client share its budget", async () => {
+    const client = unique("busy-client");
+    for (let i = 0; i < 3; i++) await (await send(call("echo"), await token({ sub: unique("auth0|u"), client }))).text();
+    expect((await send(call("echo"), await token({ sub: unique("auth0|fresh"), client }))).status).toBe(429);
+  });
+});
+
+describe("audit log", () => {
+  it("writes one line per MCP request and per tool call, with who, what and the outcome — never the token or arguments", async () => {
+    const sub = unique("auth0|audited");
+    const bearer = await token({ sub, client: "audit-client", scopes: ["tools.read"] });
+    const res = await post("stateless", { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo", arguments: { text: "top secret argument" } } }, { authorization: `Bearer ${bearer}` });
+    await res.text();
+    const denied = await post("stateless", call("bump"), { authorization: `Bearer ${bearer}` });
+    await denied.text();
+    const mine = auditLog.events.filter((e) => e.subject === sub);
+    expect(mine.map((e) => [e.type, e.outcome])).toEqual([
+      ["tool_call", "ok"],
+      ["mcp_request", "ok"],
+      ["mcp_request", "denied"],
+    ]);
+    expect(mine[0]).toMatchObject({ type: "tool_call", server: "test-stateless", tool: "echo", clientId: "audit-client", scopes: ["tools.read"] });
+    expect(mine[1]).toMatchObject({ type: "mcp_request", httpMethod: "POST", methods: ["tools/call"], tools: ["echo"], status: 200 });
+    expect(mine[2]).toMatchObject({ tools: ["bump"], status: 403 });
+    const text = JSON.stringify(mine);
+    expect(text).not.toContain(bearer.split(".")[2]);
+    expect(text).not.toContain("top secret argument");
+  });
+
+  it("records a request without credentials as denied with no subject", async () => {
+    const before = auditLog.events.length;
+    await post("stateless", INITIALIZE);
+    const line = auditLog.events.slice(before).find((e) => e.type === "mcp_request");
+    expect(line).toMatchObject({ outcome: "denied", status: 401, subject: null, clientId: null });
+  });
+
+  it("hashes the session id instead of logging it", async () => {
+    const bearer = await token({ sub: unique("auth0|session") });
+    const res = await post("stateful", INITIALIZE, { authorization: `Bearer ${bearer}` });
+    const sessionId = res.headers.get("mcp-session-id")!;
+    await res.body?.cancel();
+    const line = auditLog.events.at(-1)!;
+    expect(line.sessionIdHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(auditLog.events)).not.toContain(sessionId);
+  });
+});
