@@ -23,6 +23,10 @@ export const ServerManifestSchema = z.strictObject({
   /** Client keys or client-group keys (ecosystem.json) → the scopes they are granted. */
   grants: z.record(z.string(), z.array(ScopeToken)).default({}),
   accessPolicy: AccessPolicySchema.partial().optional(),
+  /** Requests per window, per user and per client (and a separate budget for tools.write calls). */
+  rateLimit: z
+    .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive().max(86_400) })
+    .optional(),
   /** Durable Object classes the worker exports besides the MCP session (e.g. a per-user store). */
   durableObjects: z.array(z.strictObject({ binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/), className: z.string().regex(/^[A-Z][A-Za-z0-9]*$/) })).default([]),
   /** Local development: the port `npm run dev` serves this worker on. */

@@ -19,6 +19,7 @@ function durableObjectsBlock(manifest: ServerManifest): string {
   const objects = [
     ...(manifest.transport === "stateful" ? [{ binding: "MCP_SESSION", className: "McpSession" }] : []),
     ...manifest.durableObjects,
+    ...(manifest.rateLimit === undefined ? [] : [{ binding: "RATE_LIMIT", className: "RateLimitCounter" }]),
   ];
   if (objects.length === 0) return "";
   const bindings = objects.map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");

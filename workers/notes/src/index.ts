@@ -1,5 +1,6 @@
 import { createMcpWorker } from "@edge-mcp/server";
 import { z } from "zod";
+import manifest from "../mcp.json" with { type: "json" };
 import { MAX_NOTE_CHARS, storeFor, type Note, type NotesEnv } from "./notes-store.ts";
 
 const asText = (notes: Note[]) =>
@@ -10,6 +11,7 @@ const worker = createMcpWorker<NotesEnv>({
   name: "notes",
   version: "1.0.0",
   transport: "stateful",
+  rateLimit: manifest.rateLimit,
   instructions: "Personal notes of the signed-in user. Use search_notes before adding duplicates.",
   setup(mcp, { env }) {
     mcp.tool(
@@ -66,3 +68,4 @@ const worker = createMcpWorker<NotesEnv>({
 export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
 export { NotesStore } from "./notes-store.ts";
+export { RateLimitCounter } from "@edge-mcp/server";
