@@ -1,4 +1,9 @@
+import { jwksControlOutbound } from "@edge-mcp/testing/jwks-control";
 import { workerTestConfig } from "@edge-mcp/testing/vitest-config";
 
-/** Tests run inside real workerd against the test worker, with a real JWKS on loopback. */
-export default workerTestConfig({ resource: "https://test-mcp.example.test/mcp", configPath: "./test/fixtures/wrangler.toml" });
+/** Tests run inside real workerd against the test worker, with a real JWKS on loopback behind a switch. */
+export default workerTestConfig({
+  resource: "https://test-mcp.example.test/mcp",
+  configPath: "./test/fixtures/wrangler.toml",
+  miniflare: (inject) => ({ outboundService: jwksControlOutbound(inject("jwksUri")) }),
+});

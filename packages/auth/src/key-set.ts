@@ -68,7 +68,10 @@ export class KeySet {
 
   /** True shortly after a failed fetch: use what we have instead of trying again. */
   inFailureBackoff(now: number): boolean {
-    return this.lastFailureAt !== undefined && now - this.lastFailureAt < this.options.jwksFailureBackoffMs;
+    if (this.lastFailureAt === undefined) return false;
+    const since = now - this.lastFailureAt;
+    // A clock that stepped backwards must not hold us in backoff for as long as it stepped.
+    return since >= 0 && since < this.options.jwksFailureBackoffMs;
   }
 
   noteFailure(now: number): void {

@@ -157,6 +157,16 @@ describe("JWKS caching (jose createRemoteJWKSet, seeded across isolates)", () =>
     expect(endpoint.fetchCount).toBe(1);
   });
 
+  it("is not held in backoff by a clock that stepped backwards after a failure", async () => {
+    endpoint.mode = "down";
+    const verifier = makeVerifier();
+    const token = await mintToken({ key });
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(JwksUnavailableError);
+    endpoint.mode = "ok";
+    advance(-60_000);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "auth0|alice" });
+  });
+
   it("does not make every request wait on a hanging endpoint: one attempt per backoff while stale keys serve", async () => {
     const verifier = makeVerifier({ jwksTimeoutMs: 50 });
     await verifier.verify(await mintToken({ key }));

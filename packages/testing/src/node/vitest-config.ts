@@ -2,6 +2,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export interface WorkerTestConfigOptions {
+  /** Extra Miniflare options (e.g. an `outboundService` that controls the JWKS endpoint). */
+  miniflare?: (inject: <K extends "jwksUri" | "privateJwk">(key: K) => string) => Record<string, unknown>;
+  /** Extra test files to include. */
+  include?: string[];
   /** The https resource URL the worker is tested under (`MCP_RESOURCE`, also its audience). */
   resource: string;
   /** The issuer tokens are minted for; default https://tenant.example-auth.test/. */
@@ -17,7 +21,7 @@ export const TEST_ISSUER = "https://tenant.example-auth.test/";
  * own wrangler config, with production-shaped vars (an https resource) and signing keys from
  * the loopback JWKS that `@edge-mcp/testing/global-setup` serves.
  */
-export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = "./wrangler.toml" }: WorkerTestConfigOptions) {
+export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = "./wrangler.toml", miniflare, include }: WorkerTestConfigOptions) {
   return defineConfig({
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -30,9 +34,10 @@ export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = 
             AUTH_JWKS_URI: inject("jwksUri"),
             ENVIRONMENT: "test",
           },
+          ...(miniflare?.((key) => inject(key)) ?? {}),
         },
       })),
     ],
-    test: { globalSetup: ["@edge-mcp/testing/global-setup"], include: ["test/**/*.test.ts"], testTimeout: 20_000 },
+    test: { globalSetup: ["@edge-mcp/testing/global-setup"], include: include ?? ["test/**/*.test.ts"], testTimeout: 20_000 },
   });
 }
