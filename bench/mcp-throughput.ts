@@ -1,15 +1,20 @@
 /**
- * Benchmark: MCP `tools/call` throughput of edge-mcp on bare workerd, in one run:
- *   hello-world Worker (the floor) · stateless auth off/on · stateful auth off/on,
- * the same `echo` tool and the same RS256 token everywhere, measured in interleaved rounds
- * (medians), plus the gzip size of every worker bundle (`wrangler deploy --dry-run`).
+ * Benchmark: MCP `tools/call` throughput of edge-mcp on bare workerd against the common Node
+ * build (Express + MCP SDK + jose, bench/baselines/express-mcp), in one run:
+ *   hello-world Worker (the floor) · stateless auth off/on · stateful auth off/on · Express,
+ * the same `echo` tool and the same RS256 token and JWKS everywhere, measured in interleaved
+ * rounds (medians), plus the gzip size of every worker bundle (`wrangler deploy --dry-run`)
+ * against the same tool on Cloudflare agents' McpAgent (bench/baselines/agents-mcp, installed
+ * into that folder on first run).
  *
  *   node bench/mcp-throughput.ts [--rounds 3] [--seconds 4] [--connections 32]
  */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
-import { freePort } from "@edge-mcp/dev";
+import { freePort, waitForHttp } from "@edge-mcp/dev";
 import { median, printTable } from "./lib/stats.ts";
 import { bundleWorker, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
@@ -26,20 +31,28 @@ const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
 console.log("bundling with wrangler deploy --dry-run …");
 const mcpEcho = bundleWorker(here("./workers/mcp-echo.wrangler.toml"));
 const helloWorld = bundleWorker(here("./workers/hello-world.wrangler.toml"));
+const agentsDir = here("./baselines/agents-mcp");
+if (!existsSync(`${agentsDir}/node_modules/agents`)) {
+  console.log("installing the agents McpAgent baseline (bench/baselines/agents-mcp) …");
+  const installed = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: agentsDir, stdio: "inherit" });
+  if (installed.status !== 0) throw new Error("could not install bench/baselines/agents-mcp");
+}
 const sizes = [
   { worker: "hello-world (floor)", bundle: helloWorld },
   { worker: "workers/hello (stateless)", bundle: bundleWorker(root("workers/hello/wrangler.toml")) },
   { worker: "workers/conformance (stateful)", bundle: bundleWorker(root("workers/conformance/wrangler.toml")) },
   { worker: "bench mcp-echo (both)", bundle: mcpEcho },
+  { worker: "agents McpAgent, same tool (baseline)", bundle: bundleWorker(`${agentsDir}/wrangler.toml`) },
 ];
 
 const issuer = await startIssuer();
-type Variant = "floor" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth";
-const VARIANTS: Variant[] = ["floor", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth"];
+type Variant = "floor" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth" | "express-auth";
+const VARIANTS: Variant[] = ["floor", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth", "express-auth"];
+const WORKERD_VARIANTS = VARIANTS.filter((v) => v !== "express-auth");
 const ports = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
 const resource = (v: Variant) => `http://127.0.0.1:${ports[v]}/mcp`;
 
-const services: WorkerdService[] = VARIANTS.map((variant) => {
+const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
   if (variant === "floor") return { name: variant, bundle: helloWorld, port: ports[variant], bindings: {} };
   const [transport, auth] = variant.split("-") as ["stateless" | "stateful", "auth" | "noauth"];
   return {
@@ -59,6 +72,9 @@ const services: WorkerdService[] = VARIANTS.map((variant) => {
   };
 });
 const workerd = await startWorkerd(services);
+// The Express baseline in its own Node process (its own event loop), like a VPS deployment.
+const express = spawn(process.execPath, [here("./baselines/express-mcp/server.ts"), "--port", String(ports["express-auth"]), "--issuer", issuer.issuer, "--audience", resource("express-auth"), "--jwks", issuer.jwksUri], { stdio: "ignore" });
+await waitForHttp(`http://127.0.0.1:${ports["express-auth"]}/`, 20_000);
 
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
 const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
@@ -119,6 +135,7 @@ try {
   }
 } finally {
   workerd.stop();
+  express.kill("SIGTERM");
   await issuer.close();
 }
 
@@ -132,7 +149,7 @@ const summary = Object.fromEntries(
 console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians\n`);
 printTable(
   VARIANTS.map((v) => ({
-    variant: v === "floor" ? "hello-world Worker (floor)" : v,
+    variant: v === "floor" ? "hello-world Worker (floor)" : v === "express-auth" ? "Express + SDK + jose (Node baseline)" : v,
     "req/s": Math.round(summary[v].rps),
     "p50 ms": summary[v].p50,
     "p99 ms": summary[v].p99,
@@ -141,10 +158,13 @@ printTable(
 );
 console.log("");
 printTable([
+  { ratio: "edge-mcp stateless / Express baseline, both with auth (goal ≥ 2)", value: (summary["stateless-auth"].rps / summary["express-auth"].rps).toFixed(2) },
+  { ratio: "edge-mcp stateful / Express baseline, both with auth", value: (summary["stateful-auth"].rps / summary["express-auth"].rps).toFixed(2) },
   { ratio: "stateless: auth on / auth off (goal ≥ 0.95)", value: (summary["stateless-auth"].rps / summary["stateless-noauth"].rps).toFixed(3) },
   { ratio: "stateful: auth on / auth off (goal ≥ 0.95)", value: (summary["stateful-auth"].rps / summary["stateful-noauth"].rps).toFixed(3) },
   { ratio: "auth on: stateful / stateless", value: (summary["stateful-auth"].rps / summary["stateless-auth"].rps).toFixed(3) },
   { ratio: `JWKS fetches during the whole run`, value: issuer.jwksRequests },
 ]);
 console.log("\nBundle sizes (wrangler deploy --dry-run, source maps excluded; goal ≤ 300 KiB gzip for a stateful worker)\n");
-printTable(sizes.map(({ worker, bundle }) => ({ worker, "KiB": (bundle.bytes / 1024).toFixed(1), "gzip KiB": (bundle.gzipBytes / 1024).toFixed(1) })));
+const agents = sizes.at(-1)!.bundle.gzipBytes;
+printTable(sizes.map(({ worker, bundle }) => ({ worker, "KiB": (bundle.bytes / 1024).toFixed(1), "gzip KiB": (bundle.gzipBytes / 1024).toFixed(1), "vs McpAgent (goal ≤ 0.5)": (bundle.gzipBytes / agents).toFixed(2) })));
