@@ -12,12 +12,15 @@ export interface HealthReport {
         readonly disabled: false;
         readonly issuer: string;
         readonly jwks: { readonly state: string; readonly keyCount: number; readonly ageSeconds: number | undefined };
+        /** Whether the last JWKS fetch attempt reached the authorization server. */
+        readonly authorizationServerReachable: boolean;
       };
 }
 
 /**
  * `GET /health` (no auth): can this server verify tokens right now? 200 when signing keys are
- * held (fresh, or stale while the authorization server is unreachable), 503 when none are.
+ * held (fresh, or stale while the authorization server is unreachable — reported, with the
+ * keys' age), 503 when none are.
  */
 export async function healthReport(
   identity: { name: string; version: string; transport: "stateful" | "stateless" },
@@ -30,6 +33,11 @@ export async function healthReport(
   return {
     status: jwks.keyCount > 0 ? "ok" : "unavailable",
     ...base,
-    auth: { disabled: false, issuer: config.auth.issuer, jwks: { state: jwks.state, keyCount: jwks.keyCount, ageSeconds: jwks.ageSeconds } },
+    auth: {
+      disabled: false,
+      issuer: config.auth.issuer,
+      jwks: { state: jwks.state, keyCount: jwks.keyCount, ageSeconds: jwks.ageSeconds },
+      authorizationServerReachable: jwks.lastFailureAt === undefined && jwks.keyCount > 0,
+    },
   };
 }

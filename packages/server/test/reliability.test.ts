@@ -2,7 +2,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { importJWK, SignJWT, type JWK } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { textOf } from "@edge-mcp/testing";
-import { connect, post, sessionStub } from "./helpers/mcp.ts";
+import { connect, post, send, sessionStub } from "./helpers/mcp.ts";
 import { ISSUER, RESOURCE, token } from "./helpers/tokens.ts";
 
 const control = async (action: "down" | "up" | "stats") => (await (await fetch(`http://jwks-control.test/${action}`)).json()) as { down: boolean; fetches: number };
@@ -81,6 +81,10 @@ describe("reliability under load (in workerd, loopback only)", () => {
       await res.text();
     }
     expect(failed).toBe(0);
+    // /health says so: still able to verify (200), keys stale, authorization server unreachable.
+    const health = await send("stateless", new Request("https://test-mcp.example.test/health"));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", auth: { jwks: { state: "stale", keyCount: 1 }, authorizationServerReachable: false } });
   });
 
   it("accepts a rotated-in key after exactly one JWKS refetch, with 0 failed requests", { timeout: 60_000 }, async () => {

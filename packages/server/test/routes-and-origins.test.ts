@@ -37,7 +37,7 @@ describe("/health and unknown routes", () => {
       name: "test-stateful",
       version: "1.0.0",
       transport: "stateful",
-      auth: { disabled: false, issuer: ISSUER, jwks: { state: "fresh", keyCount: 1 } },
+      auth: { disabled: false, issuer: ISSUER, jwks: { state: "fresh", keyCount: 1, ageSeconds: expect.any(Number) }, authorizationServerReachable: true },
     });
   });
 
@@ -45,7 +45,7 @@ describe("/health and unknown routes", () => {
     const worker = createMcpWorker({ name: "h", version: "1", transport: "stateless", setup: () => {} });
     const res = await worker.fetch(new Request(`${ORIGIN}/health`), { ...env, AUTH_JWKS_URI: "http://127.0.0.1:9/.well-known/jwks.json" } as never);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "unavailable", auth: { jwks: { keyCount: 0 } } });
+    expect(await res.json()).toMatchObject({ status: "unavailable", auth: { jwks: { keyCount: 0 }, authorizationServerReachable: false } });
   });
 
   it("answers an unknown route with a JSON 404", async () => {
