@@ -16,7 +16,7 @@ import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
 import { median, printTable } from "./lib/stats.ts";
-import { bundleWorker, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+import { bundleWorker, LOAD_CPU, pinned, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" } },
@@ -73,7 +73,9 @@ const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
 });
 const workerd = await startWorkerd(services);
 // The Express baseline in its own Node process (its own event loop), like a VPS deployment.
-const express = spawn(process.execPath, [here("./baselines/express-mcp/server.ts"), "--port", String(ports["express-auth"]), "--issuer", issuer.issuer, "--audience", resource("express-auth"), "--jwks", issuer.jwksUri], { stdio: "ignore" });
+const [expressCommand, expressArgs] = pinned(process.execPath, [here("./baselines/express-mcp/server.ts"), "--port", String(ports["express-auth"]), "--issuer", issuer.issuer, "--audience", resource("express-auth"), "--jwks", issuer.jwksUri], SERVER_CPU);
+const express = spawn(expressCommand, expressArgs, { stdio: "ignore" });
+const pinnedRun = pinSelf(LOAD_CPU);
 await waitForHttp(`http://127.0.0.1:${ports["express-auth"]}/`, 20_000);
 
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
@@ -146,7 +148,8 @@ const summary = Object.fromEntries(
   }),
 ) as Record<Variant, { rps: number; p50: number; p99: number }>;
 
-console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians\n`);
+console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians`);
+console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable): servers and load generator share the cores\n");
 printTable(
   VARIANTS.map((v) => ({
     variant: v === "floor" ? "hello-world Worker (floor)" : v === "express-auth" ? "Express + SDK + jose (Node baseline)" : v,

@@ -3,7 +3,8 @@
  * (which caps a hello-world Worker at ~600 req/s here). Bundles come from
  * `wrangler deploy --dry-run --outdir`, i.e. exactly what would be uploaded.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,30 @@ export function workerdBinary(): string {
   const path = join(repoRoot, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
   if (!existsSync(path)) throw new Error(`workerd not found at ${path}; run npm install`);
   return path;
+}
+
+/**
+ * CPU pinning, when `taskset` exists and there are ≥ 2 cores: servers on one core, the load
+ * generator (this process) on another, so every system measured gets the same single core and
+ * nothing competes with the load generator for it.
+ */
+export const SERVER_CPU = 1;
+export const LOAD_CPU = 0;
+const canPin = (() => {
+  try {
+    return availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+  } catch {
+    return false;
+  }
+})();
+
+export function pinned(command: string, args: string[], cpu: number): [string, string[]] {
+  return canPin ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
+}
+
+/** Pins the current process (the load generator) to `cpu`; returns whether it did. */
+export function pinSelf(cpu: number): boolean {
+  return canPin && spawnSync("taskset", ["-p", "-c", String(cpu), String(process.pid)], { stdio: "ignore" }).status === 0;
 }
 
 export interface WorkerdService {
@@ -69,7 +94,8 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
   }
   const configPath = join(dir, "config.capnp");
   writeFileSync(configPath, lines.join("\n"));
-  const child = spawn(workerdBinary(), ["serve", configPath, "--experimental"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  const [command, args] = pinned(workerdBinary(), ["serve", configPath, "--experimental"], SERVER_CPU);
+  const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));
   try {

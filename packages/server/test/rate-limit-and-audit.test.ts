@@ -62,6 +62,30 @@ describe("rate limiting (RateLimitCounter Durable Object; 3 requests, 1 write pe
   });
 });
 
+describe("rate limiting with the Workers Rate Limiting binding", () => {
+  it("uses RATE_LIMITER when the worker has one, keyed per user and per client", async () => {
+    const keys: string[] = [];
+    let budget = 2;
+    const RATE_LIMITER = { limit: async ({ key }: { key: string }) => (keys.push(key), { success: budget-- > 0 }) };
+    const bearer = await token({ sub: "auth0|native", client: "native-client" });
+    const res = await limitedWorker.fetch(new Request(RESOURCE, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(call("echo")),
+    }), { ...(env as object), RATE_LIMITER } as never);
+    expect(keys).toEqual(["test-limited|req|sub|auth0|native", "test-limited|req|client|native-client"]);
+    expect(res.status).toBe(200);
+    await res.text();
+    const limited = await limitedWorker.fetch(new Request(RESOURCE, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(call("echo")),
+    }), { ...(env as object), RATE_LIMITER } as never);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+  });
+});
+
 describe("audit log", () => {
   it("writes one line per MCP request and per tool call, with who, what and the outcome — never the token or arguments", async () => {
     const sub = unique("auth0|audited");
