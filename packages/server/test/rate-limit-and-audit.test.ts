@@ -62,6 +62,19 @@ describe("rate limiting (RateLimitCounter Durable Object; 3 requests, 1 write pe
   });
 });
 
+describe("RateLimitCounter at the window boundary (explicit clock)", () => {
+  it("allows exactly `limit` hits per window and resets exactly when the window ends", async () => {
+    const ns = (env as unknown as { RATE_LIMIT: DurableObjectNamespace<import("../src/index.ts").RateLimitCounter> }).RATE_LIMIT;
+    const counter = ns.get(ns.idFromName(unique("boundary")));
+    const t0 = 1_000_000;
+    expect(await counter.hit(2, 10_000, t0)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await counter.hit(2, 10_000, t0 + 1)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await counter.hit(2, 10_000, t0 + 2)).toEqual({ allowed: false, retryAfterSeconds: 10 });
+    expect(await counter.hit(2, 10_000, t0 + 9_999)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(await counter.hit(2, 10_000, t0 + 10_000)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+  });
+});
+
 describe("rate limiting with the Workers Rate Limiting binding", () => {
   it("uses RATE_LIMITER when the worker has one, keyed per user and per client", async () => {
     const keys: string[] = [];
