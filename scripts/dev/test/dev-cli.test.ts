@@ -38,6 +38,27 @@ describe("npm run token", () => {
 });
 
 describe("npm run dev", () => {
+  it("starts, prints the summary, and on Ctrl-C (SIGINT) stops every child and frees every port", { timeout: 120_000 }, async () => {
+    const { spawn } = await import("node:child_process");
+    const issuerPort = await freePort();
+    const helloPort = await freePort();
+    const devCli = fileURLToPath(new URL("../src/cli/dev.ts", import.meta.url));
+    const child = spawn(process.execPath, [devCli, "--only", "hello", "--issuer-port", String(issuerPort), "--port", `hello=${helloPort}`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 600 && !out.includes("Ctrl-C stops everything."); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain(`http://localhost:${helloPort}/mcp`);
+    expect(out).toContain(`Authorization server (Auth0 stand-in): http://localhost:${issuerPort}/`);
+    const health = await fetch(`http://localhost:${helloPort}/health`);
+    expect(health.status).toBe(200);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    const { assertPortFree } = await import("../src/index.ts");
+    await expect(assertPortFree(helloPort, "hello")).resolves.toBeUndefined();
+    await expect(assertPortFree(issuerPort, "issuer")).resolves.toBeUndefined();
+  });
+
   it("says which port is in use, and for what, instead of starting", async () => {
     const port = await freePort();
     const blocker = createServer();
