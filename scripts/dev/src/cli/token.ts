@@ -17,6 +17,8 @@ const { values } = parseArgs({
     sub: { type: "string", default: "alice" },
     client: { type: "string", default: "dev-cli" },
     "expires-in": { type: "string", default: "3600" },
+    /** The audience when the worker runs on a `--port` override: its MCP URL. */
+    resource: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -39,10 +41,11 @@ const expiresInSeconds = Number(values["expires-in"]);
 if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1) fail("--expires-in must be a whole number of seconds");
 
 const subject = values.sub.includes("|") ? values.sub : `dev|${values.sub}`;
+const audience = values.resource ?? devResource(server);
 const key = await loadOrCreateSigningKey(join(root, ".dev-auth", "keys.json"));
-const token = await mintAccessToken(key, { issuer: devIssuer(fleet.ecosystem), audience: devResource(server), subject, clientId: values.client, scopes, expiresInSeconds });
+const token = await mintAccessToken(key, { issuer: devIssuer(fleet.ecosystem), audience, subject, clientId: values.client, scopes, expiresInSeconds });
 if (values.json) {
-  console.log(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresInSeconds, audience: devResource(server), subject, scope: scopes.join(" ") }));
+  console.log(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresInSeconds, audience, subject, scope: scopes.join(" ") }));
 } else {
   console.log(token);
 }
