@@ -19,6 +19,8 @@ const { values } = parseArgs({
     "expires-in": { type: "string", default: "3600" },
     /** The audience when the worker runs on a `--port` override: its MCP URL. */
     resource: { type: "string" },
+    /** The local issuer's port when `npm run dev` ran with `--issuer-port`. */
+    "issuer-port": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -43,7 +45,10 @@ if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1) fail("--expires
 const subject = values.sub.includes("|") ? values.sub : `dev|${values.sub}`;
 const audience = values.resource ?? devResource(server);
 const key = await loadOrCreateSigningKey(join(root, ".dev-auth", "keys.json"));
-const token = await mintAccessToken(key, { issuer: devIssuer(fleet.ecosystem), audience, subject, clientId: values.client, scopes, expiresInSeconds });
+const issuerPort = values["issuer-port"] === undefined ? fleet.ecosystem.dev.issuerPort : Number(values["issuer-port"]);
+if (!Number.isInteger(issuerPort)) fail("--issuer-port takes a port number");
+const issuer = devIssuer({ ...fleet.ecosystem, dev: { ...fleet.ecosystem.dev, issuerPort } });
+const token = await mintAccessToken(key, { issuer, audience, subject, clientId: values.client, scopes, expiresInSeconds });
 if (values.json) {
   console.log(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresInSeconds, audience, subject, scope: scopes.join(" ") }));
 } else {
