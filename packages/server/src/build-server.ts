@@ -24,6 +24,8 @@ export interface ServerIdentity<Env> {
   /** Where audit lines go; undefined = no audit. */
   readonly audit?: AuditSink;
   readonly rateLimit?: RateLimitConfig;
+  /** Answer POSTs with one JSON body instead of an SSE stream (no progress or server requests). */
+  readonly jsonResponse?: boolean;
   readonly instructions?: string;
   readonly capabilities?: ServerCapabilities;
   readonly setup: SetupFn<Env>;

@@ -46,6 +46,7 @@ const OptionsSchema = z.object({
   resourceName: z.string().min(1).optional(),
   resourceDocumentation: z.string().url().optional(),
   jwksKvBinding: z.string().min(1).optional(),
+  responseMode: z.enum(["sse", "json"]).optional(),
   rateLimit: z
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
     .optional(),
@@ -113,6 +114,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     setup: options.setup,
     ...(audit === undefined ? {} : { audit }),
     ...(o.rateLimit === undefined ? {} : { rateLimit: o.rateLimit }),
+    jsonResponse: o.responseMode === "json",
     ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
   });

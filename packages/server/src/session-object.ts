@@ -120,6 +120,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       );
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => sessionId,
+        enableJsonResponse: identity.jsonResponse ?? false,
         onsessionclosed: () => this.#terminate(),
         keepAliveMs: SERVER_DEFAULTS.sseKeepAliveMs,
       });

@@ -21,7 +21,7 @@ export async function handleStateless<Env>(
   if (identity.rateLimit !== undefined) {
     await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
   }
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
   await server.connect(transport);
   return transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
 }

@@ -152,6 +152,32 @@ describe("configuration from Worker env vars", () => {
   });
 });
 
+describe("response modes (Streamable HTTP allows either)", () => {
+  it("streams SSE by default and answers one JSON body with responseMode: json", async () => {
+    const json = createMcpWorker({
+      name: "json",
+      version: "1",
+      transport: "stateless",
+      responseMode: "json",
+      setup: (mcp) => {
+        mcp.tool("ping_tool", {}, () => ({ content: [{ type: "text", text: "pong" }] }));
+      },
+    });
+    const request = async () =>
+      new Request(RESOURCE, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${await token()}` },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "ping_tool", arguments: {} } }),
+      });
+    const res = await json.fetch(await request(), env as never);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(await res.json()).toMatchObject({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "pong" }] } });
+    const sse = await send("stateless", await request());
+    expect(sse.headers.get("content-type")).toBe("text/event-stream");
+    await sse.body?.cancel();
+  });
+});
+
 describe("createMcpWorker options", () => {
   it.each([
     ["name", { name: "" }],
