@@ -47,7 +47,7 @@ describe("npm run dev", () => {
     let out = "";
     child.stdout.on("data", (d) => (out += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    for (let i = 0; i < 600 && !out.includes("Ctrl-C stops everything."); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 1200 && !out.includes("Ctrl-C stops everything."); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(`http://localhost:${helloPort}/mcp`);
     expect(out).toContain(`Authorization server (Auth0 stand-in): http://localhost:${issuerPort}/`);
     const health = await fetch(`http://localhost:${helloPort}/health`);
