@@ -4,6 +4,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { AuditSink } from "./audit.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
+import { serveToolsListAs2020_12 } from "./tools-list.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 
 /** What `setup` learns about where it runs. */
@@ -52,5 +53,6 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
   await identity.setup(createEdgeMcpServer(server, toolScopes, audit), ctx);
+  serveToolsListAs2020_12(server);
   return { server, toolScopes };
 }
