@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Generous: CI runs every package's tests at once on two cores, and RSA signing is slow there.
+    testTimeout: 30_000,
     projects: [
       {
         plugins: [
