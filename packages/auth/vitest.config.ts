@@ -8,8 +8,6 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    // Generous: CI runs every package's tests at once on two cores, and RSA signing is slow there.
-    testTimeout: 30_000,
     projects: [
       {
         plugins: [
@@ -22,10 +20,11 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"] },
+        // Generous timeouts: CI runs every package's tests at once on two cores, and RSA signing is slow there.
+        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"], testTimeout: 30_000 },
       },
       {
-        test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
+        test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"], testTimeout: 30_000 },
       },
     ],
   },
