@@ -10,6 +10,10 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxBatchMessages: 32,
   /** SSE keep-alive comment interval on open streams, in milliseconds. */
   sseKeepAliveMs: 15_000,
+  /** SSE events a session keeps for resumption (Last-Event-ID), in events. */
+  sessionEventBufferSize: 1_000,
+  /** `retry:` sent to clients in SSE priming events: reconnect after this long, in milliseconds. */
+  sseRetryMs: 1_000,
 });
 
 /** The Durable Object binding name a stateful worker's wrangler.toml declares. */

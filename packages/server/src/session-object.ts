@@ -15,6 +15,7 @@ import { challengeFor } from "./challenge.ts";
 import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
+import { SessionEventStore } from "./session-event-store.ts";
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
@@ -121,6 +122,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => sessionId,
         enableJsonResponse: identity.jsonResponse ?? false,
+        eventStore: new SessionEventStore(SERVER_DEFAULTS.sessionEventBufferSize),
+        retryInterval: SERVER_DEFAULTS.sseRetryMs,
         onsessionclosed: () => this.#terminate(),
         keepAliveMs: SERVER_DEFAULTS.sseKeepAliveMs,
       });
