@@ -16,7 +16,7 @@ try {
   const dry = await s.run({ dryRun: true });
   const first = await s.run();
   const again = await s.run();
-  console.log(`\nnpm run provision — ${values.servers} servers × ${values.clients} applications (Management API calls, token request excluded)\n`);
+  console.log(`\nnpm run provision — ${values.servers} servers × ${values.clients} applications (Management API calls; the one credentials exchange not counted)\n`);
   printTable([
     { run: "dry run on an empty tenant", changes: dry.plan.changes.length, "API calls": dry.managementCalls, writes: dry.writeCalls },
     { run: "first apply", changes: first.plan.changes.length, "API calls": first.managementCalls, writes: first.writeCalls },
