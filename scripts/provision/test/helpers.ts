@@ -37,14 +37,10 @@ export async function setup(servers: Record<string, object> = STANDARD_FLEET, ec
     AUTH0_MGMT_CLIENT_ID: fake.mgmtClientId,
     AUTH0_MGMT_CLIENT_SECRET: fake.mgmtClientSecret,
   };
-  // The SDK speaks https to the tenant; the fake listens on plain loopback HTTP.
-  const baseFetch = (input: string | URL | Request, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return fetch(new Request(request.url.replace(`https://${domain}/`, `http://${domain}/`), request));
-  };
+  // The fake listens on loopback: the provisioner's own fetch speaks http to a loopback tenant.
   const output: string[] = [];
   const run = (options: Partial<ProvisionOptions> = {}) =>
-    runProvision({ root, mode: "apply", processEnv, baseFetch, requestsPerSecond: 0, log: (l) => output.push(l), ...options });
+    runProvision({ root, mode: "apply", processEnv, requestsPerSecond: 0, log: (l) => output.push(l), ...options });
   return { fake, root, run, output, processEnv };
 }
 

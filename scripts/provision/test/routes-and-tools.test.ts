@@ -21,20 +21,14 @@ async function withCloudflare() {
   const origin = await cf.start();
   stops.push(() => s.fake.stop(), () => cf.stop());
   copyFileSync(repoTemplate, join(s.root, "wrangler.toml.template"));
-  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId };
-  const domain = s.processEnv.AUTH0_DOMAIN;
-  const baseFetch = (input: string | URL | Request, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const url = request.url.replace("https://api.cloudflare.com/client/v4/", `${origin}/client/v4/`).replace(`https://${domain}/`, `http://${domain}/`);
-    return fetch(new Request(url, request));
-  };
-  return { ...s, cf, processEnv, baseFetch };
+  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId, CLOUDFLARE_API_BASE: `${origin}/client/v4` };
+  return { ...s, cf, processEnv };
 }
 
 describe("routes: wrangler.toml from the template, hostnames checked with Cloudflare", () => {
   it("renders the custom domain, vars and Durable Objects of each worker", async () => {
-    const { root, processEnv, baseFetch } = await withCloudflare();
-    const result = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    const { root, processEnv } = await withCloudflare();
+    const result = await runRoutes({ root, processEnv, requestsPerSecond: 0 });
     expect(result.workers).toEqual([
       { slug: "hello", host: `hello-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
       { slug: "notes", host: `notes-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
@@ -51,28 +45,28 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
   });
 
   it("accepts a hostname already attached to this worker and refuses one owned by another", async () => {
-    const { root, processEnv, baseFetch, cf } = await withCloudflare();
+    const { root, processEnv, cf } = await withCloudflare();
     cf.domains.set(`notes-mcp.${BASE_DOMAIN}`, "notes-mcp");
     cf.domains.set(`hello-mcp.${BASE_DOMAIN}`, "marketing-site");
-    const error = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 }).catch((e: unknown) => e);
+    const error = await runRoutes({ root, processEnv, requestsPerSecond: 0 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "hostname_taken" });
     expect((error as Error).message).toContain(`hello-mcp.${BASE_DOMAIN} is attached to the worker "marketing-site"`);
     expect(existsSync(join(root, "workers/notes/wrangler.toml"))).toBe(false); // nothing written
     cf.domains.delete(`hello-mcp.${BASE_DOMAIN}`);
-    const ok = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    const ok = await runRoutes({ root, processEnv, requestsPerSecond: 0 });
     expect(ok.workers.map((w) => w.hostStatus)).toEqual(["free", "ours"]);
   });
 
   it("writes nothing with --dry-run", async () => {
-    const { root, processEnv, baseFetch } = await withCloudflare();
-    const result = await runRoutes({ root, processEnv, baseFetch, requestsPerSecond: 0, dryRun: true });
+    const { root, processEnv } = await withCloudflare();
+    const result = await runRoutes({ root, processEnv, requestsPerSecond: 0, dryRun: true });
     expect(result.workers.every((w) => !w.written)).toBe(true);
     expect(existsSync(join(root, "workers/notes/wrangler.toml"))).toBe(false);
   });
 
   it("says what to fix when the Cloudflare token is rejected", async () => {
-    const { root, processEnv, baseFetch } = await withCloudflare();
-    const error = await runRoutes({ root, processEnv: { ...processEnv, CLOUDFLARE_API_TOKEN: "wrong" }, baseFetch, requestsPerSecond: 0 }).catch((e: unknown) => e);
+    const { root, processEnv } = await withCloudflare();
+    const error = await runRoutes({ root, processEnv: { ...processEnv, CLOUDFLARE_API_TOKEN: "wrong" }, requestsPerSecond: 0 }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/HTTP 403: Authentication error.*check CLOUDFLARE_API_TOKEN/);
     expect((error as Error).message).not.toContain("wrong");
   });
@@ -80,11 +74,11 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
 
 describe("verify-tenant", () => {
   it("reports each missing prerequisite with its fix, then all green after provisioning", async () => {
-    const { root, processEnv, run, baseFetch } = await withCloudflare();
-    const before = await runVerifyTenant({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    const { root, processEnv, run } = await withCloudflare();
+    const before = await runVerifyTenant({ root, processEnv, requestsPerSecond: 0 });
     expect(before.find((c) => c.name === "Resource Parameter Compatibility Profile")).toMatchObject({ ok: false, fix: expect.stringContaining("npm run provision") });
     await run();
-    const after = await runVerifyTenant({ root, processEnv, baseFetch, requestsPerSecond: 0 });
+    const after = await runVerifyTenant({ root, processEnv, requestsPerSecond: 0 });
     expect(after.every((c) => c.ok)).toBe(true);
   });
 });
