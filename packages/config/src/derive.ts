@@ -38,6 +38,6 @@ export function devResource(server: ServerManifest): string {
 }
 
 /** The local authorization server's issuer (trailing slash, as Auth0 issuers have). */
-export function devIssuer(ecosystem: Ecosystem): string {
-  return `http://localhost:${ecosystem.dev.issuerPort}/`;
+export function devIssuer(ecosystem: Ecosystem, issuerPort: number = ecosystem.dev.issuerPort): string {
+  return `http://localhost:${issuerPort}/`;
 }

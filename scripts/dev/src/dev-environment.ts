@@ -54,7 +54,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     .filter((s) => options.only === undefined || options.only.includes(s.manifest.slug))
     .map((s) => ({ ...s, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
   const issuerPort = options.ports?.issuer ?? fleet.ecosystem.dev.issuerPort;
-  const issuer = devIssuer({ ...fleet.ecosystem, dev: { ...fleet.ecosystem.dev, issuerPort } });
+  const issuer = devIssuer(fleet.ecosystem, issuerPort);
 
   await assertPortFree(issuerPort, "the local authorization server");
   for (const s of selected) await assertPortFree(s.manifest.dev.port, `worker ${s.manifest.slug}`);

@@ -47,7 +47,7 @@ const audience = values.resource ?? devResource(server);
 const key = await loadOrCreateSigningKey(join(root, ".dev-auth", "keys.json"));
 const issuerPort = values["issuer-port"] === undefined ? fleet.ecosystem.dev.issuerPort : Number(values["issuer-port"]);
 if (!Number.isInteger(issuerPort)) fail("--issuer-port takes a port number");
-const issuer = devIssuer({ ...fleet.ecosystem, dev: { ...fleet.ecosystem.dev, issuerPort } });
+const issuer = devIssuer(fleet.ecosystem, issuerPort);
 const token = await mintAccessToken(key, { issuer, audience, subject, clientId: values.client, scopes, expiresInSeconds });
 if (values.json) {
   console.log(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresInSeconds, audience, subject, scope: scopes.join(" ") }));
