@@ -130,7 +130,7 @@ async function workerdRunner(): Promise<Runner> {
     convertV4MiniflareOptions({
       modules: true,
       script: bundle.outputFiles[0]!.text,
-      compatibilityDate: "2026-11-01",
+      compatibilityDate: "2026-10-23",
       compatibilityFlags: ["nodejs_compat"],
     }),
   );

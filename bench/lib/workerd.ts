@@ -83,7 +83,7 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
     const local = `bundle-${i}.js`;
     copyFileSync(s.bundle.main, join(dir, local));
     lines.push(`  modules = [(name = "index.js", esModule = embed ${capnpString(local)})],`);
-    lines.push('  compatibilityDate = "2026-11-01",');
+    lines.push('  compatibilityDate = "2026-10-23",');
     lines.push('  compatibilityFlags = ["nodejs_compat"],');
     lines.push(`  bindings = [${bindings.join(", ")}],`);
     if (s.durableObject) {

@@ -14,7 +14,7 @@ export default defineConfig({
           cloudflareTest({
             miniflare: {
               // No newer than the workerd bundled with the test pool supports.
-              compatibilityDate: "2026-11-01",
+              compatibilityDate: "2026-10-23",
               compatibilityFlags: ["nodejs_compat"],
               kvNamespaces: ["JWKS_KV"],
             },

@@ -1,7 +1,7 @@
 import type { ServerManifest } from "@edge-mcp/config";
 
 /** The compatibility date rendered into every worker: no newer than the pinned workerd supports. */
-export const COMPATIBILITY_DATE = "2026-11-01";
+export const COMPATIBILITY_DATE = "2026-10-23";
 
 export interface RenderInput {
   manifest: ServerManifest;
