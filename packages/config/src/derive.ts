@@ -41,3 +41,45 @@ export function devResource(server: ServerManifest): string {
 export function devIssuer(ecosystem: Ecosystem, issuerPort: number = ecosystem.dev.issuerPort): string {
   return `http://localhost:${issuerPort}/`;
 }
+
+/** One client's grant on one server: mcp.json `grants`, client groups expanded. */
+export interface ServerGrant {
+  /** The ecosystem.json client key. */
+  readonly client: string;
+  /** `client` for machine-to-machine (client credentials) clients, `user` for user-delegated ones. */
+  readonly subjectType: "user" | "client";
+  /** Sorted. */
+  readonly scopes: readonly string[];
+}
+
+/**
+ * Which clients a server grants which scopes — what the provisioner turns into Auth0 client
+ * grants and the local authorization server enforces. Config mistakes (an unknown client or
+ * group, a scope the server does not define) come back as sentences, first one first.
+ */
+export function serverGrants(ecosystem: Ecosystem, server: ServerManifest): { grants: ServerGrant[]; problems: string[] } {
+  const scopes = serverScopes(ecosystem, server);
+  const grants: ServerGrant[] = [];
+  const problems: string[] = [];
+  for (const [target, granted] of Object.entries(server.grants)) {
+    const members = ecosystem.clientGroups[target] ?? (target in ecosystem.clients ? [target] : undefined);
+    if (members === undefined) {
+      problems.push(`workers/${server.slug}/mcp.json grants "${target}", which is neither a client nor a client group in ecosystem.json.`);
+      continue;
+    }
+    const unknown = granted.filter((s) => !scopes.some((d) => d.value === s));
+    if (unknown.length > 0) {
+      problems.push(`workers/${server.slug}/mcp.json grants ${unknown.join(", ")} to "${target}", but ${server.slug} does not define it; add it to extraScopes or use one of: ${scopes.map((s) => s.value).join(" ")}.`);
+      continue;
+    }
+    for (const client of members) {
+      const definition = ecosystem.clients[client];
+      if (definition === undefined) {
+        problems.push(`client group "${target}" names "${client}", which is not a client in ecosystem.json.`);
+        continue;
+      }
+      grants.push({ client, subjectType: definition.profile === "service_m2m" ? "client" : "user", scopes: [...granted].sort() });
+    }
+  }
+  return { grants, problems };
+}

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { JWK } from "jose";
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { renderConsentPage } from "./interaction-page.ts";
+import type { DevMachineClient } from "./machine-clients.ts";
+import { inMemoryAdapter } from "./memory-adapter.ts";
+import { hostAllowed, PAGE_SECURITY_HEADERS, sameOrigin } from "./request-guard.ts";
 import type { DevResourceServer } from "./resource-servers.ts";
 
 export interface DevUser {
@@ -20,6 +23,12 @@ export interface DevAuthServerOptions {
   user: DevUser;
   /** Access token lifetime, in seconds. */
   accessTokenTtlSeconds?: number;
+  /**
+   * The ecosystem's machine-to-machine clients. Only these get client-credentials tokens, and
+   * only for APIs whose `machineGrants` name them, with the granted scopes — like Auth0 client
+   * grants. Dynamically registered clients never do.
+   */
+  machineClients?: readonly DevMachineClient[];
 }
 
 export interface DevAuthServer {
@@ -41,8 +50,19 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const byIdentifier = new Map(options.resourceServers.map((r) => [r.identifier, r]));
   const ttl = options.accessTokenTtlSeconds ?? 3600;
 
+  const machineIds = new Set((options.machineClients ?? []).map((c) => c.clientId));
   const configuration: Configuration = {
+    adapter: inMemoryAdapter(),
     jwks: { keys: [options.signingKey as never] },
+    clients: (options.machineClients ?? []).map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      client_name: c.clientId,
+      grant_types: ["client_credentials"],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: "client_secret_post",
+    })),
     findAccount: (_ctx, id) => ({
       accountId: id,
       claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
@@ -65,10 +85,17 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) => (oneOf?.length === 1 ? oneOf[0] : undefined),
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: KoaContextWithOIDC, identifier: string) => {
+        getResourceServerInfo: (ctx: KoaContextWithOIDC, identifier: string, client) => {
           const api = byIdentifier.get(identifier);
           if (api === undefined) throw new errors.InvalidTarget(`unknown resource ${identifier}; known: ${[...byIdentifier.keys()].join(", ")}`);
-          return { scope: api.scopes.join(" "), audience: api.identifier, accessTokenFormat: "jwt", accessTokenTTL: ttl, jwt: { sign: { alg: "RS256" } } };
+          let scopes = api.scopes;
+          if ((ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type === "client_credentials") {
+            // Auth0: a machine token needs a client grant on the API, and carries only its scopes.
+            const granted = machineIds.has(client.clientId) ? api.machineGrants?.[client.clientId] : undefined;
+            if (granted === undefined) throw new errors.UnauthorizedClient(`client is not granted access to ${identifier} (ecosystem.json / mcp.json grants)`);
+            scopes = granted;
+          }
+          return { scope: scopes.join(" "), audience: api.identifier, accessTokenFormat: "jwt", accessTokenTTL: ttl, jwt: { sign: { alg: "RS256" } } };
         },
       },
     },
@@ -104,7 +131,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         userSub: options.user.sub,
         resources,
       });
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...PAGE_SECURITY_HEADERS }).end(html);
       return;
     }
     const body = await readForm(req);
@@ -125,12 +152,22 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   }
 
   const server: Server = createServer((req, res) => {
+    // DNS rebinding: a web page on another name that resolves here must not reach this server.
+    if (!hostAllowed(req.headers.host, options.port)) {
+      res.writeHead(403, { "content-type": "text/plain" }).end("Host not allowed: the local authorization server answers only to localhost and 127.0.0.1.");
+      return;
+    }
     const url = new URL(req.url ?? "/", options.issuer);
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/confirm)?$/.exec(url.pathname);
     if (match !== null) {
       const confirm = match[2] !== undefined;
       if ((confirm && req.method !== "POST") || (!confirm && req.method !== "GET")) {
         res.writeHead(405).end();
+        return;
+      }
+      // Consent CSRF: the click must come from this server's own page (the browser's Origin).
+      if (confirm && !sameOrigin(req.headers.origin, options.issuer, options.port)) {
+        res.writeHead(403, { "content-type": "text/plain" }).end("Forbidden: the consent form must be submitted from the sign-in page itself.");
         return;
       }
       interaction(req, res, match[1]!, confirm).catch((error: unknown) => {

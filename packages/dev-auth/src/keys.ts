@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { z } from "zod";
+import { writePrivateFile } from "@edge-mcp/config/private-file";
 
 const KeyFileSchema = z.object({ keys: z.array(z.looseObject({ kty: z.literal("RSA"), kid: z.string(), d: z.string() })).min(1) });
 
@@ -17,10 +17,6 @@ export async function loadOrCreateSigningKey(file: string): Promise<JWK & { kid:
   }
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: `dev-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`, alg: "RS256", use: "sig" };
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ keys: [jwk] }, null, 2), { mode: 0o600 });
-  renameSync(tmp, file);
-  chmodSync(file, 0o600);
+  writePrivateFile(file, JSON.stringify({ keys: [jwk] }, null, 2));
   return jwk as JWK & { kid: string };
 }

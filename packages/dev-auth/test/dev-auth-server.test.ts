@@ -18,7 +18,9 @@ const freePort = () =>
 const NOTES = "http://localhost:8801/mcp";
 const TASKS = "http://localhost:8802/mcp";
 const REDIRECT = "http://127.0.0.1:7777/callback";
+const CI_BOT_SECRET = "ci-bot-secret-for-tests-0123456789abcdef";
 let server: DevAuthServer;
+const warnings: string[] = [];
 let issuer: string;
 let keyFile: string;
 
@@ -55,6 +57,9 @@ async function exchange(clientId: string, code: string, verifier: string, resour
 }
 
 beforeAll(async () => {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+  afterAll(() => void (console.warn = warn));
   const port = await freePort();
   issuer = `http://localhost:${port}/`;
   keyFile = join(mkdtempSync(join(tmpdir(), "dev-auth-")), "keys.json");
@@ -64,9 +69,10 @@ beforeAll(async () => {
     signingKey: await loadOrCreateSigningKey(keyFile),
     user: { sub: "dev|alice", name: "Alice", email: "alice@example.dev" },
     resourceServers: [
-      { slug: "notes", name: "Notes", identifier: NOTES, scopes: ["tools.read", "tools.write"] },
-      { slug: "tasks", name: "Tasks", identifier: TASKS, scopes: ["tools.read"] },
+      { slug: "notes", name: "Notes", identifier: NOTES, scopes: ["tools.read", "tools.write"], machineGrants: { "ci-bot": ["tools.read"] } },
+      { slug: "tasks", name: "Tasks", identifier: TASKS, scopes: ["tools.read"], machineGrants: {} },
     ],
+    machineClients: [{ clientId: "ci-bot", clientSecret: CI_BOT_SECRET }],
   });
 });
 afterAll(() => server.close());
@@ -145,17 +151,79 @@ describe("local authorization server (Auth0 stand-in)", () => {
     expect(back.searchParams.get("error")).toBe("access_denied");
   });
 
-  it("issues machine-to-machine tokens with client credentials", async () => {
-    const m2m = await register({ grant_types: ["client_credentials"], token_endpoint_auth_method: "client_secret_basic", response_types: [], redirect_uris: [] });
+  async function clientCredentials(clientId: string, secret: string, resource: string, scope?: string) {
     const res = await fetch(new URL("token", issuer), {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "client_credentials", resource: NOTES, scope: "tools.read" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, resource, ...(scope === undefined ? {} : { scope }) }),
     });
-    expect(res.status).toBe(200);
-    const { access_token } = (await res.json()) as { access_token: string };
-    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(access_token);
-    expect(ctx).toMatchObject({ clientId: m2m.client_id, scopes: ["tools.read"] });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  }
+
+  it("issues a machine client the scopes its grant names, and no more (Auth0 client grants)", async () => {
+    const ok = await clientCredentials("ci-bot", CI_BOT_SECRET, NOTES, "tools.read");
+    expect(ok.status).toBe(200);
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(ok.body.access_token!);
+    expect(ctx).toMatchObject({ clientId: "ci-bot", scopes: ["tools.read"] });
+    // Asking for more than the grant gets the grant's scopes at most (never tools.write).
+    const beyond = await clientCredentials("ci-bot", CI_BOT_SECRET, NOTES, "tools.read tools.write");
+    const wider = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(beyond.body.access_token!);
+    expect(wider.scopes).toEqual(["tools.read"]);
+  });
+
+  it("refuses client credentials for an API that grants the machine client nothing", async () => {
+    const refused = await clientCredentials("ci-bot", CI_BOT_SECRET, TASKS);
+    expect(refused.body.error).toBe("unauthorized_client");
+    expect(refused.body).not.toHaveProperty("access_token");
+  });
+
+  it("never gives a dynamically registered client a client-credentials token (anonymous DCR is not a machine grant)", async () => {
+    const m2m = await register({ grant_types: ["client_credentials"], token_endpoint_auth_method: "client_secret_post", response_types: [], redirect_uris: [] });
+    const refused = await clientCredentials(m2m.client_id, m2m.client_secret!, NOTES, "tools.read");
+    expect(refused.body.error).toBe("unauthorized_client");
+    expect(refused.body).not.toHaveProperty("access_token");
+  });
+
+  it("refuses a request whose Host is not a loopback name on its port (DNS rebinding)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(new URL("reg", issuer), { method: "POST", headers: { host: "evil.example:80", "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ redirect_uris: [REDIRECT] }));
+    });
+    expect(status).toBe(403);
+  });
+
+  it("serves the sign-in page unframeable and accepts the consent post only from its own origin (CSRF)", async () => {
+    const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"] });
+    const { challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: NOTES, code_challenge: challenge, code_challenge_method: "S256" })) {
+      authorize.searchParams.set(k, v);
+    }
+    const first = await fetch(authorize, { redirect: "manual" });
+    const cookie = first.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const page = await fetch(new URL(first.headers.get("location")!, issuer), { headers: { cookie } });
+    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    const action = /action="([^"]+)"/.exec(await page.text())![1]!;
+    const post = (origin?: string) =>
+      fetch(new URL(action, issuer), {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...(origin === undefined ? {} : { origin }) },
+        body: "decision=approve",
+      });
+    expect((await post()).status).toBe(403);
+    expect((await post("https://evil.example")).status).toBe(403);
+    expect((await post(new URL(issuer).origin)).status).toBe(303);
+  });
+
+  it("prints no oidc-provider in-memory adapter warning", () => {
+    expect(warnings.filter((w) => /oidc-provider/i.test(w))).toEqual([]);
   });
 
   it("keeps its signing key across restarts in a 0600 file, so tokens stay valid", async () => {

@@ -1,4 +1,24 @@
-import type { DevEnvironment } from "./dev-environment.ts";
+import type { DevEnvironment, RunningServer } from "./dev-environment.ts";
+
+/** The server a user most likely wants to try first: notes, else any but the conformance fixture. */
+function featured(servers: readonly RunningServer[]): RunningServer | undefined {
+  return servers.find((s) => s.slug === "notes") ?? servers.find((s) => s.slug !== "conformance") ?? servers[0];
+}
+
+/**
+ * The `npm run token` command that mints a token this run's worker accepts: with
+ * `--issuer-port` / `--resource` whenever this run overrides the configured ports.
+ */
+export function tokenCommand(env: DevEnvironment, server: RunningServer): string {
+  return [
+    "npm run -s token --",
+    `--server ${server.slug}`,
+    `--scopes "${server.scopes.join(" ")}"`,
+    "--sub alice",
+    ...(env.issuerPortOverridden ? [`--issuer-port ${env.issuerPort}`] : []),
+    ...(server.portOverridden ? [`--resource ${server.resource}`] : []),
+  ].join(" ");
+}
 
 /** What `npm run dev` prints once everything is up: a table, then copy-paste lines to connect. */
 export function renderDevSummary(env: DevEnvironment): string {
@@ -6,7 +26,7 @@ export function renderDevSummary(env: DevEnvironment): string {
   const head = ["server", "MCP URL", "protected resource metadata", "scopes"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
-  const first = env.servers[0];
+  const first = featured(env.servers);
   const mcpJson = JSON.stringify({ mcpServers: Object.fromEntries(env.servers.map((s) => [s.slug, { type: "http", url: s.resource }])) }, null, 2);
   return [
     "",
@@ -24,7 +44,8 @@ export function renderDevSummary(env: DevEnvironment): string {
           ...env.servers.map((s) => `  Claude Code:    claude mcp add --transport http ${s.slug} ${s.resource}`),
           "  Cursor (.cursor/mcp.json) / VS Code (.vscode/mcp.json, key \"servers\"):",
           ...mcpJson.split("\n").map((l) => `    ${l}`),
-          `  A token for curl: npm run -s token -- --server ${first.slug} --scopes "${first.scopes.join(" ")}" --sub alice`,
+          "  Try it with curl (from this directory):",
+          `    TOKEN=$(${tokenCommand(env, first)})`,
           `    curl -s ${first.resource} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
           `      -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
         ]),

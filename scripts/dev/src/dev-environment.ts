@@ -1,8 +1,9 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { devIssuer, type ServerManifest } from "@edge-mcp/config";
 import { loadFleet } from "@edge-mcp/config/load";
-import { devResourceServers, loadOrCreateSigningKey, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
-import { assertPortFree, freePort } from "./ports.ts";
+import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
+import type { ChildReaper } from "./child-reaper.ts";
+import { busyPorts, freePort, portsInUseError } from "./ports.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
@@ -21,6 +22,13 @@ export interface DevEnvironmentOptions {
   log?: (line: string) => void;
   /** wrangler's own output, per worker. */
   onWorkerOutput?: (slug: string, line: string) => void;
+  /**
+   * Where workers keep local Durable Object / KV state (`wrangler dev --persist-to`); default
+   * each worker's own `.wrangler/state`, the store `npm run dev` uses. Tests pass a temp dir.
+   */
+  stateDir?: string;
+  /** Records every child, so that they are stopped even if this process is killed. */
+  reaper?: ChildReaper;
 }
 
 export interface RunningServer {
@@ -28,6 +36,8 @@ export interface RunningServer {
   readonly name: string;
   readonly transport: ServerManifest["transport"];
   readonly port: number;
+  /** Whether `port` differs from the worker's mcp.json (a token then needs `--resource`). */
+  readonly portOverridden: boolean;
   readonly resource: string;
   readonly metadataUrl: string;
   readonly scopes: readonly string[];
@@ -35,6 +45,9 @@ export interface RunningServer {
 
 export interface DevEnvironment {
   readonly issuer: string;
+  readonly issuerPort: number;
+  /** Whether the issuer port differs from ecosystem.json (a token then needs `--issuer-port`). */
+  readonly issuerPortOverridden: boolean;
   readonly keyFile: string;
   readonly servers: readonly RunningServer[];
   stop(): Promise<void>;
@@ -52,18 +65,24 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   if (unknown.length > 0) throw new Error(`No worker named ${unknown.join(", ")}; known: ${fleet.servers.map((s) => s.manifest.slug).join(", ")}.`);
   const selected = fleet.servers
     .filter((s) => options.only === undefined || options.only.includes(s.manifest.slug))
-    .map((s) => ({ ...s, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
+    .map((s) => ({ ...s, configuredPort: s.manifest.dev.port, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
   const issuerPort = options.ports?.issuer ?? fleet.ecosystem.dev.issuerPort;
   const issuer = devIssuer(fleet.ecosystem, issuerPort);
 
-  await assertPortFree(issuerPort, "the local authorization server");
-  for (const s of selected) await assertPortFree(s.manifest.dev.port, `worker ${s.manifest.slug}`);
+  const busy = await busyPorts([
+    { port: issuerPort, purpose: "the local authorization server" },
+    ...selected.map((s) => ({ port: s.manifest.dev.port, purpose: `worker ${s.manifest.slug}` })),
+  ]);
+  if (busy.length > 0) throw portsInUseError(busy);
 
   const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
   const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
   const started: { auth?: DevAuthServer; workers: WranglerDev[] } = { workers: [] };
   const stop = async () => {
-    await Promise.all(started.workers.map((w) => w.stop()));
+    await Promise.all(started.workers.map(async (w) => {
+      await w.stop();
+      if (w.child.pid !== undefined) options.reaper?.forget(w.child.pid);
+    }));
     await started.auth?.close();
   };
   try {
@@ -74,7 +93,9 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       signingKey: await loadOrCreateSigningKey(keyFile),
       user: fleet.ecosystem.dev.user,
       resourceServers,
+      machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
+    log("the authorization server keeps client registrations and refresh tokens in memory: clients register again after a restart (access tokens stay valid: the signing key is kept in .dev-auth/)");
     const servers: RunningServer[] = [];
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
@@ -88,24 +109,29 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             MCP_RESOURCE: api.identifier,
             AUTH_ISSUER: issuer,
             AUTH_AUDIENCES: api.identifier,
+            MCP_SCOPES: api.scopes.join(" "),
             ALLOWED_ORIGINS: DEV_ALLOWED_ORIGINS.join(","),
             ENVIRONMENT: "development",
           },
+          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),
       );
+      const pid = started.workers.at(-1)?.child.pid;
+      if (pid !== undefined) options.reaper?.watch(pid);
       servers.push({
         slug: s.manifest.slug,
         name: s.manifest.name,
         transport: s.manifest.transport,
         port: s.manifest.dev.port,
+        portOverridden: s.manifest.dev.port !== s.configuredPort,
         resource: api.identifier,
         metadataUrl: `http://localhost:${s.manifest.dev.port}/.well-known/oauth-protected-resource/mcp`,
         scopes: api.scopes,
       });
     }
     await Promise.all(started.workers.map((w) => w.ready()));
-    return { issuer, keyFile, servers, stop };
+    return { issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -20,6 +20,8 @@ export interface WranglerDevOptions {
   port: number;
   inspectorPort: number;
   vars: Record<string, string>;
+  /** `--persist-to`: where local Durable Object / KV state lives (default the worker's `.wrangler/state`). */
+  persistTo?: string;
   /** Called with each line wrangler prints. */
   onOutput?: (line: string) => void;
 }
@@ -42,6 +44,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
   ];
+  if (options.persistTo !== undefined) args.push("--persist-to", options.persistTo);
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,

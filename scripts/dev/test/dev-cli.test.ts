@@ -27,7 +27,7 @@ describe("npm run token", () => {
 
   it("refuses a scope the server does not define, naming the ones it does", async () => {
     const failed = await run(process.execPath, [tokenCli, "--server", "hello", "--scopes", "tools.write"], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 1 });
+    expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain("hello does not define tools.write; it defines: resources.read prompts.read tools.read");
   });
 
@@ -38,37 +38,16 @@ describe("npm run token", () => {
 });
 
 describe("npm run dev", () => {
-  it("starts, prints the summary, and on Ctrl-C (SIGINT) stops every child and frees every port", { timeout: 120_000 }, async () => {
-    const { spawn } = await import("node:child_process");
-    const issuerPort = await freePort();
-    const helloPort = await freePort();
-    const devCli = fileURLToPath(new URL("../src/cli/dev.ts", import.meta.url));
-    const child = spawn(process.execPath, [devCli, "--only", "hello", "--issuer-port", String(issuerPort), "--port", `hello=${helloPort}`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    for (let i = 0; i < 1200 && !out.includes("Ctrl-C stops everything."); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(out).toContain(`http://localhost:${helloPort}/mcp`);
-    expect(out).toContain(`Authorization server (Auth0 stand-in): http://localhost:${issuerPort}/`);
-    const health = await fetch(`http://localhost:${helloPort}/health`);
-    expect(health.status).toBe(200);
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    const { assertPortFree } = await import("../src/index.ts");
-    await expect(assertPortFree(helloPort, "hello")).resolves.toBeUndefined();
-    await expect(assertPortFree(issuerPort, "issuer")).resolves.toBeUndefined();
-  });
-
-  it("says which port is in use, and for what, instead of starting", async () => {
-    const port = await freePort();
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+  it("names every port in use, and for what, instead of starting", async () => {
+    const [issuer, hello, notes] = [await freePort(), await freePort(), await freePort()];
+    const blockers = [createServer(), createServer()];
+    await Promise.all([issuer, notes].map((port, i) => new Promise<void>((resolve) => blockers[i]!.listen(port, "127.0.0.1", resolve))));
     try {
-      await expect(startDevEnvironment({ root, only: ["hello"], ports: { issuer: await freePort(), workers: { hello: port } } })).rejects.toThrow(
-        `Port ${port} (worker hello) is in use`,
+      await expect(startDevEnvironment({ root, only: ["hello", "notes"], ports: { issuer, workers: { hello, notes } } })).rejects.toThrow(
+        `Ports ${issuer} (the local authorization server), ${notes} (worker notes) are in use.`,
       );
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await Promise.all(blockers.map((b) => new Promise<void>((resolve) => b.close(() => resolve()))));
     }
   });
 
@@ -81,12 +60,32 @@ describe("npm run dev", () => {
       issuer: "http://localhost:9400/",
       keyFile: "/tmp/k",
       stop: async () => {},
-      servers: [{ slug: "notes", name: "Notes", transport: "stateful", port: 8789, resource: "http://localhost:8789/mcp", metadataUrl: "http://localhost:8789/.well-known/oauth-protected-resource/mcp", scopes: ["tools.read", "tools.write"] }],
+      issuerPort: 9400,
+      issuerPortOverridden: false,
+      servers: [{ slug: "notes", name: "Notes", transport: "stateful", port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "http://localhost:8789/.well-known/oauth-protected-resource/mcp", scopes: ["tools.read", "tools.write"] }],
     });
     expect(text).toMatch(/^notes\s+http:\/\/localhost:8789\/mcp\s+http:\/\/localhost:8789\/\.well-known\/oauth-protected-resource\/mcp\s+tools\.read tools\.write\s*$/m);
     expect(text).toContain("claude mcp add --transport http notes http://localhost:8789/mcp");
     expect(text).toContain("npx @modelcontextprotocol/inspector");
     expect(text).toContain('"url": "http://localhost:8789/mcp"');
-    expect(text).toContain('npm run -s token -- --server notes --scopes "tools.read tools.write"');
+    expect(text).toContain('TOKEN=$(npm run -s token -- --server notes --scopes "tools.read tools.write" --sub alice)');
+    expect(text).not.toContain("--issuer-port");
+  });
+
+  it("puts --issuer-port and --resource into the printed token command when ports are overridden", () => {
+    const text = renderDevSummary({
+      issuer: "http://localhost:9500/",
+      issuerPort: 9500,
+      issuerPortOverridden: true,
+      keyFile: "/tmp/k",
+      stop: async () => {},
+      servers: [
+        { slug: "conformance", name: "C", transport: "stateful", port: 8788, portOverridden: false, resource: "http://localhost:8788/mcp", metadataUrl: "", scopes: ["tools.read"] },
+        { slug: "notes", name: "Notes", transport: "stateful", port: 9789, portOverridden: true, resource: "http://localhost:9789/mcp", metadataUrl: "", scopes: ["tools.read"] },
+      ],
+    });
+    expect(text).toContain('TOKEN=$(npm run -s token -- --server notes --scopes "tools.read" --sub alice --issuer-port 9500 --resource http://localhost:9789/mcp)');
+    // The Inspector line points at a server a user wants (notes), not the conformance fixture.
+    expect(text).toContain("URL http://localhost:9789/mcp)");
   });
 });

@@ -1,4 +1,4 @@
-import { productionResource, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
+import { productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
 import { ProvisionError } from "./errors.ts";
 
@@ -98,7 +98,6 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       },
     };
   });
-  const clientProfile = new Map(clients.map((c) => [c.key, c.profile]));
   const resourceServers: DesiredResourceServer[] = [];
   const grants: DesiredGrant[] = [];
   for (const server of servers) {
@@ -121,18 +120,10 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
         },
       });
     }
-    for (const [target, granted] of Object.entries(server.grants)) {
-      const members = ecosystem.clientGroups[target] ?? (clientProfile.has(target) ? [target] : undefined);
-      if (members === undefined) throw new ProvisionError("config_invalid", `workers/${server.slug}/mcp.json grants "${target}", which is neither a client nor a client group in ecosystem.json.`);
-      const unknown = granted.filter((s) => !scopes.some((d) => d.value === s));
-      if (unknown.length > 0) throw new ProvisionError("config_invalid", `workers/${server.slug}/mcp.json grants ${unknown.join(", ")} to "${target}", but ${server.slug} does not define it; add it to extraScopes or use one of: ${scopes.map((s) => s.value).join(" ")}.`);
-      for (const client of members) {
-        const profile = clientProfile.get(client);
-        if (profile === undefined) throw new ProvisionError("config_invalid", `client group "${target}" names "${client}", which is not a client in ecosystem.json.`);
-        for (const audience of identifiers) {
-          grants.push({ client, audience, subjectType: profile === "service_m2m" ? "client" : "user", scope: [...granted].sort() });
-        }
-      }
+    const { grants: granted, problems } = serverGrants(ecosystem, server);
+    if (problems.length > 0) throw new ProvisionError("config_invalid", problems[0]!);
+    for (const grant of granted) {
+      for (const audience of identifiers) grants.push({ client: grant.client, audience, subjectType: grant.subjectType, scope: [...grant.scopes] });
     }
     if (ecosystem.tenant.dynamicClientRegistration) {
       // DCR clients are third-party and always need a grant: default to the read scopes.

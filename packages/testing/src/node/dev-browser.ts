@@ -32,7 +32,8 @@ export async function approveInBrowser(authorizationUrl: string | URL, { decisio
     const form = /<form method="post" action="([^"]+)"/.exec(html);
     if (res.status !== 200 || form === null) throw new Error(`unexpected ${res.status} at ${url.pathname}: ${html.slice(0, 200)}`);
     url = new URL(form[1]!, url);
-    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `decision=${decision}` };
+    // A browser sends its page's Origin with a form post; the consent endpoint requires it.
+    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: `decision=${decision}` };
   }
   throw new Error(`no redirect back to the client after ${maxSteps} steps`);
 }

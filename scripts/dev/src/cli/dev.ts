@@ -1,66 +1,74 @@
 /**
  * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--verbose]`:
  * the local authorization server and every worker, wired together, with a table of URLs and
- * copy-paste lines to connect clients. `--issuer-port` / `--port` override the configured ports
- * for this run (e.g. when one is taken).
+ * copy-paste lines to connect clients. Every child stops with this process: on Ctrl-C, on
+ * SIGTERM, when the terminal closes (SIGHUP) — and, through a reaper process, when this
+ * process is killed outright.
  */
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import pkg from "../../package.json" with { type: "json" };
+import { startChildReaper } from "../child-reaper.ts";
+import { createCli, InvalidArgumentError, portNumber, runCli } from "../cli-kit.ts";
 import { renderDevSummary } from "../connect-instructions.ts";
 import { startDevEnvironment } from "../dev-environment.ts";
+import { recordRun, waitForPreviousRun } from "../run-record.ts";
 
-const { values } = parseArgs({
-  options: {
-    only: { type: "string" },
-    verbose: { type: "boolean", default: false },
-    "issuer-port": { type: "string" },
-    port: { type: "string", multiple: true },
-  },
-});
-
-function portOf(text: string, flag: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    console.error(`dev: ${flag} takes a port between 1024 and 65535, not "${text}"`);
-    process.exit(1);
-  }
-  return port;
-}
-const workerPorts: Record<string, number> = {};
-for (const entry of values.port ?? []) {
-  const [slug, port] = entry.split("=");
-  if (slug === undefined || port === undefined) {
-    console.error(`dev: --port takes <slug>=<port>, not "${entry}"`);
-    process.exit(1);
-  }
-  workerPorts[slug] = portOf(port, "--port");
-}
 const root = fileURLToPath(new URL("../../../..", import.meta.url));
 
-try {
-  const env = await startDevEnvironment({
-    root,
-    ...(values.only === undefined ? {} : { only: values.only.split(",").map((s) => s.trim()).filter(Boolean) }),
-    ports: { ...(values["issuer-port"] === undefined ? {} : { issuer: portOf(values["issuer-port"], "--issuer-port") }), workers: workerPorts },
-    log: (line) => console.log(`dev: ${line}`),
-    onWorkerOutput: (slug, line) => {
-      // Offline, wrangler cannot reach workers.cloudflare.com for Request.cf data: harmless.
-      const harmless = /ENOTFOUND workers\.cloudflare\.com/.test(line);
-      if (values.verbose || (!harmless && /error|✘/i.test(line))) console.log(`[${slug}] ${line}`);
-    },
-  });
-  console.log(renderDevSummary(env));
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\ndev: stopping …");
-    await env.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-} catch (error) {
-  console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+/** `--port slug=N`, repeatable, into { slug: N }. */
+function collectPort(entry: string, previous: Record<string, number>): Record<string, number> {
+  const match = /^([a-z][a-z0-9-]*)=(.+)$/.exec(entry);
+  if (match === null) throw new InvalidArgumentError("takes <slug>=<port>, e.g. notes=9789");
+  return { ...previous, [match[1]!]: portNumber(match[2]!) };
 }
+
+const program = createCli({
+  name: "dev",
+  script: "npm run dev",
+  version: pkg.version,
+  description: "Run the whole platform locally: a real OAuth authorization server standing in for Auth0, and every MCP server under wrangler dev.",
+  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --issuer-port 9500 --port notes=9789"],
+})
+  .option("--only <slugs>", "start only these workers (comma-separated slugs)")
+  .option("--issuer-port <port>", "port of the local authorization server (default: ecosystem.json dev.issuerPort)", portNumber)
+  .option("--port <slug=port>", "serve one worker on another port (repeatable)", collectPort, {})
+  .option("--verbose", "show everything wrangler prints", false)
+  .action(async (values: { only?: string; issuerPort?: number; port: Record<string, number>; verbose: boolean }) => {
+    const log = (line: string) => console.log(`dev: ${line}`);
+    await waitForPreviousRun(root, log);
+    const reaper = startChildReaper();
+    const forget = recordRun(root, reaper.pid);
+    try {
+      const env = await startDevEnvironment({
+        root,
+        ...(values.only === undefined ? {} : { only: values.only.split(",").map((s) => s.trim()).filter(Boolean) }),
+        ports: { ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), workers: values.port },
+        reaper,
+        log,
+        onWorkerOutput: (slug, line) => {
+          // Offline, wrangler cannot reach workers.cloudflare.com for Request.cf data: harmless.
+          const harmless = /ENOTFOUND workers\.cloudflare\.com/.test(line);
+          if (values.verbose || (!harmless && /error|✘/i.test(line))) console.log(`[${slug}] ${line}`);
+        },
+      });
+      console.log(renderDevSummary(env));
+      let stopping = false;
+      const shutdown = async () => {
+        if (stopping) return;
+        stopping = true;
+        console.log("\ndev: stopping …");
+        await env.stop();
+        reaper.close();
+        forget();
+        process.exit(0);
+      };
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown());
+    } catch (error) {
+      reaper.close();
+      forget();
+      console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+  });
+
+await runCli(program, "npm run dev");
