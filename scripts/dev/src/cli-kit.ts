@@ -39,7 +39,8 @@ export function usageLine(name: string, error: CommanderError): string {
     .replace(/^error:\s*/i, "")
     .replace(/ is invalid\. /, " is invalid: ")
     .replace(/\s*\n\s*\(Did you mean/i, " (did you mean")
-    .replace(/\s*\n\s*/g, " ");
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\.$/, "");
   return `${name}: ${message}`;
 }
 

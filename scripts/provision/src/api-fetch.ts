@@ -1,4 +1,5 @@
 import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { networkError } from "./network-error.ts";
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -44,7 +45,12 @@ export function createApiFetch(options: ApiFetchOptions = {}): FetchLike {
     const body = method === "GET" || method === "HEAD" ? undefined : await request.clone().arrayBuffer();
     for (let attempt = 0; ; attempt++) {
       await throttle();
-      const response = await baseFetch(new Request(request, body === undefined ? {} : { body }));
+      let response: Response;
+      try {
+        response = await baseFetch(new Request(request, body === undefined ? {} : { body }));
+      } catch (error) {
+        throw networkError(request.url, error);
+      }
       options.onRequest?.({ method, path: new URL(request.url).pathname, status: response.status, attempt });
       const retryable = response.status === 429 || (method === "GET" && response.status >= 500);
       if (!retryable || attempt >= maxRetries) return response;

@@ -16,12 +16,18 @@ const ORDER: Record<Change["type"], number> = { tenant: 0, connection: 0, client
  * Applies a plan in dependency order — tenant → applications → APIs → grants — and deletions in
  * reverse. Progress goes to `progress` (one line per change; no secrets).
  */
-export async function applyPlan(mgmt: ManagementClient, plan: Plan, progress: (line: string) => void): Promise<ApplyResult> {
+export async function applyPlan(
+  mgmt: ManagementClient,
+  plan: Plan,
+  progress: (line: string) => void,
+  onProgress?: (done: number, total: number, label: string) => void,
+): Promise<ApplyResult> {
   const result: ApplyResult = { applied: 0, created: {} };
   const clientIds = { ...plan.clientIds };
   const writes = plan.changes.filter((c) => c.action !== "orphan" && c.action !== "delete").sort((a, b) => ORDER[a.type] - ORDER[b.type]);
   const deletes = plan.changes.filter((c) => c.action === "delete").sort((a, b) => ORDER[b.type] - ORDER[a.type]);
-  for (const change of [...writes, ...deletes]) {
+  const ordered = [...writes, ...deletes];
+  for (const change of ordered) {
     try {
       await applyChange(mgmt, change, clientIds, result);
     } catch (error) {
@@ -31,6 +37,7 @@ export async function applyPlan(mgmt: ManagementClient, plan: Plan, progress: (l
     }
     result.applied += 1;
     progress(`  ✓ ${change.action} ${change.type} ${change.key}`);
+    onProgress?.(result.applied, ordered.length, `${change.action} ${change.type} ${change.key}`);
   }
   return result;
 }

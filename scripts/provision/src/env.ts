@@ -10,10 +10,10 @@ const required = (name: string) =>
   z
     .string({ error: `${name} is not set` })
     .min(1, `${name} is empty`)
-    .refine((v) => notPlaceholder(name)(v) === true, `${name} still holds a placeholder value (example.com, __REQUIRED__): set the real one`);
+    .refine((v) => notPlaceholder(name)(v) === true, `${name} still holds the placeholder from .env.example: set the real value`);
 
 const EnvSchema = z.object({
-  ECOSYSTEM_BASE_DOMAIN: required("ECOSYSTEM_BASE_DOMAIN").refine((v) => /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v), "ECOSYSTEM_BASE_DOMAIN must be a domain like mcp.acme.dev"),
+  ECOSYSTEM_BASE_DOMAIN: required("ECOSYSTEM_BASE_DOMAIN").refine((v) => PLACEHOLDER.test(v) || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v), "ECOSYSTEM_BASE_DOMAIN must be a domain like mcp.acme.dev"),
   AUTH0_DOMAIN: required("AUTH0_DOMAIN"),
   AUTH0_MGMT_CLIENT_ID: required("AUTH0_MGMT_CLIENT_ID"),
   AUTH0_MGMT_CLIENT_SECRET: required("AUTH0_MGMT_CLIENT_SECRET"),
@@ -51,8 +51,15 @@ export function readProvisionEnv(root: string, processEnv: NodeJS.ProcessEnv = p
   const merged = { ...fromFile, ...Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== undefined && v !== "")) };
   const parsed = EnvSchema.safeParse(merged);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => i.message).join("; ");
-    throw new ProvisionError("env_invalid", `${problems}. Set them in the environment or in ${file} (see .env.example).`);
+    // One line per variable, missing and placeholder alike, all at once; never a value.
+    const byName = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "env");
+      if (!byName.has(name)) byName.set(name, issue.message.replace(new RegExp(`^${name} `), ""));
+    }
+    const width = Math.max(...[...byName.keys()].map((n) => n.length));
+    const lines = [...byName].map(([name, problem]) => `  ${name.padEnd(width)}  ${problem}`);
+    throw new ProvisionError("env_invalid", `${byName.size} setting(s) to fix in ${file} or the environment (see .env.example):\n${lines.join("\n")}`);
   }
   return parsed.data;
 }

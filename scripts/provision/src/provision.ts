@@ -21,6 +21,8 @@ export interface ProvisionOptions extends ContextOptions {
   confirm?: (question: string) => Promise<boolean>;
   yes?: boolean;
   log?: (line: string) => void;
+  /** Called after each applied change: n of N and what it was (for a progress line). */
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
 export interface ProvisionResult {
@@ -100,7 +102,7 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
     if (!ok) throw new ProvisionError("confirmation_required", `The plan deletes ${summary.delete} object(s). Re-run with --yes to confirm (nothing was changed).`);
   }
   log("Applying …");
-  const applied: ApplyResult = await applyPlan(mgmt, plan, log);
+  const applied: ApplyResult = await applyPlan(mgmt, plan, log, options.onProgress);
   const values: Record<string, string> = {};
   for (const [key, id] of Object.entries({ ...plan.clientIds, ...Object.fromEntries(Object.entries(applied.created).map(([k, v]) => [k, v.clientId])) })) {
     values[clientEnvNames(key).id] = id;

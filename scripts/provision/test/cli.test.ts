@@ -109,6 +109,7 @@ describe("the provision CLI", () => {
   it("explains an unknown command and a bad --only", async () => {
     const { run } = await cliSetup();
     expect((await run("frobnicate")).stderr).toContain('Unknown command "frobnicate"');
+    expect((await run("frobnicate")).code).toBe(2);
     expect((await run("plan", "--only", "server:nope")).stderr).toContain("--only server:nope: no workers/nope/mcp.json");
   });
 });

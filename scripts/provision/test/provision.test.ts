@@ -1,7 +1,9 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BLOCK_BEGIN, ProvisionError } from "../src/index.ts";
+import { BLOCK_BEGIN, ProvisionError, runProvision } from "../src/index.ts";
 import type { Auth0Fake } from "./fakes/auth0-fake.ts";
 import { BASE_DOMAIN, setup, STANDARD_FLEET, writeFleet } from "./helpers.ts";
 
@@ -172,8 +174,34 @@ describe("failures and limits", () => {
     const { run, processEnv } = await fresh();
     const error = await run({ processEnv: { ...processEnv, ECOSYSTEM_BASE_DOMAIN: "example.com", AUTH0_MGMT_CLIENT_SECRET: "__REQUIRED__" } }).catch((e: unknown) => e);
     expect((error as ProvisionError).code).toBe("env_invalid");
-    expect((error as Error).message).toContain("ECOSYSTEM_BASE_DOMAIN still holds a placeholder value");
-    expect((error as Error).message).toContain("AUTH0_MGMT_CLIENT_SECRET still holds a placeholder value");
+    expect((error as Error).message).toMatch(/^ {2}ECOSYSTEM_BASE_DOMAIN +still holds the placeholder from \.env\.example/m);
+    expect((error as Error).message).toMatch(/^ {2}AUTH0_MGMT_CLIENT_SECRET +still holds the placeholder from \.env\.example/m);
+  });
+
+  it("reports a .env copied from .env.example, missing and placeholder values alike, all at once", async () => {
+    const { root } = await fresh();
+    copyFileSync(fileURLToPath(new URL("../../../.env.example", import.meta.url)), join(root, ".env"));
+    const error = await runProvision({ root, mode: "plan", processEnv: { AUTH0_DOMAIN: "" } }).catch((e: unknown) => e);
+    const message = (error as ProvisionError).message;
+    expect((error as ProvisionError).code).toBe("env_invalid");
+    expect(message.split("\n")[0]).toBe(`6 setting(s) to fix in ${join(root, ".env")} or the environment (see .env.example):`);
+    for (const name of ["ECOSYSTEM_BASE_DOMAIN", "AUTH0_DOMAIN", "AUTH0_MGMT_CLIENT_ID", "AUTH0_MGMT_CLIENT_SECRET", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) {
+      expect(message).toMatch(new RegExp(`^ {2}${name} +(still holds the placeholder|is not set)`, "m"));
+    }
+    expect(message).not.toContain("__REQUIRED__");
+  });
+
+  it("names the host, the cause and what to check when the tenant cannot be reached (not a bare 'fetch failed')", async () => {
+    const { run, processEnv } = await fresh();
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const error = await run({ processEnv: { ...processEnv, AUTH0_DOMAIN: `127.0.0.1:${closed}` } }).catch((e: unknown) => e);
+    expect((error as ProvisionError).code).toBe("network_error");
+    expect((error as Error).message).toBe(`Could not reach 127.0.0.1:${closed} (ECONNREFUSED): nothing listens there: check the host and port. Nothing was changed by this request.`);
   });
 });
 
