@@ -1,7 +1,12 @@
 import { SCOPE_PROFILES } from "@edge-mcp/auth";
 import { z } from "zod";
 
-const ScopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be a scope token (no spaces or quotes)");
+/** Longest scope name accepted, in characters: Auth0 permission names are bounded, and every scope appears in tokens and headers. */
+export const MAX_SCOPE_CHARS = 128;
+/** Longest client or client-group key, in characters (it becomes an env var name and Auth0 metadata). */
+export const MAX_KEY_CHARS = 40;
+const ScopeToken = z.string().max(MAX_SCOPE_CHARS).regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be a scope token (no spaces or quotes)");
+const Key = z.string().max(MAX_KEY_CHARS).regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and dashes, starting with a letter");
 export const ScopeProfileSchema = z.enum(Object.keys(SCOPE_PROFILES) as ["readonly", "standard"]);
 
 export const AccessPolicySchema = z.strictObject({
@@ -15,13 +20,14 @@ export const AccessPolicySchema = z.strictObject({
 export const ServerManifestSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).max(100),
-  slug: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes, starting with a letter"),
+  /** 1 to 40 characters: it becomes a hostname label (`{slug}-mcp`, ≤ 63) and a Worker name. */
+  slug: z.string().max(40).regex(/^[a-z][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes, starting with a letter"),
   description: z.string().max(500).optional(),
   transport: z.enum(["stateful", "stateless"]),
   scopeProfile: ScopeProfileSchema.optional(),
-  extraScopes: z.array(z.strictObject({ value: ScopeToken, description: z.string().min(1).max(500) })).default([]),
+  extraScopes: z.array(z.strictObject({ value: ScopeToken, description: z.string().min(1).max(500) })).max(50).default([]),
   /** Client keys or client-group keys (ecosystem.json) → the scopes they are granted. */
-  grants: z.record(z.string(), z.array(ScopeToken)).default({}),
+  grants: z.record(Key, z.array(ScopeToken).max(50)).default({}),
   accessPolicy: AccessPolicySchema.partial().optional(),
   /** Requests per window, per user and per client (and a separate budget for tools.write calls). */
   rateLimit: z
@@ -61,8 +67,8 @@ export const EcosystemSchema = z.strictObject({
       domainConnections: z.array(z.string()).default([]),
     })
     .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [] }),
-  clients: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), ClientSchema).default({}),
-  clientGroups: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.array(z.string())).default({}),
+  clients: z.record(Key, ClientSchema).default({}),
+  clientGroups: z.record(Key, z.array(Key)).default({}),
   dev: z
     .strictObject({
       /** Port of the local authorization server (the Auth0 stand-in). */

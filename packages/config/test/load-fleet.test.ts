@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,6 +54,41 @@ describe("published JSON Schemas", () => {
     const { configJsonSchemas } = await import("../src/json-schema.ts");
     for (const [file, schema] of Object.entries(configJsonSchemas())) {
       expect(JSON.parse(readFileSync(join(import.meta.dirname, "../schema", file), "utf8"))).toEqual(schema);
+    }
+  });
+});
+
+describe("limits in the schemas", () => {
+  const eco = { clients: {} };
+  it("refuses a slug longer than 40 characters (a hostname label is at most 63)", () => {
+    const slug = `a${"b".repeat(40)}`;
+    expect(() => loadFleet(fleet({ "ecosystem.json": eco, [`workers/${slug}/mcp.json`]: server(slug, 8801) }))).toThrow(/slug/);
+    const ok = `a${"b".repeat(39)}`;
+    expect(loadFleet(fleet({ "ecosystem.json": eco, [`workers/${ok}/mcp.json`]: server(ok, 8801) })).servers).toHaveLength(1);
+  });
+
+  it("refuses a scope name longer than 128 characters, in extraScopes and in grants", () => {
+    const long = `notes.${"x".repeat(123)}`;
+    expect(long.length).toBe(129);
+    expect(() => loadFleet(fleet({ "ecosystem.json": eco, "workers/notes/mcp.json": server("notes", 8801, { extraScopes: [{ value: long, description: "d" }] }) }))).toThrow(/extraScopes\.0\.value Too big/);
+    expect(() => loadFleet(fleet({ "ecosystem.json": { clients: { ide: { name: "IDE", profile: "native_interactive" } } }, "workers/notes/mcp.json": server("notes", 8801, { grants: { ide: [long] } }) }))).toThrow(/grants\.ide\.0 Too big/);
+  });
+
+  it("refuses client and client-group keys longer than 40 characters", () => {
+    const key = `c${"x".repeat(40)}`;
+    expect(() => loadFleet(fleet({ "ecosystem.json": { clients: { [key]: { name: "C", profile: "service_m2m" } } } }))).toThrow(/clients/);
+    expect(() => loadFleet(fleet({ "ecosystem.json": { clientGroups: { [key]: [] } } }))).toThrow(/clientGroups/);
+  });
+});
+
+describe("the workers' local wrangler.toml", () => {
+  it("advertises exactly each server's mcp.json scopes (MCP_SCOPES), so PRM and 401s match what Auth0 defines", () => {
+    const root = join(import.meta.dirname, "../../..");
+    const loaded = loadFleet(root);
+    for (const s of loaded.servers) {
+      const toml = readFileSync(join(s.dir, "wrangler.toml"), "utf8");
+      const advertised = /^MCP_SCOPES = "([^"]*)"$/m.exec(toml)?.[1];
+      expect({ slug: s.manifest.slug, advertised }).toEqual({ slug: s.manifest.slug, advertised: serverScopes(loaded.ecosystem, s.manifest).map((d) => d.value).join(" ") });
     }
   });
 });

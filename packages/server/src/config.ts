@@ -5,6 +5,9 @@ import { MisconfiguredError } from "./errors.ts";
 
 const secureUrl = (value: string) => SecureUrlSchema.safeParse(value).success;
 const list = (value: string) => value.split(/[\s,]+/).filter((item) => item !== "");
+/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const MAX_SCOPE_CHARS = 128;
 
 /**
  * The Worker env vars a server reads (see wrangler.toml.template). Validated on first use,
@@ -20,6 +23,11 @@ const EnvSchema = z
     AUTH_AUDIENCES: z.string().optional(),
     AUTH_JWKS_URI: SecureUrlSchema.optional(),
     ALLOWED_ORIGINS: z.string().optional(),
+    /** The scopes this server advertises (PRM `scopes_supported`, the 401 `scope`): its mcp.json scopes. */
+    MCP_SCOPES: z
+      .string()
+      .refine((v) => list(v).length > 0 && list(v).every((s) => SCOPE_TOKEN.test(s) && s.length <= MAX_SCOPE_CHARS), "must be space-separated scope tokens")
+      .optional(),
     SESSION_IDLE_TIMEOUT_S: z
       .string()
       .regex(/^\d+$/, "must be a whole number of seconds")
@@ -54,6 +62,8 @@ export interface ServerConfig {
   readonly auth:
     | { readonly disabled: true }
     | { readonly disabled: false; readonly issuer: string; readonly audiences: readonly string[]; readonly jwksUri: string | undefined };
+  /** `MCP_SCOPES`: the scopes this server advertises; undefined = the `scopes` option's (or the standard profile). */
+  readonly scopes: readonly string[] | undefined;
   /** Origins allowed to call cross-origin (CORS); the resource's own origin is always allowed. */
   readonly allowedOrigins: ReadonlySet<string>;
   readonly sessionIdleTimeoutSeconds: number;
@@ -87,6 +97,7 @@ export function readConfig(env: object): ServerConfig {
           audiences: Object.freeze(list(e.AUTH_AUDIENCES!)),
           jwksUri: e.AUTH_JWKS_URI,
         }),
+    scopes: e.MCP_SCOPES === undefined ? undefined : Object.freeze([...new Set(list(e.MCP_SCOPES))]),
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
     environment: e.ENVIRONMENT,

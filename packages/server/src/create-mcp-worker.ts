@@ -12,7 +12,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SetupFn } from "./build-server.ts";
 import { AUTH_DISABLED_CALLER, CALLER_HEADER, callerFrom, encodeCaller, type CallerIdentity } from "./caller.ts";
-import { challengeFor } from "./challenge.ts";
+import { advertisedScopes, challengeFor } from "./challenge.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
 import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
 import { errorResponse } from "./error-response.ts";
@@ -185,7 +185,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       metadata = createProtectedResourceMetadata({
         resource: config.resource,
         authorizationServers: config.auth.disabled ? [config.resourceOrigin] : [config.auth.issuer],
-        scopesSupported: [...scopes],
+        scopesSupported: [...advertisedScopes(config, scopes)],
         ...(o.resourceName === undefined ? { resourceName: o.name } : { resourceName: o.resourceName }),
         ...(o.resourceDocumentation === undefined ? {} : { resourceDocumentation: o.resourceDocumentation }),
       });

@@ -4,7 +4,7 @@
  * `npm run dev`. Steps: 401 → WWW-Authenticate → PRM → AS metadata → dynamic registration →
  * authorize with PKCE + resource (the dev login page driven over HTTP) → token → tools/call.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,20 @@ const REDIRECT = "http://127.0.0.1:1/callback"; // never served: the code is rea
 let env: DevEnvironment;
 let notes: RunningServer;
 let hello: RunningServer;
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const stateDir = mkdtempSync(join(tmpdir(), "e2e-state-"));
+const devStore = join(repoRoot, "workers", "notes", ".wrangler", "state");
+
+/** Every file under a directory with its size and mtime: what `npm run dev`'s own store holds. */
+function fingerprint(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .map((f) => `${f} ${statSync(f).size} ${statSync(f).mtimeMs}`)
+    .sort();
+}
+const devStoreBefore = fingerprint(devStore);
 
 /** A browserless OAuthClientProvider: keeps everything in memory, records where it was sent. */
 class TestOAuthProvider implements OAuthClientProvider {
@@ -71,8 +85,9 @@ const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVe
 
 beforeAll(async () => {
   env = await startDevEnvironment({
-    root: fileURLToPath(new URL("../../..", import.meta.url)),
+    root: repoRoot,
     only: ["notes", "hello"],
+    stateDir,
     ports: { issuer: await freePort(), workers: { notes: await freePort(), hello: await freePort() } },
     keyFile: join(mkdtempSync(join(tmpdir(), "e2e-")), "keys.json"),
   });
@@ -131,7 +146,7 @@ describe("end to end with the MCP SDK's OAuth client", () => {
     expect(await res.json()).toMatchObject({ reason: "wrong_audience" });
   }, 60_000);
 
-  it("lets a machine-to-machine client-credentials token call a tool", async () => {
+  it("refuses a client-credentials token to an anonymously registered client (machine access needs a grant)", async () => {
     const reg = await fetch(new URL("reg", env.issuer), {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -141,15 +156,18 @@ describe("end to end with the MCP SDK's OAuth client", () => {
     const tokenRes = await fetch(new URL("token", env.issuer), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "client_credentials", resource: hello.resource, scope: "tools.read" }),
+      body: new URLSearchParams({ grant_type: "client_credentials", resource: notes.resource, scope: "tools.write" }),
     });
-    const { access_token } = (await tokenRes.json()) as { access_token: string };
-    const client = new Client({ name: "m2m", version: "1" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(hello.resource), { requestInit: { headers: { authorization: `Bearer ${access_token}` } } }));
-    const who = await client.callTool({ name: "whoami", arguments: {} });
-    expect(who.structuredContent).toMatchObject({ clientId: m2m.client_id, scopes: ["tools.read"] });
-    await client.close();
+    expect(tokenRes.status).toBe(400);
+    const body = (await tokenRes.json()) as Record<string, unknown>;
+    expect(body.error).toBe("unauthorized_client");
+    expect(body).not.toHaveProperty("access_token");
   }, 60_000);
+
+  it("kept its notes in the test's own state directory, leaving npm run dev's store alone", () => {
+    expect(fingerprint(stateDir).length).toBeGreaterThan(0);
+    expect(fingerprint(devStore)).toEqual(devStoreBefore);
+  });
 });
 
 /** A user token for one resource and scope, via the real authorization-code + PKCE flow. */

@@ -8,6 +8,8 @@ export interface RenderInput {
   host: string;
   resource: string;
   audiences: readonly string[];
+  /** The scopes the server advertises (its API's scopes). */
+  scopes: readonly string[];
   issuer: string;
 }
 
@@ -35,6 +37,7 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     resource: input.resource,
     issuer: input.issuer,
     audiences: input.audiences.join(","),
+    scopes: input.scopes.join(" "),
     compatibility_date: COMPATIBILITY_DATE,
     transport: input.manifest.transport,
     dev_port: String(input.manifest.dev.port),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { productionResource, serverHost } from "@edge-mcp/config";
+import { productionResource, serverHost, serverScopes } from "@edge-mcp/config";
 import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
 import { createContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
@@ -32,6 +32,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
       host,
       resource: productionResource(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       audiences: identifiersFor(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
+      scopes: serverScopes(fleet.ecosystem, m).map((s) => s.value),
       issuer: `https://${env.AUTH0_DOMAIN}/`,
     });
     rendered.push({ slug: m.slug, host, hostStatus, file: join(server.dir, "wrangler.toml"), text });

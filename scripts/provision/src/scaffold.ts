@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { serverScopes } from "@edge-mcp/config";
 import { loadFleet } from "@edge-mcp/config/load";
 import { ProvisionError } from "./errors.ts";
 
 const SLUG = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** The files of a new stateless worker with one tool, its test and its manifest. */
-function files(slug: string, port: number): Record<string, string> {
+function files(slug: string, port: number, scopes: readonly string[]): Record<string, string> {
   const title = slug.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash ? " " : ""}${c.toUpperCase()}`);
   return {
     "mcp.json": `${JSON.stringify({ $schema: "../../packages/config/schema/mcp.schema.json", name: title, slug, description: `The ${title} MCP server.`, transport: "stateless", scopeProfile: "standard", dev: { port } }, null, 2)}\n`,
@@ -17,10 +18,10 @@ function files(slug: string, port: number): Record<string, string> {
       type: "module",
       scripts: { dev: "wrangler dev", test: "vitest run", typecheck: "tsc -p tsconfig.json", deploy: "wrangler deploy" },
       dependencies: { "@edge-mcp/server": "0.1.0", zod: "4.6.7" },
-      devDependencies: { "@cloudflare/vitest-plugin": "1.5.0", "@cloudflare/workers-types": "5.20261117.1", "@edge-mcp/testing": "0.1.0", vitest: "5.1.1", wrangler: "4.164.0" },
+      devDependencies: { "@cloudflare/vitest-plugin": "1.4.10", "@cloudflare/workers-types": "5.20261117.1", "@edge-mcp/testing": "0.1.0", vitest: "5.1.1", wrangler: "4.155.0" },
     }, null, 2)}\n`,
     "tsconfig.json": `${JSON.stringify({ extends: "../../tsconfig.base.json", compilerOptions: { types: ["@cloudflare/workers-types", "@cloudflare/vitest-plugin/types"] }, include: ["src", "test", "vitest.config.ts"] }, null, 2)}\n`,
-    "wrangler.toml": `# ${slug}-mcp for local development; \`npm run provision -- routes\` renders the production file.\nname = "${slug}-mcp"\nmain = "src/index.ts"\ncompatibility_date = "2026-10-23"\ncompatibility_flags = ["nodejs_compat"]\n\n[dev]\nport = ${port}\n\n[vars]\nMCP_RESOURCE = "http://localhost:${port}/mcp"\nAUTH_ISSUER = "http://localhost:9400/"\nAUTH_AUDIENCES = "http://localhost:${port}/mcp"\nENVIRONMENT = "development"\n\n[alias]\n"ajv" = "@edge-mcp/server/ajv-stub"\n"ajv-formats" = "@edge-mcp/server/ajv-stub"\n`,
+    "wrangler.toml": `# ${slug}-mcp for local development; \`npm run provision -- routes\` renders the production file.\nname = "${slug}-mcp"\nmain = "src/index.ts"\ncompatibility_date = "2026-10-23"\ncompatibility_flags = ["nodejs_compat"]\n\n[dev]\nport = ${port}\n\n[vars]\nMCP_RESOURCE = "http://localhost:${port}/mcp"\nAUTH_ISSUER = "http://localhost:9400/"\nAUTH_AUDIENCES = "http://localhost:${port}/mcp"\nMCP_SCOPES = "${scopes.join(" ")}"\nENVIRONMENT = "development"\n\n[alias]\n"ajv" = "@edge-mcp/server/ajv-stub"\n"ajv-formats" = "@edge-mcp/server/ajv-stub"\n`,
     "vitest.config.ts": `import { workerTestConfig } from "@edge-mcp/testing/vitest-config";\n\nexport default workerTestConfig({ resource: "https://${slug}-mcp.example.test/mcp" });\n`,
     "src/index.ts": `import { createMcpWorker } from "@edge-mcp/server";\nimport { z } from "zod";\n\nconst worker = createMcpWorker({\n  name: "${slug}",\n  version: "0.1.0",\n  transport: "stateless",\n  setup(mcp) {\n    mcp.tool(\n      "greet",\n      { description: "Greet someone.", inputSchema: { name: z.string().min(1).max(100) }, annotations: { readOnlyHint: true } },\n      ({ name }, extra) => ({ content: [{ type: "text", text: \`Hello, \${name} (from \${extra.auth.subject})\` }] }),\n    );\n  },\n});\n\nexport default { fetch: worker.fetch };\n`,
     "test/env.d.ts": `declare namespace Cloudflare {\n  interface GlobalProps {\n    mainModule: typeof import("../src/index.ts");\n  }\n}\n`,
@@ -38,7 +39,8 @@ export function scaffoldWorker(root: string, slug: string, { dryRun = false } = 
   const used = new Set([fleet.ecosystem.dev.issuerPort, ...fleet.servers.map((s) => s.manifest.dev.port)]);
   let port = Math.max(8786, ...fleet.servers.map((s) => s.manifest.dev.port)) + 1;
   while (used.has(port)) port += 1;
-  const all = files(slug, port);
+  const manifest = { slug, name: slug, transport: "stateless" as const, scopeProfile: "standard" as const, extraScopes: [], grants: {}, durableObjects: [], dev: { port } };
+  const all = files(slug, port, serverScopes(fleet.ecosystem, manifest).map((s) => s.value));
   if (!dryRun) {
     for (const [path, content] of Object.entries(all)) {
       mkdirSync(join(dir, path, ".."), { recursive: true });

@@ -8,6 +8,14 @@ const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant
 const send = (request: Request) => exports.default.fetch(request);
 
 describe("hello-mcp", () => {
+  it("advertises its own read-only scopes (mcp.json scopeProfile readonly), never tools.write (RFC 9728 §2, RFC 6750 §3)", async () => {
+    const prm = (await (await send(new Request("https://hello-mcp.example.test/.well-known/oauth-protected-resource/mcp"))).json()) as { scopes_supported: string[] };
+    expect(prm.scopes_supported).toEqual(["resources.read", "prompts.read", "tools.read"]);
+    const challenge = await send(new Request(RESOURCE, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get("www-authenticate")).toContain('scope="resources.read prompts.read tools.read"');
+  });
+
   it("lists echo, whoami and time", async () => {
     const { client } = await connectMcp({ url: RESOURCE, fetch: send, holder: { token: await token() } });
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(["echo", "time", "whoami"]);
