@@ -1,5 +1,7 @@
 import type { ManagementClient } from "auth0";
-import { clientKeyOf, isOwnedClient, type Change, type Plan } from "./plan.ts";
+import { clientKeyOf, isFirstPartyClient, isMarkedClient } from "./client-ownership.ts";
+import { PROVISION_DEFAULTS } from "./defaults.ts";
+import type { Change, Plan } from "./plan.ts";
 import { ProvisionError } from "./errors.ts";
 
 type Obj = Record<string, unknown>;
@@ -103,19 +105,27 @@ async function applyChange(mgmt: ManagementClient, change: Change, clientIds: Re
 
 /**
  * POST /clients is not idempotent: if Auth0 answers 5xx (or the connection drops) the client may
- * exist anyway. Never retry blindly — look it up by its ownership marker and adopt it if found.
+ * exist anyway. Never retry blindly. Each create carries a random nonce in `client_metadata`;
+ * after a 5xx only the first-party application carrying this request's nonce is adopted — never
+ * one someone else marked — and its secret is not copied from a listing: a confidential
+ * client's secret is rotated, so the only secret written anywhere is one this run received.
  */
 async function createClientSafely(mgmt: ManagementClient, key: string, body: Obj): Promise<{ clientId: string; clientSecret?: string }> {
+  const nonce = crypto.randomUUID();
+  const metadata = { ...(body.client_metadata as Obj | undefined), [PROVISION_DEFAULTS.createNonceMetadata]: nonce };
   try {
-    const created = (await mgmt.clients.create(body as never)) as unknown as Obj;
+    const created = (await mgmt.clients.create({ ...body, client_metadata: metadata } as never)) as unknown as Obj;
     return { clientId: String(created.client_id), ...(typeof created.client_secret === "string" ? { clientSecret: created.client_secret } : {}) };
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status < 500) throw error;
     for await (const client of (await mgmt.clients.list({ per_page: 100, include_totals: true })) as unknown as AsyncIterable<Obj>) {
-      if (isOwnedClient(client) && clientKeyOf(client) === key) {
-        return { clientId: String(client.client_id), ...(typeof client.client_secret === "string" ? { clientSecret: client.client_secret } : {}) };
-      }
+      const ours = isMarkedClient(client) && isFirstPartyClient(client) && clientKeyOf(client) === key;
+      if (!ours || (client.client_metadata as Obj)[PROVISION_DEFAULTS.createNonceMetadata] !== nonce) continue;
+      const clientId = String(client.client_id);
+      if (body.token_endpoint_auth_method === "none") return { clientId };
+      const rotated = (await mgmt.clients.rotateSecret(clientId)) as unknown as Obj;
+      return { clientId, ...(typeof rotated.client_secret === "string" ? { clientSecret: rotated.client_secret } : {}) };
     }
     throw error;
   }

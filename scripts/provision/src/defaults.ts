@@ -13,4 +13,6 @@ export const PROVISION_DEFAULTS = Object.freeze({
   ownerValue: "edge-mcp",
   /** client_metadata key holding the ecosystem.json client key of an owned application. */
   clientKeyMetadata: "edge_mcp_client",
+  /** client_metadata key holding the random nonce of the create request that made an application. */
+  createNonceMetadata: "edge_mcp_create",
 });

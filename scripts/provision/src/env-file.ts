@@ -1,11 +1,13 @@
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writePrivateFile } from "@edge-mcp/config/private-file";
 import { parseDotEnv } from "./env.ts";
 
 export const BLOCK_BEGIN = "# >>> edge-mcp managed (npm run provision) — do not edit inside this block >>>";
 export const BLOCK_END = "# <<< edge-mcp managed <<<";
 
 /**
- * Writes `values` into the managed block of a .env file: atomically (temp file + rename), mode
+ * Writes `values` into the managed block of a .env file: atomically (an exclusively created temp
+ * file with a random name + rename), mode
  * 0600, keeping every line outside the block as it was and keys already in the block that this
  * run does not set. Returns the names written (never the values).
  */
@@ -24,10 +26,8 @@ export function writeManagedEnv(file: string, values: Record<string, string>): s
   const block = [BLOCK_BEGIN, ...Object.keys(merged).sort().map((k) => `${k}=${merged[k]}`), BLOCK_END].join("\n");
   const head = before === "" || before.endsWith("\n") ? before : `${before}\n`;
   const next = `${head}${block}${after.startsWith("\n") ? after : `\n${after}`}`;
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, next, { mode: 0o600 });
-  renameSync(tmp, file);
-  chmodSync(file, 0o600);
+  // A random temporary name created exclusively (never a planted file or symlink), then renamed.
+  writePrivateFile(file, next);
   return Object.keys(values);
 }
 

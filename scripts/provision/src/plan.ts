@@ -1,5 +1,6 @@
-import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { resolveOwnedClients } from "./client-ownership.ts";
 import { ProvisionError } from "./errors.ts";
+import type { TenantState } from "./provision-state.ts";
 import type { CurrentState } from "./current-state.ts";
 import type { DesiredClient, DesiredGrant, DesiredResourceServer, DesiredState } from "./desired-state.ts";
 
@@ -21,6 +22,8 @@ export interface Plan {
   changes: Change[];
   /** Owned client ids by client key (existing ones), for grants and the .env block. */
   clientIds: Record<string, string>;
+  /** Objects that look like the fleet's but are left alone, and why (printed with the plan). */
+  warnings: string[];
 }
 
 const sortStrings = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort() : v);
@@ -28,8 +31,6 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const scopesOf = (v: unknown) =>
   (Array.isArray(v) ? (v as Array<{ value: string; description?: string }>) : []).map((s) => ({ value: s.value, description: s.description ?? "" })).sort((a, b) => a.value.localeCompare(b.value));
 
-export const isOwnedClient = (c: Obj) => (c.client_metadata as Obj | undefined)?.[PROVISION_DEFAULTS.ownerKey] === PROVISION_DEFAULTS.ownerValue;
-export const clientKeyOf = (c: Obj) => (c.client_metadata as Obj | undefined)?.[PROVISION_DEFAULTS.clientKeyMetadata] as string | undefined;
 export const grantKey = (g: { client: string; audience: string; subjectType: string }) => `${g.client} → ${g.audience} (${g.subjectType})`;
 
 function diffFields(current: Obj, desired: Obj, fields: Array<[string, (v: unknown) => unknown]>): { fields: FieldChange[]; patch: Obj } {
@@ -49,12 +50,14 @@ function diffFields(current: Obj, desired: Obj, fields: Array<[string, (v: unkno
 const id = (v: unknown) => v;
 
 /**
- * Compares desired and current state. Only objects edge-mcp owns are updated or deleted: APIs
- * whose identifier matches the fleet's resource pattern, applications marked in
- * `client_metadata`, and grants of those. Owned objects no longer desired are `orphan`s, or
- * `delete`s with `allowDelete`. Third-party and DCR clients are never touched.
+ * Compares desired and current state. Only objects edge-mcp owns are updated or deleted: the
+ * configured APIs and those recorded in provision-state.json; first-party applications marked
+ * in `client_metadata` and pinned to their key (client-ownership.ts); grants of owned
+ * applications (and the third-party default grants) whose audience is a fleet API. Owned
+ * objects no longer desired are `orphan`s, or `delete`s with `allowDelete`. Third-party and
+ * DCR clients, other teams' APIs and hand-made grants to other APIs are never touched.
  */
-export function computePlan(desired: DesiredState, current: CurrentState, options: { ownsIdentifier: (identifier: string) => boolean; allowDelete: boolean }): Plan {
+export function computePlan(desired: DesiredState, current: CurrentState, options: { state: TenantState; allowDelete: boolean }): Plan {
   const changes: Change[] = [];
   const removal = (type: ObjectType, key: string, id: string, scope: { audience?: string; clientKey?: string } = {}): Change => ({
     action: options.allowDelete ? "delete" : "orphan",
@@ -100,28 +103,28 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
     }
   }
 
-  // Applications, matched by the ownership marker (names are not unique in Auth0).
-  const ownedClients = current.clients.filter(isOwnedClient);
+  // Applications: marked, first-party, and pinned to their key (names are not unique in Auth0).
+  const owned = resolveOwnedClients(current.clients, options.state.clients);
   const clientIds: Record<string, string> = {};
-  for (const client of ownedClients) {
-    const key = clientKeyOf(client);
-    if (key !== undefined) clientIds[key] = String(client.client_id);
-  }
+  for (const [key, client] of owned.byKey) clientIds[key] = String(client.client_id);
   for (const want of desired.clients) {
-    const have = ownedClients.find((c) => clientKeyOf(c) === want.key);
+    const have = owned.byKey.get(want.key);
     if (have === undefined) {
       changes.push({ action: "create", type: "client", key: want.key, desired: want.body });
       continue;
     }
     const { fields, patch } = diffFields(have, want.body, [
       ["name", id], ["app_type", id], ["token_endpoint_auth_method", id], ["grant_types", sortStrings],
-      ["callbacks", sortStrings], ["allowed_origins", sortStrings], ["web_origins", sortStrings],
+      ["callbacks", sortStrings], ["allowed_origins", sortStrings], ["web_origins", sortStrings], ["is_first_party", id],
     ]);
     if (fields.length > 0) changes.push({ action: "update", type: "client", key: want.key, id: String(have.client_id), fields, patch });
   }
-  for (const client of ownedClients) {
-    const key = clientKeyOf(client) ?? String(client.client_id);
-    if (!desired.clients.some((c) => c.key === key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id), { clientKey: key }));
+  const warnings = [...owned.warnings];
+  for (const [key, client] of owned.byKey) {
+    if (desired.clients.some((c) => c.key === key)) continue;
+    // Only an application this tool pinned may be deleted; a marked one it never adopted is only reported.
+    if (owned.pinned.has(key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id), { clientKey: key }));
+    else warnings.push(`application ${String(client.client_id)} ("${String(client.name)}") is marked for "${key}", which is not configured and was never adopted: left alone`);
   }
 
   // APIs, matched by identifier (unique and immutable in Auth0).
@@ -137,16 +140,20 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
     ]);
     if (fields.length > 0) changes.push({ action: "update", type: "resource_server", key: want.identifier, id: String(have.id), fields, patch });
   }
-  const ownedServers = current.resourceServers.filter((r) => typeof r.identifier === "string" && options.ownsIdentifier(r.identifier));
+  // Only APIs this tool recorded may be removed: matching the fleet's identifier pattern is not ownership.
+  const recorded = new Set(options.state.apis);
+  const ownedServers = current.resourceServers.filter((r) => typeof r.identifier === "string" && recorded.has(r.identifier));
   for (const rs of ownedServers) {
     if (!desired.resourceServers.some((r) => r.identifier === rs.identifier)) changes.push(removal("resource_server", String(rs.identifier), String(rs.id), { audience: String(rs.identifier) }));
   }
 
   // Client grants, per (client, audience, subject type); audience, client and subject type are
   // immutable in Auth0, so a grant that must move is an orphan plus a create.
+  // Only grants to fleet APIs: a hand-made grant from an owned application to another API is not ours.
   const clientKeyById = new Map(Object.entries(clientIds).map(([k, v]) => [v, k]));
+  const fleetApis = new Set([...recorded, ...desired.resourceServers.map((r) => r.identifier)]);
   const ownedGrants = current.grants.filter((g) =>
-    g.default_for === "third_party_clients" ? options.ownsIdentifier(String(g.audience)) : clientKeyById.has(String(g.client_id)),
+    fleetApis.has(String(g.audience)) && (g.default_for === "third_party_clients" || clientKeyById.has(String(g.client_id))),
   );
   const keyOfGrant = (g: Obj) => grantKey({
     client: g.default_for === "third_party_clients" ? "third_party_clients" : clientKeyById.get(String(g.client_id))!,
@@ -169,7 +176,7 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
       changes.push(removal("client_grant", keyOfGrant(grant), String(grant.id), { audience: String(grant.audience), ...(clientKeyById.has(String(grant.client_id)) ? { clientKey: clientKeyById.get(String(grant.client_id))! } : {}) }));
     }
   }
-  return { changes, clientIds };
+  return { changes, clientIds, warnings };
 }
 
 /** The POST body of a grant; `client_id` of a client created in the same run is filled in at apply. */

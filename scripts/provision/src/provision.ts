@@ -5,7 +5,7 @@ import { readCurrentState } from "./current-state.ts";
 import { identifiersFor, type DesiredState } from "./desired-state.ts";
 import { clientEnvNames, writeManagedEnv } from "./env-file.ts";
 import { ProvisionError } from "./errors.ts";
-import { identifierOwnership } from "./ownership.ts";
+import { readTenantState, writeTenantState } from "./provision-state.ts";
 import { computePlan, type Change, type Plan } from "./plan.ts";
 import { renderPlan, summarize } from "./render-plan.ts";
 
@@ -87,7 +87,8 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
 
   log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
   const current = await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 });
-  const full = computePlan(desired, current, { ownsIdentifier: identifierOwnership(fleet.ecosystem, baseDomain), allowDelete: (options.allowDelete ?? false) || options.teardown !== undefined });
+  const state = readTenantState(fleet.root, env.AUTH0_DOMAIN);
+  const full = computePlan(desired, current, { state, allowDelete: (options.allowDelete ?? false) || options.teardown !== undefined });
   // Objects outside an --only / teardown scope are not this run's business: not even shown as orphans.
   const plan: Plan = { ...full, changes: full.changes.filter((c) => (c.action === "delete" || c.action === "orphan" ? removable(c) : true)) };
   const heading = `edge-mcp provision — Auth0 ${env.AUTH0_DOMAIN}, ${manifests.length} server(s), base domain ${baseDomain}${options.dryRun ? " (dry run: no changes will be made)" : ""}`;
@@ -96,19 +97,35 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   const result = (applied: number, envKeysWritten: string[]): ProvisionResult => ({
     plan, text, summary, applied, envKeysWritten, managementCalls: counters.managementCalls, writeCalls: counters.writeCalls,
   });
-  if (options.mode === "plan" || options.dryRun || plan.changes.every((c) => c.action === "orphan")) return result(0, []);
+  if (options.mode === "plan" || options.dryRun) return result(0, []);
+  const configuredKeys = new Set(all.clients.map((c) => c.key));
+  // What this run leaves edge-mcp owning: recorded APIs and client pins (provision-state.json).
+  const record = (created: ApplyResult["created"], deleted: Change[]) => {
+    const existing = new Set(current.resourceServers.map((r) => String(r.identifier)));
+    const gone = new Set(deleted.filter((c) => c.type === "resource_server").map((c) => (c as { audience?: string }).audience));
+    const goneClients = new Set(deleted.filter((c) => c.type === "client").map((c) => (c as { clientKey?: string }).clientKey));
+    const apis = [...state.apis, ...desired.resourceServers.map((r) => r.identifier)].filter((i) => !gone.has(i) && (existing.has(i) || plan.changes.some((c) => c.type === "resource_server" && c.action === "create" && c.key === i)));
+    const pins = { ...state.clients, ...plan.clientIds, ...Object.fromEntries(Object.entries(created).map(([k, v]) => [k, v.clientId])) };
+    writeTenantState(fleet.root, env.AUTH0_DOMAIN, { apis, clients: Object.fromEntries(Object.entries(pins).filter(([k]) => !goneClients.has(k))) });
+  };
+  if (plan.changes.every((c) => c.action === "orphan")) {
+    record({}, []);
+    return result(0, []);
+  }
   if (summary.delete > 0 && !options.yes) {
     const ok = (await options.confirm?.(`Delete ${summary.delete} object(s) from Auth0?`)) ?? false;
     if (!ok) throw new ProvisionError("confirmation_required", `The plan deletes ${summary.delete} object(s). Re-run with --yes to confirm (nothing was changed).`);
   }
   log("Applying …");
   const applied: ApplyResult = await applyPlan(mgmt, plan, log, options.onProgress);
+  record(applied.created, plan.changes.filter((c) => c.action === "delete"));
+  // .env entries only for client keys in the config, matched exactly: a marked application's own key never names a variable.
   const values: Record<string, string> = {};
   for (const [key, id] of Object.entries({ ...plan.clientIds, ...Object.fromEntries(Object.entries(applied.created).map(([k, v]) => [k, v.clientId])) })) {
-    values[clientEnvNames(key).id] = id;
+    if (configuredKeys.has(key)) values[clientEnvNames(key).id] = id;
   }
   for (const [key, created] of Object.entries(applied.created)) {
-    if (created.clientSecret !== undefined) values[clientEnvNames(key).secret] = created.clientSecret;
+    if (created.clientSecret !== undefined && configuredKeys.has(key)) values[clientEnvNames(key).secret] = created.clientSecret;
   }
   const envKeysWritten = Object.keys(values).length > 0 ? writeManagedEnv(join(fleet.root, ".env"), values) : [];
   return result(applied.applied, envKeysWritten);

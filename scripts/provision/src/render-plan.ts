@@ -28,6 +28,7 @@ export function renderPlan(plan: Plan, heading: string): string {
       lines.push(head);
     }
   }
+  for (const warning of plan.warnings) lines.push(`  ! ${warning}`);
   const s = summarize(plan);
   lines.push("", `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.orphaned} orphaned.`);
   return lines.join("\n");

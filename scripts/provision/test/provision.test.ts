@@ -39,8 +39,8 @@ describe("npm run provision against a fresh tenant", () => {
     });
     const clients = [...fake.clients.values()];
     expect(clients.map((c) => [c.name, c.app_type, c.client_metadata])).toEqual([
-      ["Cursor", "native", { managed_by: "edge-mcp", edge_mcp_client: "cursor" }],
-      ["CI bot", "non_interactive", { managed_by: "edge-mcp", edge_mcp_client: "ci-bot" }],
+      ["Cursor", "native", { managed_by: "edge-mcp", edge_mcp_client: "cursor", edge_mcp_create: expect.any(String) }],
+      ["CI bot", "non_interactive", { managed_by: "edge-mcp", edge_mcp_client: "ci-bot", edge_mcp_create: expect.any(String) }],
     ]);
     const grants = [...fake.grants.values()].map((g) => `${String(g.client_id ?? g.default_for)} ${String(g.audience)} ${String(g.subject_type)} ${(g.scope as string[]).join(",")}`).sort();
     const cursor = clients[0]!.client_id;

@@ -117,7 +117,14 @@ export class Auth0Fake {
       return send(status, payload);
     };
     const segments = url.pathname.slice("/api/v2/".length).split("/").map(decodeURIComponent);
-    const [collection, id] = segments;
+    const [collection, id, action] = segments;
+    if (method === "POST" && collection === "clients" && action === "rotate-secret") {
+      const client = this.clients.get(id!);
+      if (client === undefined) return error(404, "Not Found", "The client does not exist");
+      client.client_secret = `secret-${id}-rotated-${Math.random().toString(36).slice(2)}`;
+      return respond(200, client);
+    }
+    if (action !== undefined) return error(404, "Not Found", `No route ${method} ${url.pathname}`);
     switch (`${method} ${collection}${id === undefined ? "" : "/:id"}`) {
       case "GET resource-servers":
         return this.offsetPage(url, [...this.resourceServers.values()], "resource_servers", send);
