@@ -36,4 +36,10 @@ export const AUTH_DEFAULTS = Object.freeze({
   verifiedTokenCacheSize: 1_000,
   /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
   maxTokenBytes: 8_192,
+  /**
+   * Largest form body (`application/x-www-form-urlencoded`) read before authentication to see
+   * whether it smuggles an `access_token` (RFC 6750 §2.2), in bytes (16 KiB). A larger one is
+   * refused unread: an unauthenticated request must not make the isolate buffer megabytes.
+   */
+  maxFormBodyBytes: 16_384,
 });

@@ -13,6 +13,8 @@ const OTHER_SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +[A-Za-z0-9\-._~+/]+=*$/;
 export interface ExtractBearerOptions {
   /** Largest header value accepted, in bytes. Default `AUTH_DEFAULTS.maxTokenBytes`. */
   maxBytes?: number;
+  /** Largest form body inspected before authentication, in bytes. Default `AUTH_DEFAULTS.maxFormBodyBytes`. */
+  maxFormBodyBytes?: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function extractBearerToken(
   if (url.searchParams.has("access_token")) {
     throw new InvalidRequestError("Access tokens are not accepted in the query string; send them in the Authorization header.");
   }
-  if (await formBodyHasAccessToken(request)) {
+  if (await formBodyHasAccessToken(request, options.maxFormBodyBytes ?? AUTH_DEFAULTS.maxFormBodyBytes)) {
     throw new InvalidRequestError("Access tokens are not accepted in the request body; send them in the Authorization header.");
   }
   const header = request.headers.get("authorization");
@@ -51,9 +53,30 @@ export async function extractBearerToken(
   throw new InvalidRequestError("The Authorization header is malformed; expected `Bearer <token>`.");
 }
 
-async function formBodyHasAccessToken(request: Request): Promise<boolean> {
+/**
+ * Reads at most `maxBytes` of a form body (from a clone: the handler may still need it). By
+ * `Content-Length` before reading anything, and while streaming when it is chunked: a larger
+ * body is refused after reading no more than the limit plus one chunk.
+ */
+async function formBodyHasAccessToken(request: Request, maxBytes: number): Promise<boolean> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\b/i.test(type) || request.body === null) return false;
-  const body = await request.clone().text();
-  return new URLSearchParams(body).has("access_token");
+  const tooLarge = () => new InvalidRequestError(`The request body is larger than the ${maxBytes} bytes accepted before authentication.`);
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+  const reader = request.clone().body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return new URLSearchParams(text + decoder.decode()).has("access_token");
 }

@@ -70,3 +70,40 @@ describe("extractBearerToken (RFC 6750 §2.1)", () => {
     expect(error).toBeInstanceOf(InvalidRequestError);
   });
 });
+
+describe("bounded body reads before authentication (issue 13 §3)", () => {
+  /** A chunked form body of `totalBytes`, counting how much of it anyone pulled. */
+  function countingBody(totalBytes: number, chunkBytes = 65_536) {
+    const counter = { pulled: 0 };
+    const chunk = new TextEncoder().encode("a=".padEnd(chunkBytes, "b"));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (counter.pulled >= totalBytes) return controller.close();
+        counter.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+    return { stream, counter };
+  }
+
+  it("refuses a 64 MiB chunked form body on DELETE without reading it (400 invalid_request), after at most 16 KiB + one chunk", async () => {
+    const { stream, counter } = countingBody(64 * 1024 * 1024);
+    const req = new Request(URL_, { method: "DELETE", headers: { "content-type": "application/x-www-form-urlencoded" }, body: stream });
+    const error = await rejectionOf(extractBearerToken(req));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toContain("larger than the 16384 bytes accepted before authentication");
+    expect(counter.pulled).toBeLessThanOrEqual(16_384 + 2 * 65_536);
+  });
+
+  it("refuses a declared Content-Length over the limit before reading a byte", async () => {
+    const { stream, counter } = countingBody(1024 * 1024);
+    const req = new Request(URL_, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(1024 * 1024) }, body: stream });
+    expect(await rejectionOf(extractBearerToken(req))).toBeInstanceOf(InvalidRequestError);
+    expect(counter.pulled).toBe(0);
+  });
+
+  it("still finds an access_token in a small form body (RFC 6750 §2.2 is refused)", async () => {
+    const req = request({ "content-type": "application/x-www-form-urlencoded" }, { body: `access_token=${TOKEN}` });
+    expect(((await rejectionOf(extractBearerToken(req))) as Error).message).toContain("not accepted in the request body");
+  });
+});

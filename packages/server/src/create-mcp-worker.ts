@@ -245,6 +245,8 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (!allow.split(", ").includes(method)) {
       throw new MethodNotAllowedError(allow, `${method} is not supported on the MCP endpoint${o.transport === "stateless" ? " of a stateless server" : ""}.`);
     }
+    // Nothing unauthenticated is read: GET and DELETE carry no body (a 64 MiB one is refused unread).
+    if (method !== "POST" && carriesBody(request)) throw new InvalidJsonRpcRequestError(`Invalid Request: ${method} requests to the MCP endpoint must not carry a body.`);
     if (method === "POST") {
       const type = request.headers.get("content-type") ?? "";
       if (!/^application\/json\s*(;|$)/i.test(type)) throw new UnsupportedMediaTypeError("Content-Type must be application/json.");
@@ -278,6 +280,12 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     }
     const stub = namespace.get(namespace.idFromName(sessionId));
     return stub.fetch(request.url, { method, headers, ...(body === undefined ? {} : { body }) });
+  }
+
+  /** Whether a request has a body: a non-zero Content-Length, or a stream without one (chunked). */
+  function carriesBody(request: Request): boolean {
+    const declared = request.headers.get("content-length");
+    return declared === null ? request.body !== null : declared.trim() !== "0";
   }
 
   /** The request for a stateless transport: body already read (and bounded), credentials gone. */

@@ -151,3 +151,31 @@ describe("scope checks before dispatch (stateless; stateful in sessions.test.ts)
     expect(res.headers.get("www-authenticate")).toContain('scope="tools.read tools.write"');
   });
 });
+
+describe("bodies on GET and DELETE (issue 13 §3)", () => {
+  function countingBody(totalBytes: number) {
+    const counter = { pulled: 0 };
+    const chunk = new TextEncoder().encode("a=".padEnd(65_536, "b"));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (counter.pulled >= totalBytes) return controller.close();
+        counter.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+    return { stream, counter };
+  }
+
+  it.each(["DELETE"])("refuses a %s with a 64 MiB chunked form body and no token with 400, reading none of it", async (method) => {
+    const { stream, counter } = countingBody(64 * 1024 * 1024);
+    const res = await send("stateful", new Request(RESOURCE, { method, headers: { "content-type": "application/x-www-form-urlencoded", "mcp-session-id": "x".repeat(43) }, body: stream, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32600, message: `Invalid Request: ${method} requests to the MCP endpoint must not carry a body.` });
+    expect(counter.pulled).toBeLessThanOrEqual(65_536);
+  });
+
+  it("still answers a bodiless DELETE as before (no token → 401)", async () => {
+    const res = await send("stateful", new Request(RESOURCE, { method: "DELETE", headers: { "mcp-session-id": "x".repeat(43) } }));
+    expect(res.status).toBe(401);
+  });
+});
