@@ -27,7 +27,7 @@ import {
   UnsupportedMediaTypeError,
 } from "./errors.ts";
 import { healthReport } from "./health.ts";
-import { checkProtocolVersion, parseMessages, type ParsedMessages } from "./jsonrpc.ts";
+import { batchesAllowed, checkProtocolVersion, parseMessages, type ParsedMessages } from "./jsonrpc.ts";
 import { consoleAuditSink, hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
@@ -73,9 +73,10 @@ function describeMessages(messages: ParsedMessages["messages"]): { methods: stri
   const tools: string[] = [];
   for (const m of messages) {
     if (!("method" in m)) continue;
-    methods.push(m.method);
+    // Client-chosen strings: bounded, so a request cannot write arbitrarily long audit lines.
+    methods.push(m.method.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
     const name = (m.params as { name?: unknown } | undefined)?.name;
-    if (m.method === "tools/call" && typeof name === "string") tools.push(name.slice(0, 128));
+    if (m.method === "tools/call" && typeof name === "string") tools.push(name.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
   }
   return { methods, tools };
 }
@@ -259,7 +260,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     observe(caller);
     checkProtocolVersion(request);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
-    const parsed = body === undefined ? undefined : parseMessages(body);
+    const parsed = body === undefined ? undefined : parseMessages(body, { allowBatch: batchesAllowed(request) });
     if (parsed !== undefined) observe(caller, parsed.messages);
 
     if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);

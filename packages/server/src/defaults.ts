@@ -12,6 +12,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   sseKeepAliveMs: 15_000,
   /** SSE events a session keeps for resumption (Last-Event-ID), in events. */
   sessionEventBufferSize: 1_000,
+  /** Longest JSON-RPC method or tool name written to an audit line, in characters (longer ones are cut). */
+  maxAuditNameChars: 128,
   /** `retry:` sent to clients in SSE priming events: reconnect after this long, in milliseconds. */
   sseRetryMs: 1_000,
 });

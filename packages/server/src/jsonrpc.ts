@@ -13,12 +13,15 @@ export interface ParsedMessages {
  * Parses a POST body into JSON-RPC messages: not JSON → -32700; JSON that is not JSON-RPC, an
  * empty batch or a batch bomb → -32600 (JSON-RPC 2.0 §5.1), before anything is dispatched.
  */
-export function parseMessages(text: string): ParsedMessages {
+export function parseMessages(text: string, options: { allowBatch?: boolean } = {}): ParsedMessages {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     throw new ParseError("Parse error: the body is not valid JSON.");
+  }
+  if (Array.isArray(raw) && options.allowBatch === false) {
+    throw new InvalidJsonRpcRequestError("Invalid Request: JSON-RPC batches are not part of MCP since 2025-06-18; send one message per request.");
   }
   const items = Array.isArray(raw) ? raw : [raw];
   if (items.length === 0) throw new InvalidJsonRpcRequestError("Invalid Request: empty batch.");
@@ -48,4 +51,13 @@ export function checkProtocolVersion(request: Request): void {
       `Unsupported MCP-Protocol-Version "${version.slice(0, 40)}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`,
     );
   }
+}
+
+/** The first revision without JSON-RPC batching (MCP 2025-06-18 changelog: "Remove support for JSON-RPC batching"). */
+const FIRST_VERSION_WITHOUT_BATCHES = "2025-06-18";
+
+/** Whether this request's protocol version still has batches: 2025-03-26 (assumed when the header is absent) and older. */
+export function batchesAllowed(request: Request): boolean {
+  const version = request.headers.get("mcp-protocol-version");
+  return version === null || version < FIRST_VERSION_WITHOUT_BATCHES;
 }

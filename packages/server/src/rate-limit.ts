@@ -5,9 +5,13 @@ import type { CallerIdentity } from "./caller.ts";
 import { RateLimitedError } from "./errors.ts";
 import { scopesForMessage, type ToolScopes } from "./method-scopes.ts";
 
-/** Per-server limits (mcp.json `rateLimit`), applied per user (`sub`) and per client id. */
+/**
+ * Per-server limits (mcp.json `rateLimit`), applied per user (`sub`) and, for machine
+ * (client-credentials) tokens, per client id. Every JSON-RPC message counts, so a batch costs
+ * what its messages would cost one by one.
+ */
 export interface RateLimitConfig {
-  /** MCP POST requests allowed per window, per user and per client. */
+  /** JSON-RPC messages allowed per window, per user (and per machine client). */
   readonly requests: number;
   /** Of those, `tools/call`s of tools.write tools allowed per window. Default: `requests`. */
   readonly writes?: number;
@@ -26,7 +30,8 @@ export const RATE_LIMIT_BINDINGS = Object.freeze({ workersRateLimit: "RATE_LIMIT
 
 /** Where counters live: the Workers Rate Limiting binding, or a Durable Object counter. */
 export interface RateLimiter {
-  hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
+  /** Counts `cost` hits against `key`; all or nothing: a denied hit consumes no budget. */
+  hit(key: string, limit: number, windowSeconds: number, cost: number): Promise<RateDecision>;
 }
 
 /**
@@ -38,14 +43,14 @@ export class RateLimitCounter extends DurableObject {
   #windowStart = 0;
   #count = 0;
 
-  hit(limit: number, windowMs: number, now: number): RateDecision {
+  hit(limit: number, windowMs: number, now: number, cost = 1): RateDecision {
     // Windows start at the first hit after the previous one ended: [start, start + windowMs).
     if (now >= this.#windowStart + windowMs) {
       this.#windowStart = now;
       this.#count = 0;
     }
-    if (this.#count >= limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((this.#windowStart + windowMs - now) / 1000)) };
-    this.#count += 1;
+    if (this.#count + cost > limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((this.#windowStart + windowMs - now) / 1000)) };
+    this.#count += cost;
     return { allowed: true, retryAfterSeconds: 0 };
   }
 }
@@ -57,8 +62,10 @@ interface RateLimitBinding {
 /** The Workers Rate Limiting binding (its limit and period are set in wrangler.toml). */
 export function bindingRateLimiter(binding: RateLimitBinding, periodSeconds: number): RateLimiter {
   return {
-    async hit(key) {
-      const { success } = await binding.limit({ key });
+    // The binding counts one per call: a cost of n is n calls (a batch holds at most 32 messages).
+    async hit(key, _limit, _window, cost) {
+      let success = true;
+      for (let i = 0; i < cost && success; i++) success = (await binding.limit({ key })).success;
       return { allowed: success, retryAfterSeconds: success ? 0 : periodSeconds };
     },
   };
@@ -66,26 +73,36 @@ export function bindingRateLimiter(binding: RateLimitBinding, periodSeconds: num
 
 export function durableObjectRateLimiter(namespace: DurableObjectNamespace<RateLimitCounter>, now: () => number = Date.now): RateLimiter {
   return {
-    hit: (key, limit, windowSeconds) => namespace.get(namespace.idFromName(key)).hit(limit, windowSeconds * 1000, now()),
+    hit: (key, limit, windowSeconds, cost) => namespace.get(namespace.idFromName(key)).hit(limit, windowSeconds * 1000, now(), cost),
   };
 }
 
 /**
- * Counts a request against the caller's user and client limits (and the write limit when it
- * calls a tools.write tool). Over any limit → `RateLimitedError` (HTTP 429, Retry-After), before
- * anything is dispatched.
+ * A machine (client-credentials) token: Auth0 sets `sub` to `<client_id>@clients`, other
+ * authorization servers to the client id. Only these are limited per client: every user of a
+ * public client (one client id per installed app) shares its id, so a per-client budget would
+ * let one user lock out all the others.
+ */
+export function isMachineCaller(caller: CallerIdentity): boolean {
+  return caller.subject === caller.clientId || caller.subject === `${caller.clientId}@clients`;
+}
+
+/**
+ * Counts a request's messages against the caller's limits: every JSON-RPC message against the
+ * request budget, every `tools/call` of a tools.write tool against the write budget — per user,
+ * and per client for machine tokens. Over any limit → `RateLimitedError` (HTTP 429,
+ * Retry-After), before anything is dispatched.
  */
 export async function enforceRateLimit(limiter: RateLimiter, config: RateLimitConfig, server: string, caller: CallerIdentity, messages: readonly JSONRPCMessage[], tools: ToolScopes): Promise<void> {
   const writes = messages.filter((m) => "method" in m && m.method === "tools/call" && scopesForMessage(m, tools).includes(SCOPES.toolsWrite)).length;
-  const checks: Array<[string, number]> = [
-    [`${server}|req|sub|${caller.subject}`, config.requests],
-    [`${server}|req|client|${caller.clientId}`, config.requests],
-  ];
+  const requests = Math.max(1, messages.length);
+  const principals = [`sub|${caller.subject}`, ...(isMachineCaller(caller) ? [`client|${caller.clientId}`] : [])];
+  const checks: Array<[string, number, number]> = principals.map((p) => [`${server}|req|${p}`, config.requests, requests]);
   if (writes > 0) {
     const writeLimit = config.writes ?? config.requests;
-    checks.push([`${server}|write|sub|${caller.subject}`, writeLimit], [`${server}|write|client|${caller.clientId}`, writeLimit]);
+    for (const p of principals) checks.push([`${server}|write|${p}`, writeLimit, writes]);
   }
-  const decisions = await Promise.all(checks.map(([key, limit]) => limiter.hit(key, limit, config.windowSeconds)));
+  const decisions = await Promise.all(checks.map(([key, limit, cost]) => limiter.hit(key, limit, config.windowSeconds, cost)));
   const denied = decisions.filter((d) => !d.allowed);
   if (denied.length > 0) {
     throw new RateLimitedError(Math.max(...denied.map((d) => d.retryAfterSeconds)));

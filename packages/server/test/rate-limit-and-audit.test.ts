@@ -55,10 +55,50 @@ describe("rate limiting (RateLimitCounter Durable Object; 3 requests, 1 write pe
     await other.text();
   });
 
-  it("limits per client too: different users through one client share its budget", async () => {
-    const client = unique("busy-client");
-    for (let i = 0; i < 3; i++) await (await send(call("echo"), await token({ sub: unique("auth0|u"), client }))).text();
-    expect((await send(call("echo"), await token({ sub: unique("auth0|fresh"), client }))).status).toBe(429);
+  it("does not let one user exhaust a shared public client's budget for its other users (issue 13 §5)", async () => {
+    const client = unique("installed-app");
+    const greedy = await token({ sub: unique("auth0|greedy"), client });
+    for (let i = 0; i < 3; i++) await (await send(call("echo"), greedy)).text();
+    expect((await send(call("echo"), greedy)).status).toBe(429);
+    const other = await send(call("echo"), await token({ sub: unique("auth0|other"), client }));
+    expect(other.status).toBe(200);
+    await other.text();
+  });
+
+  it("limits machine (client-credentials) tokens per client: Auth0's <client>@clients subject", async () => {
+    const client = unique("machine");
+    const bearer = await token({ sub: `${client}@clients`, client });
+    for (let i = 0; i < 3; i++) await (await send(call("echo"), bearer)).text();
+    const limited = await send(call("echo"), bearer);
+    expect(limited.status).toBe(429);
+  });
+
+  it("counts every message of a batch: 2 tools.write calls in one POST exceed a budget of 1 write (issue 13 §4)", async () => {
+    const sub = unique("auth0|batcher");
+    const bearer = await token({ sub, client: unique("cli"), scopes: ["tools.read", "tools.write"] });
+    const batch = [1, 2].map((id) => ({ ...call("bump"), id }));
+    const res = await send(batch, bearer);
+    expect(res.status).toBe(429);
+    await res.text();
+    expect(auditLog.events.filter((e) => e.type === "tool_call" && e.subject === sub)).toEqual([]); // nothing ran
+  });
+
+  it("counts every message against the request budget: a batch of 4 reads exceeds 3 requests", async () => {
+    const bearer = await token({ sub: unique("auth0|reader"), client: unique("cli") });
+    const res = await send([1, 2, 3, 4].map((id) => ({ ...call("echo"), id })), bearer);
+    expect(res.status).toBe(429);
+    await res.text();
+  });
+
+  it("refuses batches for protocol versions that removed them (2025-06-18 and later) with -32600", async () => {
+    const bearer = await token({ sub: unique("auth0|modern"), client: unique("cli") });
+    const res = await limitedWorker.fetch(new Request(RESOURCE, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}`, "mcp-protocol-version": "2025-06-18" },
+      body: JSON.stringify([call("echo")]),
+    }), env as never);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: -32600 } });
   });
 });
 
@@ -76,9 +116,9 @@ describe("RateLimitCounter at the window boundary (explicit clock)", () => {
 });
 
 describe("rate limiting with the Workers Rate Limiting binding", () => {
-  it("uses RATE_LIMITER when the worker has one, keyed per user and per client", async () => {
+  it("uses RATE_LIMITER when the worker has one, keyed per user (a user token is not limited per client)", async () => {
     const keys: string[] = [];
-    let budget = 2;
+    let budget = 1;
     const RATE_LIMITER = { limit: async ({ key }: { key: string }) => (keys.push(key), { success: budget-- > 0 }) };
     const bearer = await token({ sub: "auth0|native", client: "native-client" });
     const res = await limitedWorker.fetch(new Request(RESOURCE, {
@@ -86,7 +126,7 @@ describe("rate limiting with the Workers Rate Limiting binding", () => {
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}` },
       body: JSON.stringify(call("echo")),
     }), { ...(env as object), RATE_LIMITER } as never);
-    expect(keys).toEqual(["test-limited|req|sub|auth0|native", "test-limited|req|client|native-client"]);
+    expect(keys).toEqual(["test-limited|req|sub|auth0|native"]);
     expect(res.status).toBe(200);
     await res.text();
     const limited = await limitedWorker.fetch(new Request(RESOURCE, {
@@ -119,6 +159,16 @@ describe("audit log", () => {
     const text = JSON.stringify(mine);
     expect(text).not.toContain(bearer.split(".")[2]);
     expect(text).not.toContain("top secret argument");
+  });
+
+  it("bounds client-chosen method and tool names in audit lines to 128 characters (issue 13 §11)", async () => {
+    const sub = unique("auth0|long-names");
+    const bearer = await token({ sub });
+    const res = await post("stateless", [{ jsonrpc: "2.0", id: 1, method: "m".repeat(10_000) }, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "t".repeat(10_000), arguments: {} } }], { authorization: `Bearer ${bearer}` });
+    await res.text();
+    const line = auditLog.events.find((e) => e.type === "mcp_request" && e.subject === sub) as { methods: string[]; tools: string[] };
+    expect(line.methods.map((m) => m.length)).toEqual([128, 10]);
+    expect(line.tools.map((t) => t.length)).toEqual([128]);
   });
 
   it("records a request without credentials as denied with no subject", async () => {
