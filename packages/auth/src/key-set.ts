@@ -36,7 +36,15 @@ export class KeySet {
   private readonly store: JwksStore | undefined;
   /** jose reads this at construction and updates `jwks` / `uat` after every fetch. */
   private readonly cache: { jwks?: JSONWebKeySet; uat?: number };
+  /** The fetch time of the key set the store last received (bounds writes: at most one per max-age unless keys change). */
   private persistedUat: number | undefined;
+  private persistedFingerprint: string | undefined;
+  /** The fetch time of the last fetch this object has looked at. */
+  private seenUat: number | undefined;
+  /** The key set the token cache's entries belong to: changes only when the keys' content changes. */
+  private versionJwks: JSONWebKeySet | undefined;
+  private versionFingerprint: string | undefined;
+  private currentVersion = 0;
   private fallbackFor: JSONWebKeySet | undefined;
   private fallbackSet: JWTVerifyGetKey | undefined;
   private lastFailureAt: number | undefined;
@@ -46,6 +54,8 @@ export class KeySet {
     this.store = store;
     this.cache = seed === undefined ? {} : { jwks: seed.jwks, uat: seed.uat };
     this.persistedUat = seed?.uat;
+    this.seenUat = seed?.uat;
+    this.persistedFingerprint = seed === undefined ? undefined : fingerprint(seed.jwks);
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
     this.remote = createRemoteJWKSet(new URL(options.jwksUri), {
       timeoutDuration: options.jwksTimeoutMs,
@@ -56,14 +66,27 @@ export class KeySet {
     });
   }
 
-  /** Identifies the current key set: its fetch time. Changes whenever jose fetches. */
+  /**
+   * Identifies the current key set for the verified-token cache. A refetch that returns the same
+   * keys (every cooldown, a forged `kid` can force one) keeps the version, so cached tokens stay
+   * cached; new keys (rotation) change it. The hot path compares one object reference.
+   */
   get version(): number {
-    return this.cache.uat ?? 0;
+    const jwks = this.cache.jwks;
+    if (jwks !== this.versionJwks) {
+      this.versionJwks = jwks;
+      const next = jwks === undefined ? undefined : fingerprint(jwks);
+      if (next !== this.versionFingerprint) {
+        this.versionFingerprint = next;
+        this.currentVersion = this.cache.uat ?? 0;
+      }
+    }
+    return this.currentVersion;
   }
 
-  /** Until when keys of the current set may be trusted at all (the stale-if-error horizon). */
+  /** Until when keys of the current set may be trusted at all (the stale-if-error horizon, from the last fetch). */
   get trustedUntilMs(): number {
-    return this.version + this.options.jwksStoreTtlSeconds * 1000;
+    return (this.cache.uat ?? 0) + this.options.jwksStoreTtlSeconds * 1000;
   }
 
   /** True shortly after a failed fetch: use what we have instead of trying again. */
@@ -92,17 +115,27 @@ export class KeySet {
     return this.fallbackSet;
   }
 
-  /** Whether jose fetched keys that the store has not seen yet. Synchronous: the hot path asks. */
+  /** Whether jose fetched since `persist` last looked. Synchronous: the hot path asks. */
   get hasUnpersisted(): boolean {
-    return this.cache.uat !== undefined && this.cache.uat !== this.persistedUat;
+    return this.cache.uat !== undefined && this.cache.uat !== this.seenUat;
   }
 
-  /** Writes fetched keys back to the store. Never throws. */
+  /**
+   * After a fetch: clears the failure state, and writes the keys back to the store when they
+   * changed, or when the stored copy is older than max-age (so new isolates seed fresh keys).
+   * A refetch that returns the same keys writes nothing: forged `kid`s cost no store writes
+   * (KV's free tier allows 1,000 a day). Never throws.
+   */
   async persist(): Promise<void> {
     const { jwks, uat } = this.cache;
-    if (jwks === undefined || uat === undefined || uat === this.persistedUat) return;
-    this.persistedUat = uat; // set before awaiting: concurrent callers write once
+    if (jwks === undefined || uat === undefined || uat === this.seenUat) return;
+    this.seenUat = uat; // set before awaiting: concurrent callers write once
     this.lastFailureAt = undefined;
+    const print = fingerprint(jwks);
+    const due = this.persistedUat === undefined || uat - this.persistedUat >= this.options.jwksCacheMaxAgeMs;
+    if (print === this.persistedFingerprint && !due) return;
+    this.persistedUat = uat;
+    this.persistedFingerprint = print;
     if (this.store === undefined) return;
     try {
       await this.store.write(this.options.jwksUri, { jwks, uat }, this.options.jwksStoreTtlSeconds);
@@ -118,4 +151,9 @@ export class KeySet {
     const state = keyCount === 0 ? "empty" : this.remote.fresh ? "fresh" : "stale";
     return { state, keyCount, fetchedAt: uat, ageSeconds, lastFailureAt: this.lastFailureAt };
   }
+}
+
+/** The content of a key set, for "did the keys change?" (a JWKS is a few small keys). */
+function fingerprint(jwks: JSONWebKeySet): string {
+  return JSON.stringify(jwks.keys);
 }

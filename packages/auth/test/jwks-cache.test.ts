@@ -97,6 +97,47 @@ describe("JWKS caching (jose createRemoteJWKSet, seeded across isolates)", () =>
     expect(endpoint.fetchCount).toBe(before);
   });
 
+  it("does not churn on forged kids: a refetch returning the same keys writes nothing and keeps verified tokens cached (issue 13 §6)", async () => {
+    let writes = 0;
+    const inner = cacheApiJwksStore(await caches.open(`jwks-test-${crypto.randomUUID()}`));
+    const store: JwksStore = { read: (uri) => inner.read(uri), write: async (uri, value, ttl) => void (writes++, await inner.write(uri, value, ttl)) };
+    const verifier = makeVerifier({ store });
+    const good = await mintToken({ key });
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      await verifier.verify(good);
+      expect(verify).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 10; i++) {
+        advance(30_001); // each forged kid lands in a new cooldown window: jose refetches
+        expect(await rejectionOf(verifier.verify(forgedKidToken(good)))).toMatchObject({ reason: "unknown_key" });
+        await verifier.verify(good);
+      }
+      expect(endpoint.fetchCount).toBe(11);
+      expect(writes).toBe(1); // the first fetch only
+      expect(verify).toHaveBeenCalledTimes(1); // the good token was never re-verified
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it("writes an unchanged key set back at most once per max-age (fresh seeds for new isolates), and at once when keys rotate", async () => {
+    let writes = 0;
+    const inner = cacheApiJwksStore(await caches.open(`jwks-test-${crypto.randomUUID()}`));
+    const store: JwksStore = { read: (uri) => inner.read(uri), write: async (uri, value, ttl) => void (writes++, await inner.write(uri, value, ttl)) };
+    const verifier = makeVerifier({ store });
+    const good = await mintToken({ key });
+    await verifier.verify(good);
+    advance(10 * 60_000 + 1); // past max-age: jose refetches the same keys for the next new token
+    await verifier.verify(await mintToken({ key, claims: { sub: "someone-else" } }));
+    expect(endpoint.fetchCount).toBe(2);
+    expect(writes).toBe(2);
+    const next = await generateSigningKey("key-2");
+    endpoint.keys = [key.publicJwk, next.publicJwk];
+    advance(31_000);
+    await verifier.verify(await mintToken({ key: next }));
+    expect(writes).toBe(3);
+  });
+
   it.each<EndpointMode>(["down", "http500", "garbage", "hang"])(
     "keeps verifying with 0 failures on a warm cache when the JWKS endpoint is %s",
     async (mode) => {
