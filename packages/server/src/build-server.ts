@@ -2,6 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import type { AuditSink } from "./audit.ts";
+import type { SessionStorage } from "./session-storage.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import { serveToolsListAs2020_12 } from "./tools-list.ts";
@@ -13,8 +14,11 @@ export interface SetupContext<Env> {
   readonly transport: "stateful" | "stateless";
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
-  /** The session's own Durable Object storage (stateful only); deleted with the session. */
-  readonly storage?: DurableObjectStorage;
+  /**
+   * The session's own key/value storage (stateful only), deleted with the session. Confined to
+   * its own namespace: the framework's keys (the session's owner, its initialize) are out of reach.
+   */
+  readonly storage?: SessionStorage;
 }
 
 export type SetupFn<Env> = (mcp: EdgeMcpServer, ctx: SetupContext<Env>) => void | Promise<void>;

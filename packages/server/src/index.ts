@@ -9,4 +9,5 @@ export { ServerError, isServerFailure, type ServerErrorCode, type ServerFailure 
 export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
+export type { SessionStorage } from "./session-storage.ts";
 export { RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

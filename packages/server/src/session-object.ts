@@ -16,6 +16,7 @@ import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
+import { toolStorage } from "./session-storage.ts";
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
@@ -116,7 +117,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     async #build(sessionId: string, storedInit: unknown): Promise<Live> {
       const { server, toolScopes } = await buildServer(
         identity,
-        { env: this.env, transport: "stateful", sessionId, storage: this.ctx.storage },
+        { env: this.env, transport: "stateful", sessionId, storage: toolStorage(this.ctx.storage) },
         await hashSessionId(sessionId),
       );
       const transport = new WebStandardStreamableHTTPServerTransport({

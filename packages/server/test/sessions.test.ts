@@ -36,6 +36,24 @@ describe("stateful sessions (one Durable Object per session)", () => {
     await alice.client.close();
   });
 
+  it("keeps tool storage out of the framework's keys: a tool writing `binding` cannot see or move the session's owner (issue 13 §10)", async () => {
+    const alice = await connect("stateful", { token: await token({ sub: "auth0|alice", scopes: ["tools.read", "tools.write"] }) }, {}, { standaloneStream: false });
+    const sessionId = alice.transport.sessionId!;
+    expect(textOf(await alice.client.callTool({ name: "clobber_binding", arguments: { subject: "auth0|mallory" } }))).toBe(JSON.stringify({ seen: null }));
+    const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
+    const hijack = await post("stateful", { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "bump", arguments: {} } }, {
+      authorization: `Bearer ${mallory}`,
+      "mcp-session-id": sessionId,
+      "mcp-protocol-version": "2025-11-25",
+    });
+    expect(hijack.status).toBe(404);
+    await hijack.body?.cancel();
+    await evictDurableObject(sessionStub(sessionId)); // rebuilt from the framework's stored initialize, not the tool's
+    expect(textOf(await alice.client.callTool({ name: "bump", arguments: {} }))).toBe("1");
+    expect((await storageKeys(sessionId)).filter((k) => !k.startsWith("tool:")).sort()).toEqual(["binding", "init", "lastSeen", "sessionId"]);
+    await alice.client.close();
+  });
+
   it("treats the same user through another client as a stranger (404)", async () => {
     const a = await connect("stateful", { token: await token({ client: "client-a" }) });
     const res = await post("stateful", { jsonrpc: "2.0", id: 3, method: "tools/list" }, {
@@ -102,7 +120,7 @@ describe("stateful sessions (one Durable Object per session)", () => {
     const stub = sessionStub(sessionId);
     // Not idle yet: the alarm reschedules itself and keeps everything.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await storageKeys(sessionId)).toContain("counter");
+    expect(await storageKeys(sessionId)).toContain("tool:counter");
     // Idle for longer than SESSION_IDLE_TIMEOUT_S (default 3600 s).
     await runInDurableObject(stub, (_i, state) => state.storage.put("lastSeen", Date.now() - 3_601_000));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
