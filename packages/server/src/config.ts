@@ -34,6 +34,12 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n >= 1, "must be at least 1")
       .optional(),
+    MAX_SESSIONS_PER_SUBJECT: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of sessions")
+      .transform(Number)
+      .refine((n) => n >= 1, "must be at least 1")
+      .optional(),
     AUTH_DISABLED: z.enum(["true", "false", "1", "0", ""], { error: 'must be "true" or "false"' }).optional(),
     ENVIRONMENT: z.string().optional(),
   })
@@ -67,6 +73,8 @@ export interface ServerConfig {
   /** Origins allowed to call cross-origin (CORS); the resource's own origin is always allowed. */
   readonly allowedOrigins: ReadonlySet<string>;
   readonly sessionIdleTimeoutSeconds: number;
+  /** Live sessions per subject before the oldest is ended (`MAX_SESSIONS_PER_SUBJECT`). */
+  readonly maxSessionsPerSubject: number;
   readonly environment: string | undefined;
 }
 
@@ -100,6 +108,7 @@ export function readConfig(env: object): ServerConfig {
     scopes: e.MCP_SCOPES === undefined ? undefined : Object.freeze([...new Set(list(e.MCP_SCOPES))]),
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
+    maxSessionsPerSubject: e.MAX_SESSIONS_PER_SUBJECT ?? SERVER_DEFAULTS.maxSessionsPerSubject,
     environment: e.ENVIRONMENT,
   });
   cache.set(env, config);

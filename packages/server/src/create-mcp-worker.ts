@@ -33,6 +33,7 @@ import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-gua
 import { readBodyWithLimit } from "./read-body.ts";
 import { createSessionClass, NEW_SESSION_HEADER } from "./session-object.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
+import { admitSession } from "./session-registry.ts";
 import { handleStateless } from "./stateless.ts";
 
 const OptionsSchema = z.object({
@@ -272,8 +273,11 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     let sessionId: string;
     if (parsed?.isInitialize) {
       if (presented !== null) throw new InvalidJsonRpcRequestError("Invalid Request: initialize must not carry an Mcp-Session-Id.");
+      // The initialize is stored for the session's life (replayed after eviction): bounded.
+      if (body!.length > SERVER_DEFAULTS.maxInitializeBytes) throw new BodyTooLargeError(`An initialize request may be at most ${SERVER_DEFAULTS.maxInitializeBytes} bytes.`);
       sessionId = newSessionId();
       headers.set(NEW_SESSION_HEADER, sessionId);
+      await admitSession(namespace, caller.subject, sessionId, config.maxSessionsPerSubject);
     } else {
       if (presented === null) throw new SessionRequiredError("Bad Request: Mcp-Session-Id header is required; send initialize first.");
       if (!isWellFormedSessionId(presented)) throw new SessionNotFoundError();

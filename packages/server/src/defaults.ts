@@ -6,6 +6,10 @@ export const SERVER_DEFAULTS = Object.freeze({
   sessionIdleTimeoutSeconds: 3_600,
   /** Random bytes in a session id (base64url-encoded: 43 visible ASCII characters). */
   sessionIdBytes: 32,
+  /** Live sessions one subject may hold; a new one ends the oldest beyond this, in sessions. */
+  maxSessionsPerSubject: 100,
+  /** Largest `initialize` request kept in a session's storage (replayed after eviction), in bytes (64 KiB). */
+  maxInitializeBytes: 65_536,
   /** JSON-RPC messages accepted in one batch (2025-03-26 clients still send batches). */
   maxBatchMessages: 32,
   /** SSE keep-alive comment interval on open streams, in milliseconds. */

@@ -5,7 +5,7 @@ import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
 import { readConfig } from "./config.ts";
-import { SERVER_DEFAULTS } from "./defaults.ts";
+import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "./errors.ts";
 import { errorResponse } from "./error-response.ts";
 import type { ToolScopes } from "./method-scopes.ts";
@@ -17,6 +17,7 @@ import { hashSessionId } from "./audit.ts";
 import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { toolStorage } from "./session-storage.ts";
+import { admit, registryName, release, sessionRpc } from "./session-registry.ts";
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
@@ -46,9 +47,24 @@ interface Live {
  *   `DELETE /mcp` does the same at once.
  */
 export function createSessionClass<Env extends object>(identity: ServerIdentity<Env>, scopesSupported: readonly string[]) {
-  return class McpSession extends DurableObject<Env> {
+  class McpSession extends DurableObject<Env> {
     #live: Promise<Live> | undefined;
     #lastTouch = 0;
+
+    /** Registry role (session-registry.ts): admits a subject's new session, returns the sessions to end. */
+    async admitSession(sessionId: string, limit: number): Promise<string[]> {
+      return admit(this.ctx.storage, sessionId, limit, Date.now());
+    }
+
+    /** Registry role: forgets an ended session. */
+    async releaseSession(sessionId: string): Promise<void> {
+      await release(this.ctx.storage, sessionId);
+    }
+
+    /** Ends this session (its subject opened too many): the same as DELETE. */
+    async endSession(): Promise<void> {
+      await this.#terminate();
+    }
 
     override async fetch(request: Request): Promise<Response> {
       const config = readConfig(this.env);
@@ -140,10 +156,17 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       await this.ctx.storage.put(KEY.lastSeen, now);
     }
 
-    /** Ends the session: closes streams, deletes every byte of storage and the alarm. */
+    /** Ends the session: closes streams, deletes every byte of storage and the alarm, leaves the subject's registry. */
     async #terminate(): Promise<void> {
       const live = this.#live;
       this.#live = undefined;
+      const stored = await this.ctx.storage.get([KEY.binding, KEY.sessionId]);
+      const binding = stored.get(KEY.binding) as SessionBinding | undefined;
+      const sessionId = stored.get(KEY.sessionId) as string | undefined;
+      const namespace = (this.env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
+      if (binding !== undefined && sessionId !== undefined && namespace !== undefined) {
+        await sessionRpc(namespace, registryName(binding.subject)).releaseSession(sessionId).catch(() => undefined);
+      }
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       if (live !== undefined) await (await live).transport.close().catch(() => undefined);
@@ -158,7 +181,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       }
       await this.ctx.storage.setAlarm(lastSeen + idleMs);
     }
-  };
+  }
+  return McpSession;
 }
 
 /**

@@ -1,0 +1,50 @@
+/**
+ * How many live sessions one subject may hold. Without a bound, any authenticated caller could
+ * create session objects without limit, each storing its initialize for the idle period. Each
+ * subject has a registry — an instance of the session class under the name `sessions-of:<sub>`,
+ * never reachable by a client (a client's session id is 43 base64url characters, routed only
+ * when well-formed) — that admits new sessions and names the oldest ones to end when the cap is
+ * reached: a client that abandons sessions (as many do on restart) is never locked out.
+ */
+const ENTRY_PREFIX = "registry:";
+
+/** The registry object's name for a subject. */
+export function registryName(subject: string): string {
+  return `sessions-of:${subject}`;
+}
+
+/** The session class's RPC methods for the registry role and for ending a session. */
+export interface SessionRpc {
+  admitSession(sessionId: string, limit: number): Promise<string[]>;
+  releaseSession(sessionId: string): Promise<void>;
+  endSession(): Promise<void>;
+}
+
+/** The object named `name` in the session namespace, through its RPC methods. */
+export function sessionRpc(namespace: DurableObjectNamespace, name: string): SessionRpc {
+  return namespace.get(namespace.idFromName(name)) as unknown as SessionRpc;
+}
+
+/** Registers a subject's new session and ends its oldest sessions beyond `limit`. */
+export async function admitSession(namespace: DurableObjectNamespace, subject: string, sessionId: string, limit: number): Promise<void> {
+  const evicted = await sessionRpc(namespace, registryName(subject)).admitSession(sessionId, limit);
+  await Promise.all(evicted.map((id) => sessionRpc(namespace, id).endSession()));
+}
+
+/**
+ * Records `sessionId` (created at `now`) and returns the sessions to end so that at most
+ * `limit` remain, oldest first.
+ */
+export async function admit(storage: DurableObjectStorage, sessionId: string, limit: number, now: number): Promise<string[]> {
+  const entries = await storage.list<number>({ prefix: ENTRY_PREFIX });
+  const live = [...entries].map(([key, createdAt]) => ({ id: key.slice(ENTRY_PREFIX.length), createdAt })).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const evicted = live.slice(0, Math.max(0, live.length + 1 - limit)).map((s) => s.id);
+  if (evicted.length > 0) await storage.delete(evicted.map((id) => `${ENTRY_PREFIX}${id}`));
+  await storage.put(`${ENTRY_PREFIX}${sessionId}`, now);
+  return evicted;
+}
+
+/** Forgets an ended session. */
+export async function release(storage: DurableObjectStorage, sessionId: string): Promise<void> {
+  await storage.delete(`${ENTRY_PREFIX}${sessionId}`);
+}
