@@ -6,6 +6,7 @@ import type { SessionStorage } from "./session-storage.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import { serveToolsListAs2020_12 } from "./tools-list.ts";
+import { answerUnknownNamesAsErrors } from "./unknown-names.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 
 /** What `setup` learns about where it runs. */
@@ -52,11 +53,15 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
       ...(identity.capabilities === undefined ? {} : { capabilities: identity.capabilities }),
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      // Never send sampling / elicitation / roots requests to a client that did not declare the
+      // capability: the tool gets an error at once instead of a request that waits out its timeout.
+      enforceStrictCapabilities: true,
     },
   );
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
   await identity.setup(createEdgeMcpServer(server, toolScopes, audit), ctx);
   serveToolsListAs2020_12(server);
+  answerUnknownNamesAsErrors(server);
   return { server, toolScopes };
 }

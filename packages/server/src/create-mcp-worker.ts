@@ -15,7 +15,7 @@ import { AUTH_DISABLED_CALLER, CALLER_HEADER, callerFrom, encodeCaller, type Cal
 import { advertisedScopes, challengeFor } from "./challenge.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
 import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
-import { errorResponse } from "./error-response.ts";
+import { errorResponse, rpcIdOf, type RpcId } from "./error-response.ts";
 import {
   BodyTooLargeError,
   InvalidJsonRpcRequestError,
@@ -31,7 +31,7 @@ import { batchesAllowed, checkProtocolVersion, parseMessages, type ParsedMessage
 import { consoleAuditSink, hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
-import { createSessionClass, NEW_SESSION_HEADER } from "./session-object.ts";
+import { createSessionClass, NEW_SESSION_HEADER, RPC_ID_HEADER } from "./session-object.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
 import { admitSession } from "./session-registry.ts";
 import { handleStateless } from "./stateless.ts";
@@ -83,7 +83,7 @@ function describeMessages(messages: ParsedMessages["messages"]): { methods: stri
 }
 
 /** Never handed to tool code (which sees request headers): credentials and our internal headers. */
-const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER];
+const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER];
 
 /** A copy of the headers without credentials: MCP forbids token passthrough, so tools never see it. */
 function withoutCredentials(source: Headers): Headers {
@@ -137,14 +137,14 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return verifier;
   };
 
-  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] } } };
+  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] }; rpcId: RpcId } };
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
     if (isServerFailure(error) || isAuthFailure(error)) {
       const config = c.get("config");
       const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
-      return errorResponse(error, challenge);
+      return errorResponse(error, challenge, c.get("rpcId") ?? null);
     }
     // Our own messages never carry credentials; a foreign one is truncated, and never echoed to the client.
     const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
@@ -231,7 +231,10 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (c.req.path !== config.resourcePath) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
     return handleMcp(c.req.raw, c.env, config, (caller, messages) => {
       c.set("caller", caller);
-      if (messages !== undefined) c.set("rpc", describeMessages(messages));
+      if (messages !== undefined) {
+        c.set("rpc", describeMessages(messages));
+        c.set("rpcId", rpcIdOf(messages));
+      }
     });
   });
 
@@ -270,6 +273,8 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
     const presented = request.headers.get("mcp-session-id");
     const headers = forwardHeaders(request.headers, caller);
+    const id = rpcIdOf(parsed?.messages);
+    if (id !== null) headers.set(RPC_ID_HEADER, JSON.stringify(id));
     let sessionId: string;
     if (parsed?.isInitialize) {
       if (presented !== null) throw new InvalidJsonRpcRequestError("Invalid Request: initialize must not carry an Mcp-Session-Id.");

@@ -21,13 +21,25 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
 };
 
+/** A JSON-RPC request id, or null when it could not be read (JSON-RPC 2.0 §5). */
+export type RpcId = string | number | null;
+
+/**
+ * The id an error answers: the request's, when the body held exactly one request; otherwise
+ * null (a batch, a notification, or a body that could not be parsed — JSON-RPC 2.0 §5).
+ */
+export function rpcIdOf(messages: ReadonlyArray<object> | undefined): RpcId {
+  if (messages?.length !== 1) return null;
+  const only = messages[0] as { id?: unknown; method?: unknown };
+  return typeof only.method === "string" && (typeof only.id === "string" || typeof only.id === "number") ? only.id : null;
+}
+
 /**
  * The one place a refusal becomes HTTP. Auth failures keep `@edge-mcp/auth`'s mapping
- * (401/400/403/503 with RFC 6750 challenges); everything else is a JSON-RPC error body
- * (`id: null`, since the request may not have been parsed) with the status the MCP
- * Streamable HTTP transport specifies.
+ * (401/400/403/503 with RFC 6750 challenges); everything else is a JSON-RPC error body with the
+ * request's id when it could be read, and the status the MCP Streamable HTTP transport specifies.
  */
-export function errorResponse(error: ServerFailure | AuthFailure, challenge: ChallengeContext): Response {
+export function errorResponse(error: ServerFailure | AuthFailure, challenge: ChallengeContext, id: RpcId = null): Response {
   if (isAuthFailure(error)) {
     const http = authErrorHttp(error, challenge);
     return new Response(JSON.stringify(http.body), { status: http.status, headers: http.headers });
@@ -36,6 +48,6 @@ export function errorResponse(error: ServerFailure | AuthFailure, challenge: Cha
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   if (error.code === "method_not_allowed") headers.allow = error.allow;
   if (error.code === "rate_limited") headers["retry-after"] = String(error.retryAfterSeconds);
-  const body = { jsonrpc: "2.0", id: null, error: { code: rpc, message: error.message, data: { code: error.code } } };
+  const body = { jsonrpc: "2.0", id, error: { code: rpc, message: error.message, data: { code: error.code } } };
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -7,7 +7,7 @@ import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./
 import { readConfig } from "./config.ts";
 import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "./errors.ts";
-import { errorResponse } from "./error-response.ts";
+import { errorResponse, rpcIdOf, type RpcId } from "./error-response.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 import { checkMessageScopes } from "./scope-check.ts";
 import { bindingFor, isBoundTo, type SessionBinding } from "./session-binding.ts";
@@ -21,6 +21,18 @@ import { admit, registryName, release, sessionRpc } from "./session-registry.ts"
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
+/** Internal header: the JSON-RPC id the Worker read from the body (JSON), for errors answered before the object parses it. */
+export const RPC_ID_HEADER = "x-edge-mcp-rpc-id";
+
+function rpcIdFromHeader(value: string | null): RpcId {
+  if (value === null) return null;
+  try {
+    const id: unknown = JSON.parse(value);
+    return typeof id === "string" || typeof id === "number" ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Storage keys of a session object (SQLite-backed Durable Object storage). */
 const KEY = { binding: "binding", init: "init", sessionId: "sessionId", lastSeen: "lastSeen" } as const;
@@ -70,20 +82,22 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const config = readConfig(this.env);
       const caller = decodeCaller(request.headers.get(CALLER_HEADER));
       if (caller === undefined) return new Response("Forbidden", { status: 403 });
+      const seen: { id: RpcId } = { id: rpcIdFromHeader(request.headers.get(RPC_ID_HEADER)) };
       try {
         const newSessionId = request.headers.get(NEW_SESSION_HEADER);
-        return newSessionId === null ? await this.#continue(request, caller) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds);
+        return newSessionId === null ? await this.#continue(request, caller, seen) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds, seen);
       } catch (error) {
-        if (isServerFailure(error) || isAuthFailure(error)) return errorResponse(error, challengeFor(config, scopesSupported));
+        if (isServerFailure(error) || isAuthFailure(error)) return errorResponse(error, challengeFor(config, scopesSupported), seen.id);
         throw error;
       }
     }
 
-    async #initialize(request: Request, caller: CallerIdentity, sessionId: string, idleSeconds: number): Promise<Response> {
+    async #initialize(request: Request, caller: CallerIdentity, sessionId: string, idleSeconds: number, seen: { id: RpcId }): Promise<Response> {
       const storage = this.ctx.storage;
       if ((await storage.get(KEY.binding)) !== undefined) throw new SessionNotFoundError("Session id collision; retry initialize.");
       const body = await request.text();
       const parsed = parseMessages(body);
+      seen.id = rpcIdOf(parsed.messages);
       await this.#rateLimit(caller, parsed.messages, new Map());
       const now = Date.now();
       await storage.put({
@@ -98,7 +112,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
     }
 
-    async #continue(request: Request, caller: CallerIdentity): Promise<Response> {
+    async #continue(request: Request, caller: CallerIdentity, seen: { id: RpcId }): Promise<Response> {
       const storage = this.ctx.storage;
       const stored = await storage.get([KEY.binding, KEY.sessionId]);
       const binding = stored.get(KEY.binding) as SessionBinding | undefined;
@@ -111,6 +125,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const authInfo = toAuthInfo(caller);
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
+      seen.id = rpcIdOf(parsed.messages);
       checkMessageScopes(caller, parsed.messages, live.toolScopes);
       await this.#rateLimit(caller, parsed.messages, live.toolScopes);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });

@@ -29,7 +29,7 @@ describe("rate limiting (RateLimitCounter Durable Object; 3 requests, 1 write pe
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
-    expect(await limited.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, data: { code: "rate_limited" } } });
+    expect(await limited.json()).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32000, data: { code: "rate_limited" } } });
     expect(auditLog.events.filter((e) => e.type === "tool_call").length).toBe(before);
   });
 
