@@ -1,18 +1,16 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { McpServer, type ServerCapabilities } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
 import type { SessionStorage } from "./session-storage.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
-import { serveToolsListAs2020_12 } from "./tools-list.ts";
-import { answerUnknownNamesAsErrors } from "./unknown-names.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 
 /** What `setup` learns about where it runs. */
 export interface SetupContext<Env> {
   readonly env: Env;
   readonly transport: "stateful" | "stateless";
+  /** The protocol era of the request(s) this server instance serves. */
+  readonly era: "legacy" | "modern";
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
   /**
@@ -43,8 +41,9 @@ export interface BuiltServer {
 }
 
 /**
- * A fresh SDK server with the author's tools registered. JSON Schema validation uses
- * @cfworker/json-schema: Ajv compiles validators with `new Function`, which Workers forbid.
+ * A fresh SDK server (`@modelcontextprotocol/server`, which serves both protocol eras) with the
+ * author's tools registered. On Workers the SDK validates JSON Schema with @cfworker/json-schema
+ * (its `workerd` export): Ajv compiles validators with `new Function`, which Workers forbid.
  */
 export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>, sessionIdHash: string | null = null): Promise<BuiltServer> {
   const server = new McpServer(
@@ -52,7 +51,6 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
     {
       ...(identity.capabilities === undefined ? {} : { capabilities: identity.capabilities }),
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
-      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       // Never send sampling / elicitation / roots requests to a client that did not declare the
       // capability: the tool gets an error at once instead of a request that waits out its timeout.
       enforceStrictCapabilities: true,
@@ -61,7 +59,5 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
   await identity.setup(createEdgeMcpServer(server, toolScopes, audit), ctx);
-  serveToolsListAs2020_12(server);
-  answerUnknownNamesAsErrors(server);
   return { server, toolScopes };
 }

@@ -1,5 +1,5 @@
 import { SCOPE_PROFILES, type AuthContext } from "@edge-mcp/auth";
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 /** What tools (and the session object) learn about the caller: never the raw token. */

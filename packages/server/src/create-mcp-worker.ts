@@ -59,7 +59,7 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
   audit?: AuditSink | false;
   /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
   setup: SetupFn<Env>;
-  capabilities?: import("@modelcontextprotocol/sdk/types.js").ServerCapabilities;
+  capabilities?: import("@modelcontextprotocol/server").ServerCapabilities;
 }
 
 export interface McpWorker<Env> {

@@ -1,25 +1,39 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { AnySchema, SchemaOutput, ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import { ErrorCode, McpError, type CallToolResult, type ServerNotification, type ServerRequest, type ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { z } from "zod";
 import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
 import { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 
-/** The SDK's handler context plus the verified caller of the current request. */
-export type EdgeRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification> & { auth: CallerIdentity };
+/**
+ * What a tool handler gets: the SDK v2 handler context (`mcpReq`, `http`, …), the verified
+ * caller of this request as `auth`, and short names for what tools use most — the same in both
+ * protocol eras.
+ */
+export type EdgeRequestExtra = ServerContext & {
+  /** The verified caller of this request (never the token). */
+  readonly auth: CallerIdentity;
+  /** The request's `_meta` (e.g. `progressToken`). */
+  readonly _meta: ServerContext["mcpReq"]["_meta"];
+  /** The JSON-RPC id of the request being served. */
+  readonly requestId: ServerContext["mcpReq"]["id"];
+  /** Aborted when the client cancels or disconnects. */
+  readonly signal: AbortSignal;
+  /** Sends a notification related to this request (progress, logging) on its stream. */
+  sendNotification(notification: ServerNotification): Promise<void>;
+};
 
 type Result = CallToolResult | Promise<CallToolResult>;
-export type EdgeToolCallback<Args extends undefined | ZodRawShapeCompat | AnySchema> = Args extends ZodRawShapeCompat
-  ? (args: ShapeOutput<Args>, extra: EdgeRequestExtra) => Result
-  : Args extends AnySchema
-    ? (args: SchemaOutput<Args>, extra: EdgeRequestExtra) => Result
-    : (extra: EdgeRequestExtra) => Result;
+type Shape = z.ZodRawShape;
+type Args<S> = S extends Shape ? z.infer<z.ZodObject<S>> : S extends z.ZodType ? z.infer<S> : never;
+export type EdgeToolCallback<InputArgs> = InputArgs extends Shape | z.ZodType
+  ? (args: Args<InputArgs>, extra: EdgeRequestExtra) => Result
+  : (extra: EdgeRequestExtra) => Result;
 
 export interface EdgeToolConfig<InputArgs, OutputArgs> {
   title?: string;
   description?: string;
+  /** A zod object schema, or the shape of one (`{ text: z.string() }`). */
   inputSchema?: InputArgs;
   outputSchema?: OutputArgs;
   annotations?: ToolAnnotations;
@@ -42,10 +56,10 @@ export interface ToolAuditContext {
 
 /** What a server author's `setup` receives. */
 export interface EdgeMcpServer {
-  /** The SDK server: register resources, prompts, completions and logging on it directly. */
+  /** The SDK server (`@modelcontextprotocol/server`): register resources, prompts and completions on it directly. */
   readonly server: McpServer;
   /** Registers a tool with the scopes it needs. Handlers get `extra.auth`, never the token. */
-  tool<InputArgs extends undefined | ZodRawShapeCompat | AnySchema = undefined, OutputArgs extends ZodRawShapeCompat | AnySchema = ZodRawShapeCompat>(
+  tool<InputArgs extends Shape | z.ZodType | undefined = undefined, OutputArgs extends Shape | z.ZodType = Shape>(
     name: string,
     config: EdgeToolConfig<InputArgs, OutputArgs>,
     handler: EdgeToolCallback<InputArgs>,
@@ -54,14 +68,31 @@ export interface EdgeMcpServer {
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** A zod object for a schema given as an object schema or as its shape. */
+function asObjectSchema(schema: Shape | z.ZodType | undefined): z.ZodType | undefined {
+  if (schema === undefined) return undefined;
+  return schema instanceof z.ZodType ? schema : z.object(schema);
+}
+
 /**
  * The caller of the request a handler serves. Works in any SDK handler (resources, prompts,
- * completions) from its `extra`; throws if the request did not come through edge-mcp's HTTP layer.
+ * completions) from its context; throws if the request did not come through edge-mcp's HTTP layer.
  */
-export function callerOf(extra: { authInfo?: Parameters<typeof callerFromAuthInfo>[0] }): CallerIdentity {
-  const caller = callerFromAuthInfo(extra.authInfo);
-  if (caller === undefined) throw new McpError(ErrorCode.InternalError, "No verified caller on this request.");
+export function callerOf(ctx: { http?: { authInfo?: Parameters<typeof callerFromAuthInfo>[0] } }): CallerIdentity {
+  const caller = callerFromAuthInfo(ctx.http?.authInfo);
+  if (caller === undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, "No verified caller on this request.");
   return caller;
+}
+
+/** The handler context tools get (EdgeRequestExtra) from the SDK's. */
+function extraFor(ctx: ServerContext, auth: CallerIdentity): EdgeRequestExtra {
+  return Object.assign(Object.create(ctx) as ServerContext, ctx, {
+    auth,
+    _meta: ctx.mcpReq._meta,
+    requestId: ctx.mcpReq.id,
+    signal: ctx.mcpReq.signal,
+    sendNotification: (notification: ServerNotification) => ctx.mcpReq.notify(notification),
+  });
 }
 
 /** Wraps an `McpServer` so every tool registration records (and enforces) its scopes. */
@@ -69,15 +100,16 @@ export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, r
   return {
     server,
     tool(name, config, handler) {
-      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, ...sdkConfig } = config;
+      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, inputSchema, outputSchema, ...sdkConfig } = config;
       for (const scope of scopes) {
         if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`tool "${name}": "${scope}" is not a valid scope token`);
       }
       const required = Object.freeze([...scopes]);
       toolScopes.set(name, required);
+      const takesArgs = inputSchema !== undefined;
       const run = async (...args: unknown[]): Promise<CallToolResult> => {
-        const extra = args[args.length - 1] as RequestHandlerExtra<ServerRequest, ServerNotification>;
-        const auth = callerOf(extra);
+        const ctx = args[args.length - 1] as ServerContext;
+        const auth = callerOf(ctx);
         const started = Date.now();
         const record = (outcome: "ok" | "error" | "denied") =>
           audit?.sink.write({
@@ -91,16 +123,16 @@ export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, r
             outcome,
             latencyMs: Date.now() - started,
             sessionIdHash: audit.sessionIdHash,
-            ...(auditOptions?.arguments && args.length > 1 ? { arguments: args[0] } : {}),
+            ...(auditOptions?.arguments && takesArgs ? { arguments: args[0] } : {}),
           });
         // Defence in depth: the HTTP layer already answered 403 before dispatch.
         if (!hasScopes(auth, required)) {
           record("denied");
-          throw new McpError(ErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
+          throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
-        const withAuth: EdgeRequestExtra = { ...extra, auth };
+        const extra = extraFor(ctx, auth);
         try {
-          const result = await (handler as (...a: unknown[]) => Result)(...args.slice(0, -1), withAuth);
+          const result = await (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
           record(result.isError ? "error" : "ok");
           return result;
         } catch (error) {
@@ -108,7 +140,9 @@ export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, r
           throw error;
         }
       };
-      return server.registerTool(name, sdkConfig as never, run as never);
+      const input = asObjectSchema(inputSchema as Shape | z.ZodType | undefined);
+      const output = asObjectSchema(outputSchema as Shape | z.ZodType | undefined);
+      return server.registerTool(name, { ...sdkConfig, ...(input === undefined ? {} : { inputSchema: input }), ...(output === undefined ? {} : { outputSchema: output }) } as never, run as never);
     },
   };
 }

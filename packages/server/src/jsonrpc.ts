@@ -1,4 +1,12 @@
-import { isInitializeRequest, JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/server";
 import { SERVER_DEFAULTS } from "./defaults.ts";
 import { InvalidJsonRpcRequestError, ParseError, UnsupportedProtocolVersionError } from "./errors.ts";
 
@@ -28,10 +36,10 @@ export function parseMessages(text: string, options: { allowBatch?: boolean } = 
   if (items.length > SERVER_DEFAULTS.maxBatchMessages) {
     throw new InvalidJsonRpcRequestError(`Invalid Request: a batch may hold at most ${SERVER_DEFAULTS.maxBatchMessages} messages.`);
   }
-  const messages = items.map((item) => {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) throw new InvalidJsonRpcRequestError("Invalid Request: not a JSON-RPC 2.0 message.");
-    return parsed.data;
+  const messages = items.map((item): JSONRPCMessage => {
+    const valid = isJSONRPCRequest(item) || isJSONRPCNotification(item) || isJSONRPCResultResponse(item) || isJSONRPCErrorResponse(item);
+    if (!valid) throw new InvalidJsonRpcRequestError("Invalid Request: not a JSON-RPC 2.0 message.");
+    return item;
   });
   const isInitialize = messages.some((message) => isInitializeRequest(message));
   if (isInitialize && messages.length > 1) {
@@ -40,13 +48,25 @@ export function parseMessages(text: string, options: { allowBatch?: boolean } = 
   return { messages, raw, isInitialize };
 }
 
+/** The first revision of the modern (stateless, per-request `_meta`) era. */
+export const FIRST_MODERN_VERSION = "2026-07-28";
+
+/** Protocol versions of the 2025-era session protocol this server speaks (2026-07-28 and later are served statelessly). */
+export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < FIRST_MODERN_VERSION));
+
+/** Whether an `MCP-Protocol-Version` header names a modern revision (dated 2026-07-28 or later). */
+export function isModernVersion(version: string | null): boolean {
+  return version !== null && /^\d{4}-\d{2}-\d{2}$/.test(version) && version >= FIRST_MODERN_VERSION;
+}
+
 /**
- * Streamable HTTP §"Protocol Version Header": an unsupported `MCP-Protocol-Version` → 400.
- * A missing header is allowed (the server then assumes 2025-03-26).
+ * Streamable HTTP §"Protocol Version Header" (2025 era): an unsupported `MCP-Protocol-Version`
+ * → 400. A missing header is allowed (the server then assumes 2025-03-26). Modern requests
+ * are checked by the SDK's modern path (400 / -32022 with the supported list).
  */
 export function checkProtocolVersion(request: Request): void {
   const version = request.headers.get("mcp-protocol-version");
-  if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+  if (version !== null && !LEGACY_PROTOCOL_VERSIONS.includes(version)) {
     throw new UnsupportedProtocolVersionError(
       `Unsupported MCP-Protocol-Version "${version.slice(0, 40)}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`,
     );

@@ -1,5 +1,5 @@
 import { SCOPES } from "@edge-mcp/auth";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 
 /** Scopes a tool needs when its registration names none. */
 export const DEFAULT_TOOL_SCOPES: readonly string[] = Object.freeze([SCOPES.toolsRead]);

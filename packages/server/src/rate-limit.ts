@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { SCOPES } from "@edge-mcp/auth";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import type { CallerIdentity } from "./caller.ts";
 import { RateLimitedError } from "./errors.ts";
 import { scopesForMessage, type ToolScopes } from "./method-scopes.ts";

@@ -1,5 +1,5 @@
 import { InsufficientScopeError, missingScopes } from "@edge-mcp/auth";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import type { CallerIdentity } from "./caller.ts";
 import { scopesForMessages, type ToolScopes } from "./method-scopes.ts";
 

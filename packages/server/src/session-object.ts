@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport, type McpServer } from "@modelcontextprotocol/server";
 import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
@@ -148,7 +147,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     async #build(sessionId: string, storedInit: unknown): Promise<Live> {
       const { server, toolScopes } = await buildServer(
         identity,
-        { env: this.env, transport: "stateful", sessionId, storage: toolStorage(this.ctx.storage) },
+        { env: this.env, transport: "stateful", era: "legacy", sessionId, storage: toolStorage(this.ctx.storage) },
         await hashSessionId(sessionId),
       );
       const transport = new WebStandardStreamableHTTPServerTransport({

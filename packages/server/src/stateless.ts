@@ -1,4 +1,4 @@
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
@@ -16,7 +16,7 @@ export async function handleStateless<Env>(
   parsed: ParsedMessages,
   caller: CallerIdentity,
 ): Promise<Response> {
-  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless" });
+  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy" });
   checkMessageScopes(caller, parsed.messages, toolScopes);
   if (identity.rateLimit !== undefined) {
     await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);

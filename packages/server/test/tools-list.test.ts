@@ -40,6 +40,6 @@ describe("tools/list (JSON Schema 2020-12, MCP 2025-11-25 SEP-1613)", () => {
       inputSchema: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", additionalProperties: false, $defs: { list_test_address: { type: "object" } } },
       outputSchema: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", properties: { ok: { type: "boolean" } } },
     });
-    expect(raw).toEqual({ name: "raw_sdk_tool", description: "registered on the SDK server directly", inputSchema: { type: "object", properties: {} }, execution: { taskSupport: "forbidden" } });
+    expect(raw).toEqual({ name: "raw_sdk_tool", description: "registered on the SDK server directly", inputSchema: { type: "object", properties: {} } });
   });
 });

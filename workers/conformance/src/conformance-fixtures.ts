@@ -1,7 +1,5 @@
 import type { EdgeMcpServer, EdgeRequestExtra } from "@edge-mcp/server";
-import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
-import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { completable, ResourceTemplate } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { redPixelPngBase64, silentWavBase64 } from "./fixtures.ts";
 
@@ -63,15 +61,16 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     return { content: [{ type: "text", text: "Tool with progress executed successfully" }] };
   });
   mcp.tool("test_sampling", { description: "Asks the client's LLM", inputSchema: { prompt: z.string().describe("The prompt to send to the LLM") } }, async ({ prompt }, extra) => {
-    const result = await server.server.createMessage(
+    const result = await extra.mcpReq.requestSampling(
       { messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 },
       { relatedRequestId: extra.requestId },
     );
-    const text = result.content.type === "text" ? result.content.text : JSON.stringify(result.content);
+    const first = Array.isArray(result.content) ? result.content[0] : result.content;
+    const text = first?.type === "text" ? first.text : JSON.stringify(result.content);
     return { content: [{ type: "text", text: `LLM response: ${text}` }] };
   });
   mcp.tool("test_elicitation", { description: "Asks the user", inputSchema: { message: z.string().describe("The message to show the user") } }, async ({ message }, extra) => {
-    const result = await server.server.elicitInput(
+    const result = await extra.mcpReq.elicitInput(
       {
         message,
         requestedSchema: {
@@ -88,7 +87,7 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     return { content: [{ type: "text", text: `User response: ${JSON.stringify({ action: result.action, content: result.content })}` }] };
   });
   mcp.tool("test_elicitation_sep1034_defaults", { description: "Elicitation with defaults (SEP-1034)" }, async (extra) => {
-    const result = await server.server.elicitInput(
+    const result = await extra.mcpReq.elicitInput(
       {
         message: "Please review your details",
         requestedSchema: {
@@ -107,7 +106,7 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
   });
   mcp.tool("test_elicitation_sep1330_enums", { description: "Elicitation with every enum form (SEP-1330)" }, async (extra) => {
-    const result = await server.server.elicitInput(
+    const result = await extra.mcpReq.elicitInput(
       {
         message: "Pick options",
         requestedSchema: {
@@ -142,7 +141,7 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
   });
   mcp.tool("test_reconnection", { description: "Closes its SSE stream mid-call when the transport supports resumption (SEP-1699)" }, async (extra) => {
-    extra.closeSSEStream?.();
+    extra.http?.closeSSE?.();
     await sleep(50);
     return { content: [{ type: "text", text: "Reconnection test completed" }] };
   });
@@ -171,11 +170,11 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     }),
   );
   const subscriptions = new Set<string>();
-  server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler("resources/subscribe", (request) => {
     subscriptions.add(request.params.uri);
     return {};
   });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler("resources/unsubscribe", (request) => {
     subscriptions.delete(request.params.uri);
     return {};
   });
