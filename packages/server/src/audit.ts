@@ -9,6 +9,10 @@ export interface McpRequestAudit {
   readonly type: "mcp_request";
   readonly time: string;
   readonly server: string;
+  /** The protocol era the request spoke (`modern` = 2026-07-28 and later), once it could be told. */
+  readonly era: "legacy" | "modern" | null;
+  /** The `MCP-Protocol-Version` header, when sent. */
+  readonly protocolVersion: string | null;
   readonly httpMethod: string;
   /** JSON-RPC methods in the body (POST), e.g. ["tools/call"]. */
   readonly methods: readonly string[];

@@ -11,10 +11,10 @@ import {
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SetupFn } from "./build-server.ts";
-import { AUTH_DISABLED_CALLER, CALLER_HEADER, callerFrom, encodeCaller, type CallerIdentity } from "./caller.ts";
+import { AUTH_DISABLED_CALLER, callerFrom, type CallerIdentity } from "./caller.ts";
 import { advertisedScopes, challengeFor } from "./challenge.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
-import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+import { SERVER_DEFAULTS } from "./defaults.ts";
 import { errorResponse, rpcIdOf, type RpcId } from "./error-response.ts";
 import {
   BodyTooLargeError,
@@ -22,18 +22,17 @@ import {
   isServerFailure,
   MethodNotAllowedError,
   NotFoundError,
-  SessionNotFoundError,
-  SessionRequiredError,
   UnsupportedMediaTypeError,
 } from "./errors.ts";
 import { healthReport } from "./health.ts";
-import { batchesAllowed, checkProtocolVersion, parseMessages, type ParsedMessages } from "./jsonrpc.ts";
+import { eraOf, type Era } from "./era.ts";
+import { batchesAllowed, checkProtocolVersion, messagesFrom, parseJson, type ParsedMessages } from "./jsonrpc.ts";
+import { routeToSession, withoutCredentials } from "./legacy-sessions.ts";
+import { createModernEra } from "./modern-era.ts";
 import { consoleAuditSink, hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
-import { createSessionClass, NEW_SESSION_HEADER, RPC_ID_HEADER } from "./session-object.ts";
-import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
-import { admitSession } from "./session-registry.ts";
+import { createSessionClass } from "./session-object.ts";
 import { handleStateless } from "./stateless.ts";
 
 const OptionsSchema = z.object({
@@ -82,15 +81,6 @@ function describeMessages(messages: ParsedMessages["messages"]): { methods: stri
   return { methods, tools };
 }
 
-/** Never handed to tool code (which sees request headers): credentials and our internal headers. */
-const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER];
-
-/** A copy of the headers without credentials: MCP forbids token passthrough, so tools never see it. */
-function withoutCredentials(source: Headers): Headers {
-  const headers = new Headers(source);
-  for (const name of STRIPPED_HEADERS) headers.delete(name);
-  return headers;
-}
 const PRM_PREFIX = "/.well-known/oauth-protected-resource";
 
 /**
@@ -120,6 +110,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
   });
+  const modern = createModernEra<Env>(identity);
   const verifiers = new WeakMap<ServerConfig, TokenVerifier>();
   const verifierFor = (config: ServerConfig, env: Env): TokenVerifier | undefined => {
     if (config.auth.disabled) return undefined;
@@ -137,7 +128,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return verifier;
   };
 
-  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] }; rpcId: RpcId } };
+  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] }; rpcId: RpcId; era: Era } };
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
@@ -209,10 +200,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     await next();
     const caller = c.get("caller");
     const rpc = c.get("rpc");
+    const era = c.get("era");
     audit.write({
       type: "mcp_request",
       time: new Date(started).toISOString(),
       server: o.name,
+      era: era ?? null,
+      protocolVersion: c.req.header("mcp-protocol-version")?.slice(0, 32) ?? null,
       httpMethod: c.req.method,
       methods: rpc?.methods ?? [],
       tools: rpc?.tools ?? [],
@@ -229,8 +223,9 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   app.all("*", async (c) => {
     const config = c.get("config");
     if (c.req.path !== config.resourcePath) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
-    return handleMcp(c.req.raw, c.env, config, (caller, messages) => {
+    return handleMcp(c.req.raw, c.env, config, (caller, messages, era) => {
       c.set("caller", caller);
+      if (era !== undefined) c.set("era", era);
       if (messages !== undefined) {
         c.set("rpc", describeMessages(messages));
         c.set("rpcId", rpcIdOf(messages));
@@ -244,7 +239,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return callerFrom(await verifier.verify(await extractBearerToken(request)));
   }
 
-  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"]) => void): Promise<Response> {
+  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => void): Promise<Response> {
     const method = request.method;
     const allow = o.transport === "stateful" ? "GET, POST, DELETE" : "POST";
     if (!allow.split(", ").includes(method)) {
@@ -262,34 +257,20 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     }
     const caller = await authenticate(request, env, config);
     observe(caller);
-    checkProtocolVersion(request);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
-    const parsed = body === undefined ? undefined : parseMessages(body, { allowBatch: batchesAllowed(request) });
-    if (parsed !== undefined) observe(caller, parsed.messages);
-
-    if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);
-
-    const namespace = (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
-    if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
-    const presented = request.headers.get("mcp-session-id");
-    const headers = forwardHeaders(request.headers, caller);
-    const id = rpcIdOf(parsed?.messages);
-    if (id !== null) headers.set(RPC_ID_HEADER, JSON.stringify(id));
-    let sessionId: string;
-    if (parsed?.isInitialize) {
-      if (presented !== null) throw new InvalidJsonRpcRequestError("Invalid Request: initialize must not carry an Mcp-Session-Id.");
-      // The initialize is stored for the session's life (replayed after eviction): bounded.
-      if (body!.length > SERVER_DEFAULTS.maxInitializeBytes) throw new BodyTooLargeError(`An initialize request may be at most ${SERVER_DEFAULTS.maxInitializeBytes} bytes.`);
-      sessionId = newSessionId();
-      headers.set(NEW_SESSION_HEADER, sessionId);
-      await admitSession(namespace, caller.subject, sessionId, config.maxSessionsPerSubject);
-    } else {
-      if (presented === null) throw new SessionRequiredError("Bad Request: Mcp-Session-Id header is required; send initialize first.");
-      if (!isWellFormedSessionId(presented)) throw new SessionNotFoundError();
-      sessionId = presented;
+    const json = body === undefined ? undefined : parseJson(body);
+    const forwarded = rebuild(request, body);
+    if ((await eraOf(request, json)) === "modern") {
+      if (method !== "POST") throw new MethodNotAllowedError("POST", `${method} is not part of MCP 2026-07-28, which has no sessions or standing streams: POST requests only.`);
+      const parsed = messagesFrom(json, { allowBatch: false });
+      observe(caller, parsed.messages, "modern");
+      return modern.serve(forwarded, env, json, parsed, caller);
     }
-    const stub = namespace.get(namespace.idFromName(sessionId));
-    return stub.fetch(request.url, { method, headers, ...(body === undefined ? {} : { body }) });
+    checkProtocolVersion(request);
+    const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
+    if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
+    if (o.transport === "stateless") return handleStateless(identity, env, forwarded, parsed!, caller);
+    return routeToSession(request, env, config, caller, parsed, body);
   }
 
   /** Whether a request has a body: a non-zero Content-Length, or a stream without one (chunked). */
@@ -307,12 +288,6 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     });
   }
 
-  /** Headers for the session object: no credentials, no client-supplied internal headers, the verified caller. */
-  function forwardHeaders(source: Headers, caller: CallerIdentity): Headers {
-    const headers = withoutCredentials(source);
-    headers.set(CALLER_HEADER, encodeCaller(caller));
-    return headers;
-  }
 
   return {
     fetch: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),

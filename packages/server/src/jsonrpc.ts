@@ -22,12 +22,20 @@ export interface ParsedMessages {
  * empty batch or a batch bomb → -32600 (JSON-RPC 2.0 §5.1), before anything is dispatched.
  */
 export function parseMessages(text: string, options: { allowBatch?: boolean } = {}): ParsedMessages {
-  let raw: unknown;
+  return messagesFrom(parseJson(text), options);
+}
+
+/** The body as JSON: anything else is JSON-RPC -32700. */
+export function parseJson(text: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     throw new ParseError("Parse error: the body is not valid JSON.");
   }
+}
+
+/** JSON → JSON-RPC messages: -32600 for what is not JSON-RPC, an empty batch, a batch bomb, or a batch where batches are gone. */
+export function messagesFrom(raw: unknown, options: { allowBatch?: boolean } = {}): ParsedMessages {
   if (Array.isArray(raw) && options.allowBatch === false) {
     throw new InvalidJsonRpcRequestError("Invalid Request: JSON-RPC batches are not part of MCP since 2025-06-18; send one message per request.");
   }

@@ -1,0 +1,51 @@
+import type { CallerIdentity } from "./caller.ts";
+import { CALLER_HEADER, encodeCaller } from "./caller.ts";
+import type { ServerConfig } from "./config.ts";
+import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+import { rpcIdOf } from "./error-response.ts";
+import { BodyTooLargeError, InvalidJsonRpcRequestError, SessionNotFoundError, SessionRequiredError } from "./errors.ts";
+import type { ParsedMessages } from "./jsonrpc.ts";
+import { NEW_SESSION_HEADER, RPC_ID_HEADER } from "./session-object.ts";
+import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
+import { admitSession } from "./session-registry.ts";
+
+/** Never handed to tool code (which sees request headers): credentials and our internal headers. */
+const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER];
+
+/** A copy of the headers without credentials: MCP forbids token passthrough, so tools never see it. */
+export function withoutCredentials(source: Headers): Headers {
+  const headers = new Headers(source);
+  for (const name of STRIPPED_HEADERS) headers.delete(name);
+  return headers;
+}
+
+/**
+ * A 2025-era request to a stateful server, routed to its session's Durable Object: `initialize`
+ * opens a new session (256-bit id, admitted under the subject's session cap); anything else needs
+ * a well-formed `Mcp-Session-Id` (400 without, 404 unknown). The object gets the verified caller,
+ * never the credentials, and checks the session's binding itself.
+ */
+export async function routeToSession(request: Request, env: object, config: ServerConfig, caller: CallerIdentity, parsed: ParsedMessages | undefined, body: string | undefined): Promise<Response> {
+  const namespace = (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
+  if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
+  const presented = request.headers.get("mcp-session-id");
+  const headers = withoutCredentials(request.headers);
+  headers.set(CALLER_HEADER, encodeCaller(caller));
+  const id = rpcIdOf(parsed?.messages);
+  if (id !== null) headers.set(RPC_ID_HEADER, JSON.stringify(id));
+  let sessionId: string;
+  if (parsed?.isInitialize) {
+    if (presented !== null) throw new InvalidJsonRpcRequestError("Invalid Request: initialize must not carry an Mcp-Session-Id.");
+    // The initialize is stored for the session's life (replayed after eviction): bounded.
+    if (body!.length > SERVER_DEFAULTS.maxInitializeBytes) throw new BodyTooLargeError(`An initialize request may be at most ${SERVER_DEFAULTS.maxInitializeBytes} bytes.`);
+    sessionId = newSessionId();
+    headers.set(NEW_SESSION_HEADER, sessionId);
+    await admitSession(namespace, caller.subject, sessionId, config.maxSessionsPerSubject);
+  } else {
+    if (presented === null) throw new SessionRequiredError("Bad Request: Mcp-Session-Id header is required; send initialize first.");
+    if (!isWellFormedSessionId(presented)) throw new SessionNotFoundError();
+    sessionId = presented;
+  }
+  const stub = namespace.get(namespace.idFromName(sessionId));
+  return stub.fetch(request.url, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
+}

@@ -1,0 +1,49 @@
+import { createMcpHandler, type McpHttpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { buildServer, type ServerIdentity } from "./build-server.ts";
+import { toAuthInfo, type CallerIdentity } from "./caller.ts";
+import type { ParsedMessages } from "./jsonrpc.ts";
+import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
+import { checkMessageScopes } from "./scope-check.ts";
+
+/**
+ * MCP 2026-07-28 requests, served statelessly by the SDK's modern handler
+ * (`createMcpHandler` with `legacy: "reject"`: legacy traffic never reaches it). The SDK owns
+ * the wire: `_meta` validation (-32602), unsupported versions (-32022 with the supported list),
+ * the `MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name` headers (-32020), `server/discover`,
+ * `resultType`, cache hints. edge-mcp adds what the SDK leaves to its host, exactly as for the
+ * legacy era: the verified caller, per-tool scopes (403 before dispatch), rate limits.
+ */
+export function createModernEra<Env>(identity: ServerIdentity<Env>) {
+  // One handler per env object (per isolate in production): its subscription bus lives in it.
+  const handlers = new WeakMap<object, McpHttpHandler>();
+  // The server built (and scope-checked) for a request, handed to the SDK's factory.
+  const prebuilt = new WeakMap<Request, McpServer>();
+
+  function handlerFor(): McpHttpHandler {
+    return createMcpHandler(
+      (ctx) => {
+        const server = ctx.requestInfo === undefined ? undefined : prebuilt.get(ctx.requestInfo);
+        if (server === undefined) throw new Error("edge-mcp: no server was built for this request.");
+        return server;
+      },
+      { legacy: "reject", responseMode: identity.jsonResponse === true ? "json" : "auto" },
+    );
+  }
+
+  return {
+    async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" });
+      checkMessageScopes(caller, parsed.messages, toolScopes);
+      if (identity.rateLimit !== undefined) {
+        await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
+      }
+      let handler = handlers.get(env as object);
+      if (handler === undefined) {
+        handler = handlerFor();
+        handlers.set(env as object, handler);
+      }
+      prebuilt.set(request, server);
+      return handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
+    },
+  };
+}
