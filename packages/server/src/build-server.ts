@@ -1,6 +1,8 @@
 import { McpServer, type ServerCapabilities } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
 import type { SessionStorage } from "./session-storage.ts";
+import { readConfig } from "./config.ts";
+import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import type { ToolScopes } from "./method-scopes.ts";
@@ -45,7 +47,8 @@ export interface BuiltServer {
  * author's tools registered. On Workers the SDK validates JSON Schema with @cfworker/json-schema
  * (its `workerd` export): Ajv compiles validators with `new Function`, which Workers forbid.
  */
-export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>, sessionIdHash: string | null = null): Promise<BuiltServer> {
+export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>, sessionIdHash: string | null = null, requestBinding = ""): Promise<BuiltServer> {
+  const codec = requestStateCodecFor(readConfig(ctx.env as object), requestBinding);
   const server = new McpServer(
     { name: identity.name, version: identity.version },
     {
@@ -54,10 +57,12 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
       // Never send sampling / elicitation / roots requests to a client that did not declare the
       // capability: the tool gets an error at once instead of a request that waits out its timeout.
       enforceStrictCapabilities: true,
+      // MRTR requestState: verified (signature, expiry, caller) before any handler runs.
+      ...(codec === undefined ? {} : { requestState: { verify: (state: string, context: Parameters<typeof codec.verify>[1]) => codec.verify(state, context) } }),
     },
   );
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit), ctx);
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), ctx);
   return { server, toolScopes };
 }

@@ -40,6 +40,8 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n >= 1, "must be at least 1")
       .optional(),
+    /** HMAC key for MRTR requestState (a Worker secret): at least 32 characters. */
+    MCP_REQUEST_STATE_KEY: z.string().min(32, "must be at least 32 characters (a random secret: wrangler secret put MCP_REQUEST_STATE_KEY)").optional(),
     AUTH_DISABLED: z.enum(["true", "false", "1", "0", ""], { error: 'must be "true" or "false"' }).optional(),
     ENVIRONMENT: z.string().optional(),
   })
@@ -73,6 +75,8 @@ export interface ServerConfig {
   /** Origins allowed to call cross-origin (CORS); the resource's own origin is always allowed. */
   readonly allowedOrigins: ReadonlySet<string>;
   readonly sessionIdleTimeoutSeconds: number;
+  /** HMAC key for MRTR requestState (`MCP_REQUEST_STATE_KEY`); undefined = tools cannot mint state. */
+  readonly requestStateKey: string | undefined;
   /** Live sessions per subject before the oldest is ended (`MAX_SESSIONS_PER_SUBJECT`). */
   readonly maxSessionsPerSubject: number;
   readonly environment: string | undefined;
@@ -109,6 +113,7 @@ export function readConfig(env: object): ServerConfig {
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
     maxSessionsPerSubject: e.MAX_SESSIONS_PER_SUBJECT ?? SERVER_DEFAULTS.maxSessionsPerSubject,
+    requestStateKey: e.MCP_REQUEST_STATE_KEY,
     environment: e.ENVIRONMENT,
   });
   cache.set(env, config);

@@ -10,6 +10,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxSessionsPerSubject: 100,
   /** Largest `initialize` request kept in a session's storage (replayed after eviction), in bytes (64 KiB). */
   maxInitializeBytes: 65_536,
+  /** How long an MRTR requestState stays valid, in seconds (a user answering an elicitation). */
+  requestStateTtlSeconds: 600,
   /** JSON-RPC messages accepted in one batch (2025-03-26 clients still send batches). */
   maxBatchMessages: 32,
   /** SSE keep-alive comment interval on open streams, in milliseconds. */

@@ -1,9 +1,10 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
 import { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
+import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
 
 /**
  * What a tool handler gets: the SDK v2 handler context (`mcpReq`, `http`, …), the verified
@@ -21,9 +22,17 @@ export type EdgeRequestExtra = ServerContext & {
   readonly signal: AbortSignal;
   /** Sends a notification related to this request (progress, logging) on its stream. */
   sendNotification(notification: ServerNotification): Promise<void>;
+  /** MRTR state for the next round of this call: signed, expiring, bound to this caller and request. */
+  readonly requestState: ToolRequestState;
 };
 
-type Result = CallToolResult | Promise<CallToolResult>;
+/**
+ * A tool's result: a `CallToolResult`, or — when it needs input from the user or the model —
+ * `inputRequired(...)` (multi round-trip, MCP 2026-07-28). Written once for both eras: a modern
+ * client answers the input requests and retries; in a 2025 session the SDK sends them to the
+ * client as server→client requests and runs the tool again with the answers.
+ */
+type Result = CallToolResult | InputRequiredResult | Promise<CallToolResult | InputRequiredResult>;
 type Shape = z.ZodRawShape;
 type Args<S> = S extends Shape ? z.infer<z.ZodObject<S>> : S extends z.ZodType ? z.infer<S> : never;
 export type EdgeToolCallback<InputArgs> = InputArgs extends Shape | z.ZodType
@@ -85,9 +94,10 @@ export function callerOf(ctx: { http?: { authInfo?: Parameters<typeof callerFrom
 }
 
 /** The handler context tools get (EdgeRequestExtra) from the SDK's. */
-function extraFor(ctx: ServerContext, auth: CallerIdentity): EdgeRequestExtra {
+function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState): EdgeRequestExtra {
   return Object.assign(Object.create(ctx) as ServerContext, ctx, {
     auth,
+    requestState,
     _meta: ctx.mcpReq._meta,
     requestId: ctx.mcpReq.id,
     signal: ctx.mcpReq.signal,
@@ -96,7 +106,12 @@ function extraFor(ctx: ServerContext, auth: CallerIdentity): EdgeRequestExtra {
 }
 
 /** Wraps an `McpServer` so every tool registration records (and enforces) its scopes. */
-export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, readonly string[]>, audit?: ToolAuditContext): EdgeMcpServer {
+export function createEdgeMcpServer(
+  server: McpServer,
+  toolScopes: Map<string, readonly string[]>,
+  audit?: ToolAuditContext,
+  codec?: StateCodec,
+): EdgeMcpServer {
   return {
     server,
     tool(name, config, handler) {
@@ -107,7 +122,7 @@ export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, r
       const required = Object.freeze([...scopes]);
       toolScopes.set(name, required);
       const takesArgs = inputSchema !== undefined;
-      const run = async (...args: unknown[]): Promise<CallToolResult> => {
+      const run = async (...args: unknown[]): Promise<CallToolResult | InputRequiredResult> => {
         const ctx = args[args.length - 1] as ServerContext;
         const auth = callerOf(ctx);
         const started = Date.now();
@@ -130,10 +145,10 @@ export function createEdgeMcpServer(server: McpServer, toolScopes: Map<string, r
           record("denied");
           throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
-        const extra = extraFor(ctx, auth);
+        const extra = extraFor(ctx, auth, toolRequestState(codec, ctx));
         try {
           const result = await (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
-          record(result.isError ? "error" : "ok");
+          record("isError" in result && result.isError === true ? "error" : "ok");
           return result;
         } catch (error) {
           record("error");

@@ -3,6 +3,7 @@ import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
 import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
+import { requestBindingOf } from "./request-state.ts";
 import { checkMessageScopes } from "./scope-check.ts";
 
 /**
@@ -32,7 +33,8 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
 
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" });
+      const binding = await requestBindingOf(parsed.messages[0]);
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, null, binding);
       checkMessageScopes(caller, parsed.messages, toolScopes);
       if (identity.rateLimit !== undefined) {
         await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);

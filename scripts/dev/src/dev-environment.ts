@@ -4,6 +4,7 @@ import { loadFleet } from "@edge-mcp/config/load";
 import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
 import type { ChildReaper } from "./child-reaper.ts";
 import { busyPorts, freePort, portsInUseError } from "./ports.ts";
+import { loadOrCreateSecret } from "./local-secret.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
@@ -96,6 +97,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
     log("the authorization server keeps client registrations and refresh tokens in memory: clients register again after a restart (access tokens stay valid: the signing key is kept in .dev-auth/)");
+    // The HMAC key for MRTR requestState (a Worker secret in production), kept beside the signing key.
+    const requestStateKey = loadOrCreateSecret(join(dirname(keyFile), "request-state.key"));
     const servers: RunningServer[] = [];
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
@@ -110,6 +113,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             AUTH_ISSUER: issuer,
             AUTH_AUDIENCES: api.identifier,
             MCP_SCOPES: api.scopes.join(" "),
+            MCP_REQUEST_STATE_KEY: requestStateKey,
             ALLOWED_ORIGINS: DEV_ALLOWED_ORIGINS.join(","),
             ENVIRONMENT: "development",
           },

@@ -16,8 +16,8 @@ export async function connectModern(target: Target, bearer: string, capabilities
 }
 
 /** A raw 2026-07-28 POST: the `_meta` envelope and the required headers, for cases a client would never send. */
-export function modernPost(target: Target, method: string, params: Record<string, unknown>, headers: Record<string, string> = {}, id: number | string = 1): Promise<Response> {
-  const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
+export function modernPost(target: Target, method: string, params: Record<string, unknown>, headers: Record<string, string> = {}, id: number | string = 1, clientCapabilities: Record<string, object> = {}): Promise<Response> {
+  const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": clientCapabilities, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
   const name = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
   return send(target, new Request(RESOURCE, {
     method: "POST",
