@@ -2,6 +2,8 @@ import type { EdgeMcpServer, EdgeRequestExtra } from "@edge-mcp/server";
 import { completable, ResourceTemplate } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { redPixelPngBase64, silentWavBase64 } from "./fixtures.ts";
+import { registerInputRequiredFixtures } from "./input-required-fixtures.ts";
+import { registerModernFixtures } from "./modern-fixtures.ts";
 
 const PNG = redPixelPngBase64();
 const WAV = silentWavBase64();
@@ -17,6 +19,8 @@ const Address = z.object({ street: z.string().optional(), city: z.string().optio
 
 export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
   const { server } = mcp;
+  registerInputRequiredFixtures(mcp);
+  registerModernFixtures(mcp);
 
   // --- tools --------------------------------------------------------------------------------
   mcp.tool("test_simple_text", { description: "Returns simple text" }, () => ({
@@ -145,11 +149,7 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
     await sleep(50);
     return { content: [{ type: "text", text: "Reconnection test completed" }] };
   });
-  mcp.tool(
-    "json_schema_2020_12_tool",
-    { description: "Tool with JSON Schema 2020-12 features", inputSchema: z.strictObject({ name: z.string().optional(), address: Address.optional() }) },
-    ({ name }) => ({ content: [{ type: "text", text: `ok ${name ?? ""}`.trim() }] }),
-  );
+
 
   // --- resources ----------------------------------------------------------------------------
   server.registerResource("static-text", "test://static-text", { description: "A static text resource", mimeType: "text/plain" }, (uri) => ({
