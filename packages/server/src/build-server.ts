@@ -1,4 +1,4 @@
-import { McpServer, type ServerCapabilities } from "@modelcontextprotocol/server";
+import { McpServer, type ServerCapabilities, type ServerEventBus } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
 import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
@@ -6,6 +6,16 @@ import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import type { ToolScopes } from "./method-scopes.ts";
+
+/**
+ * Tells connected clients that lists changed: 2025 sessions get the notification on their
+ * stream; 2026-07-28 clients get it on their open `subscriptions/listen` streams.
+ */
+export interface ListChangeNotifier {
+  toolsChanged(): void;
+  promptsChanged(): void;
+  resourcesChanged(): void;
+}
 
 /** What `setup` learns about where it runs. */
 export interface SetupContext<Env> {
@@ -20,6 +30,18 @@ export interface SetupContext<Env> {
    * its own namespace: the framework's keys (the session's owner, its initialize) are out of reach.
    */
   readonly storage?: SessionStorage;
+  /** Announces list changes to clients of both eras (set by the runtime; absent only in hand-built contexts). */
+  readonly notify?: ListChangeNotifier;
+}
+
+/** How the runtime builds one server instance, beyond what `setup` sees. */
+export interface BuildOptions {
+  /** SHA-256 prefix of the session id, for audit lines (stateful). */
+  readonly sessionIdHash?: string | null;
+  /** What an MRTR requestState is bound to besides the caller (modern era: method, target, arguments). */
+  readonly requestBinding?: string;
+  /** The modern era's subscriptions/listen bus, which list changes are published on. */
+  readonly bus?: ServerEventBus;
 }
 
 export type SetupFn<Env> = (mcp: EdgeMcpServer, ctx: SetupContext<Env>) => void | Promise<void>;
@@ -47,8 +69,9 @@ export interface BuiltServer {
  * author's tools registered. On Workers the SDK validates JSON Schema with @cfworker/json-schema
  * (its `workerd` export): Ajv compiles validators with `new Function`, which Workers forbid.
  */
-export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: SetupContext<Env>, sessionIdHash: string | null = null, requestBinding = ""): Promise<BuiltServer> {
-  const codec = requestStateCodecFor(readConfig(ctx.env as object), requestBinding);
+export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit<SetupContext<Env>, "notify">, options: BuildOptions = {}): Promise<BuiltServer> {
+  const sessionIdHash = options.sessionIdHash ?? null;
+  const codec = requestStateCodecFor(readConfig(base.env as object), options.requestBinding ?? "");
   const server = new McpServer(
     { name: identity.name, version: identity.version },
     {
@@ -63,6 +86,12 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, ctx: Setup
   );
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), ctx);
+  const { bus } = options;
+  const notify: ListChangeNotifier = Object.freeze({
+    toolsChanged: () => (bus === undefined ? server.sendToolListChanged() : bus.publish({ kind: "tools_list_changed" })),
+    promptsChanged: () => (bus === undefined ? server.sendPromptListChanged() : bus.publish({ kind: "prompts_list_changed" })),
+    resourcesChanged: () => (bus === undefined ? server.sendResourceListChanged() : bus.publish({ kind: "resources_list_changed" })),
+  });
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), { ...base, notify });
   return { server, toolScopes };
 }

@@ -1,5 +1,5 @@
 // The whole public surface of @edge-mcp/server. Re-exports only.
-export type { SetupContext, SetupFn } from "./build-server.ts";
+export type { ListChangeNotifier, SetupContext, SetupFn } from "./build-server.ts";
 export { AUTH_DISABLED_CALLER, type CallerIdentity } from "./caller.ts";
 export type { ServerConfig } from "./config.ts";
 export { createMcpWorker, type McpWorker, type McpWorkerOptions } from "./create-mcp-worker.ts";

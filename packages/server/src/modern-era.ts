@@ -1,4 +1,4 @@
-import { createMcpHandler, type McpHttpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler, type McpServer } from "@modelcontextprotocol/server";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
@@ -17,31 +17,43 @@ import { checkMessageScopes } from "./scope-check.ts";
 export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // One handler per env object (per isolate in production): its subscription bus lives in it.
   const handlers = new WeakMap<object, McpHttpHandler>();
+  // The subscriptions/listen bus, per isolate: list changes published by any request of this
+  // isolate reach the listen streams open on it. (Listeners on other isolates need a shared bus.)
+  const buses = new WeakMap<object, InMemoryServerEventBus>();
+  const busFor = (env: object) => {
+    let bus = buses.get(env);
+    if (bus === undefined) {
+      bus = new InMemoryServerEventBus();
+      buses.set(env, bus);
+    }
+    return bus;
+  };
   // The server built (and scope-checked) for a request, handed to the SDK's factory.
   const prebuilt = new WeakMap<Request, McpServer>();
 
-  function handlerFor(): McpHttpHandler {
+  function handlerFor(bus: InMemoryServerEventBus): McpHttpHandler {
     return createMcpHandler(
       (ctx) => {
         const server = ctx.requestInfo === undefined ? undefined : prebuilt.get(ctx.requestInfo);
         if (server === undefined) throw new Error("edge-mcp: no server was built for this request.");
         return server;
       },
-      { legacy: "reject", responseMode: identity.jsonResponse === true ? "json" : "auto" },
+      { legacy: "reject", responseMode: identity.jsonResponse === true ? "json" : "auto", bus },
     );
   }
 
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
       const binding = await requestBindingOf(parsed.messages[0]);
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, null, binding);
+      const bus = busFor(env as object);
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, { requestBinding: binding, bus });
       checkMessageScopes(caller, parsed.messages, toolScopes);
       if (identity.rateLimit !== undefined) {
         await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
       }
       let handler = handlers.get(env as object);
       if (handler === undefined) {
-        handler = handlerFor();
+        handler = handlerFor(bus);
         handlers.set(env as object, handler);
       }
       prebuilt.set(request, server);

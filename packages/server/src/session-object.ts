@@ -148,7 +148,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const { server, toolScopes } = await buildServer(
         identity,
         { env: this.env, transport: "stateful", era: "legacy", sessionId, storage: toolStorage(this.ctx.storage) },
-        await hashSessionId(sessionId),
+        { sessionIdHash: await hashSessionId(sessionId) },
       );
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => sessionId,

@@ -1,4 +1,4 @@
-import type { EdgeMcpServer, EdgeRequestExtra } from "@edge-mcp/server";
+import type { EdgeMcpServer, EdgeRequestExtra, SetupContext } from "@edge-mcp/server";
 import { completable, ResourceTemplate } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { redPixelPngBase64, silentWavBase64 } from "./fixtures.ts";
@@ -17,10 +17,10 @@ function log(extra: EdgeRequestExtra, level: "info" | "debug", data: string) {
 /** JSON Schema 2020-12 features the suite checks survive tools/list: $schema, $defs, additionalProperties. */
 const Address = z.object({ street: z.string().optional(), city: z.string().optional() }).meta({ id: "address" });
 
-export function setupConformanceFixtures(mcp: EdgeMcpServer): void {
+export function setupConformanceFixtures(mcp: EdgeMcpServer, ctx: SetupContext<unknown>): void {
   const { server } = mcp;
   registerInputRequiredFixtures(mcp);
-  registerModernFixtures(mcp);
+  registerModernFixtures(mcp, ctx);
 
   // --- tools --------------------------------------------------------------------------------
   mcp.tool("test_simple_text", { description: "Returns simple text" }, () => ({

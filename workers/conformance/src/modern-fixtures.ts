@@ -3,7 +3,7 @@
  * `server-stateless` (SEP-2575), the capability-aware input tool, and the full JSON Schema
  * 2020-12 fixture (SEP-2106: `$anchor`, `allOf`/`anyOf`, `if`/`then`/`else`).
  */
-import type { EdgeMcpServer } from "@edge-mcp/server";
+import type { EdgeMcpServer, SetupContext } from "@edge-mcp/server";
 import { fromJsonSchema, inputRequired } from "@modelcontextprotocol/server";
 
 const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
@@ -28,7 +28,16 @@ const JSON_SCHEMA_2020_12 = {
   additionalProperties: false,
 } as const;
 
-export function registerModernFixtures(mcp: EdgeMcpServer): void {
+export function registerModernFixtures(mcp: EdgeMcpServer, ctx: SetupContext<unknown>): void {
+  // The list changes (a deployment would add or remove one); listeners of both eras hear of it.
+  mcp.tool("test_trigger_tool_change", { description: "Announces a changed tool list" }, () => {
+    ctx.notify?.toolsChanged();
+    return text("tools changed");
+  });
+  mcp.tool("test_trigger_prompt_change", { description: "Announces a changed prompt list" }, () => {
+    ctx.notify?.promptsChanged();
+    return text("prompts changed");
+  });
   // Needs sampling; called without declaring it, the SDK answers -32021 naming it (never asks anyway).
   mcp.tool("test_missing_capability", { description: "Needs the sampling capability" }, () =>
     inputRequired({ inputRequests: { answer: inputRequired.createMessage({ messages: [{ role: "user", content: { type: "text", text: "Say hi" } }], maxTokens: 20 }) } }),
