@@ -1,7 +1,8 @@
 /**
  * Benchmark: MCP `tools/call` throughput of edge-mcp on bare workerd against the common Node
  * build (Express + MCP SDK + jose, bench/baselines/express-mcp), in one run:
- *   hello-world Worker (the floor) · stateless auth off/on · stateful auth off/on · Express,
+ *   hello-world Worker (the floor) · MCP 2026-07-28 (modern, stateless) auth off/on · 2025 stateless
+ *   auth off/on · 2025 stateful (sessions) auth off/on · Express,
  * the same `echo` tool and the same RS256 token and JWKS everywhere, measured in interleaved
  * rounds (medians), plus the gzip size of every worker bundle (`wrangler deploy --dry-run`)
  * against the same tool on Cloudflare agents' McpAgent (bench/baselines/agents-mcp, installed
@@ -46,15 +47,17 @@ const sizes = [
 ];
 
 const issuer = await startIssuer();
-type Variant = "floor" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth" | "express-auth";
-const VARIANTS: Variant[] = ["floor", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth", "express-auth"];
+type Variant = "floor" | "modern-noauth" | "modern-auth" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth" | "express-auth";
+const VARIANTS: Variant[] = ["floor", "modern-noauth", "modern-auth", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth", "express-auth"];
 const WORKERD_VARIANTS = VARIANTS.filter((v) => v !== "express-auth");
 const ports = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
 const resource = (v: Variant) => `http://127.0.0.1:${ports[v]}/mcp`;
 
 const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
   if (variant === "floor") return { name: variant, bundle: helloWorld, port: ports[variant], bindings: {} };
-  const [transport, auth] = variant.split("-") as ["stateless" | "stateful", "auth" | "noauth"];
+  const [kind, auth] = variant.split("-") as ["modern" | "stateless" | "stateful", "auth" | "noauth"];
+  // Modern requests are stateless whatever the worker's transport: serve them from the stateless build.
+  const transport = kind === "stateful" ? "stateful" : "stateless";
   return {
     name: variant,
     bundle: mcpEcho,
@@ -79,10 +82,15 @@ const pinnedRun = pinSelf(LOAD_CPU);
 await waitForHttp(`http://127.0.0.1:${ports["express-auth"]}/`, 20_000);
 
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
+const MODERN_META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
+const MODERN_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: MODERN_META } });
 const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
+const modernHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" };
+const bodyFor = (variant: Variant) => (variant.startsWith("modern") ? MODERN_CALL : CALL);
 
 async function headersFor(variant: Variant): Promise<Record<string, string>> {
-  return variant.endsWith("-auth") ? { ...baseHeaders, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...baseHeaders };
+  const base = variant.startsWith("modern") ? modernHeaders : baseHeaders;
+  return variant.endsWith("-auth") ? { ...base, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...base };
 }
 
 /** Opens sessions (initialize + initialized) and returns their ids. */
@@ -110,7 +118,7 @@ for (const variant of VARIANTS) {
   const headers = await headersFor(variant);
   // Sanity: one real call must succeed before measuring.
   const sessions = variant.startsWith("stateful") ? await openSessions(variant, headers) : [];
-  const probe = await fetch(resource(variant), { method: "POST", headers: sessions[0] ? { ...headers, "mcp-session-id": sessions[0] } : headers, body: CALL });
+  const probe = await fetch(resource(variant), { method: "POST", headers: sessions[0] ? { ...headers, "mcp-session-id": sessions[0] } : headers, body: bodyFor(variant) });
   const text = await probe.text();
   if (probe.status !== 200 || !text.includes("hello")) throw new Error(`${variant}: tools/call probe failed (${probe.status}): ${text.slice(0, 200)}`);
   prepared.set(variant, { headers, sessions });
@@ -125,7 +133,7 @@ try {
       const result = await runLoad({
         url: variant === "floor" ? `http://127.0.0.1:${ports.floor}/` : resource(variant),
         method: variant === "floor" ? "GET" : "POST",
-        ...(p === undefined ? {} : { headers: p.headers, body: CALL }),
+        ...(p === undefined ? {} : { headers: p.headers, body: bodyFor(variant) }),
         ...(p !== undefined && p.sessions.length > 0 ? { headersFor: (n: number) => ({ "mcp-session-id": p.sessions[n % p.sessions.length]! }) } : {}),
         connections: CONNECTIONS,
         durationSeconds: SECONDS,
@@ -161,6 +169,9 @@ printTable(
 );
 console.log("");
 printTable([
+  { ratio: "MCP 2026-07-28 (modern) / Express baseline, both with auth (goal ≥ 2.5)", value: (summary["modern-auth"].rps / summary["express-auth"].rps).toFixed(2) },
+  { ratio: "modern / 2025 stateless, both with auth (goal ≥ 1)", value: (summary["modern-auth"].rps / summary["stateless-auth"].rps).toFixed(2) },
+  { ratio: "modern: auth on / auth off (goal ≥ 0.97)", value: (summary["modern-auth"].rps / summary["modern-noauth"].rps).toFixed(3) },
   { ratio: "edge-mcp stateless / Express baseline, both with auth (goal ≥ 2)", value: (summary["stateless-auth"].rps / summary["express-auth"].rps).toFixed(2) },
   { ratio: "edge-mcp stateful / Express baseline, both with auth", value: (summary["stateful-auth"].rps / summary["express-auth"].rps).toFixed(2) },
   { ratio: "stateless: auth on / auth off (goal ≥ 0.95)", value: (summary["stateless-auth"].rps / summary["stateless-noauth"].rps).toFixed(3) },

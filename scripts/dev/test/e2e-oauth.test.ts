@@ -164,6 +164,30 @@ describe("end to end with the MCP SDK's OAuth client", () => {
     expect(body).not.toHaveProperty("access_token");
   }, 60_000);
 
+  it("serves MCP 2026-07-28 too: a 2.x client adds and lists notes statelessly with a token from the local authorization server", async () => {
+    const { Client: ModernClient, StreamableHTTPClientTransport: ModernTransport } = await import("@modelcontextprotocol/client");
+    const token = await userToken(notes.resource, "tools.read tools.write");
+    const client = new ModernClient({ name: "e2e-modern", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await client.connect(new ModernTransport(new URL(notes.resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+    const added = await client.callTool({ name: "add_note", arguments: { title: "From a modern client", text: "no session" } });
+    expect(added.isError).toBeFalsy();
+    const listed = await client.callTool({ name: "list_notes", arguments: {} });
+    expect(JSON.stringify(listed.structuredContent)).toContain("From a modern client");
+    await client.close();
+  }, 60_000);
+
+  it("answers a modern read-only token calling add_note with the same 403 step-up challenge", async () => {
+    const token = await userToken(notes.resource, "tools.read");
+    const res = await fetch(notes.resource, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "add_note" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "add_note", arguments: { title: "x", text: "y" }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+  }, 60_000);
+
   it("kept its notes in the test's own state directory, leaving npm run dev's store alone", () => {
     expect(fingerprint(stateDir).length).toBeGreaterThan(0);
     expect(fingerprint(devStore)).toEqual(devStoreBefore);
