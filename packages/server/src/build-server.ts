@@ -12,9 +12,10 @@ import type { ToolScopes } from "./method-scopes.ts";
  * stream; 2026-07-28 clients get it on their open `subscriptions/listen` streams.
  */
 export interface ListChangeNotifier {
-  toolsChanged(): void;
-  promptsChanged(): void;
-  resourcesChanged(): void;
+  /** Resolves once the change is on its way to every listener (await it inside a request). */
+  toolsChanged(): Promise<void>;
+  promptsChanged(): Promise<void>;
+  resourcesChanged(): Promise<void>;
 }
 
 /** What `setup` learns about where it runs. */
@@ -87,10 +88,16 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
   const { bus } = options;
+  const announce = async (kind: "tools_list_changed" | "prompts_list_changed" | "resources_list_changed", legacy: () => unknown) => {
+    if (bus === undefined) return void (await legacy());
+    const shared = bus as ServerEventBus & { publishNow?: (event: { kind: typeof kind }) => Promise<void> };
+    if (shared.publishNow !== undefined) await shared.publishNow({ kind });
+    else shared.publish({ kind });
+  };
   const notify: ListChangeNotifier = Object.freeze({
-    toolsChanged: () => (bus === undefined ? server.sendToolListChanged() : bus.publish({ kind: "tools_list_changed" })),
-    promptsChanged: () => (bus === undefined ? server.sendPromptListChanged() : bus.publish({ kind: "prompts_list_changed" })),
-    resourcesChanged: () => (bus === undefined ? server.sendResourceListChanged() : bus.publish({ kind: "resources_list_changed" })),
+    toolsChanged: () => announce("tools_list_changed", () => server.sendToolListChanged()),
+    promptsChanged: () => announce("prompts_list_changed", () => server.sendPromptListChanged()),
+    resourcesChanged: () => announce("resources_list_changed", () => server.sendResourceListChanged()),
   });
   await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), { ...base, notify });
   return { server, toolScopes };

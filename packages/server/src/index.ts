@@ -10,4 +10,5 @@ export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
 export type { SessionStorage } from "./session-storage.ts";
+export { EVENT_BUS_BINDING, McpEventBus } from "./event-bus.ts";
 export { RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

@@ -1,4 +1,5 @@
-import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler, type McpServer, type ServerEventBus } from "@modelcontextprotocol/server";
+import { DurableObjectEventBus, EVENT_BUS_BINDING } from "./event-bus.ts";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
@@ -17,13 +18,15 @@ import { checkMessageScopes } from "./scope-check.ts";
 export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // One handler per env object (per isolate in production): its subscription bus lives in it.
   const handlers = new WeakMap<object, McpHttpHandler>();
-  // The subscriptions/listen bus, per isolate: list changes published by any request of this
-  // isolate reach the listen streams open on it. (Listeners on other isolates need a shared bus.)
-  const buses = new WeakMap<object, InMemoryServerEventBus>();
+  // The subscriptions/listen bus of this isolate: backed by the McpEventBus Durable Object when
+  // the worker binds one (MCP_EVENTS) — a change published on any isolate reaches listen streams
+  // on every isolate — else in memory (one isolate, e.g. local development).
+  const buses = new WeakMap<object, ServerEventBus>();
   const busFor = (env: object) => {
     let bus = buses.get(env);
     if (bus === undefined) {
-      bus = new InMemoryServerEventBus();
+      const namespace = (env as Record<string, unknown>)[EVENT_BUS_BINDING] as DurableObjectNamespace | undefined;
+      bus = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
       buses.set(env, bus);
     }
     return bus;
@@ -31,7 +34,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // The server built (and scope-checked) for a request, handed to the SDK's factory.
   const prebuilt = new WeakMap<Request, McpServer>();
 
-  function handlerFor(bus: InMemoryServerEventBus): McpHttpHandler {
+  function handlerFor(bus: ServerEventBus): McpHttpHandler {
     return createMcpHandler(
       (ctx) => {
         const server = ctx.requestInfo === undefined ? undefined : prebuilt.get(ctx.requestInfo);

@@ -23,9 +23,12 @@ function durableObjectsBlock(manifest: ServerManifest): string {
     ...manifest.durableObjects,
     ...(manifest.rateLimit === undefined ? [] : [{ binding: "RATE_LIMIT", className: "RateLimitCounter" }]),
   ];
-  if (objects.length === 0) return "";
-  const bindings = objects.map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");
-  return `${bindings}\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [${objects.map((o) => `"${o.className}"`).join(", ")}]\n`;
+  // Every server: the subscriptions/listen bus (MCP 2026-07-28), added in its own migration so
+  // that workers deployed before it existed gain it without touching their first migration.
+  const bus = { binding: "MCP_EVENTS", className: "McpEventBus" };
+  const bindings = [...objects, bus].map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");
+  const migration = (tag: string, classes: ReadonlyArray<{ className: string }>) => `\n[[migrations]]\ntag = "${tag}"\nnew_sqlite_classes = [${classes.map((o) => `"${o.className}"`).join(", ")}]\n`;
+  return `${bindings}${objects.length > 0 ? migration("v1", objects) + migration("v2", [bus]) : migration("v1", [bus])}`;
 }
 
 /** Fills `wrangler.toml.template`. Every placeholder must be known: a typo is an error, not a blank. */

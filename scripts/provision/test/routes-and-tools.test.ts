@@ -38,9 +38,13 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     expect(notes).toContain(`routes = [{ pattern = "notes-mcp.${BASE_DOMAIN}", custom_domain = true }]`);
     expect(notes).toContain(`MCP_RESOURCE = "https://notes-mcp.${BASE_DOMAIN}/mcp"`);
     expect(notes).toContain(`AUTH_ISSUER = "https://${processEnv.AUTH0_DOMAIN}/"`);
-    expect(notes).toContain('new_sqlite_classes = ["McpSession", "NotesStore"]');
+    expect(notes).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpSession", "NotesStore"]');
+    expect(notes).toContain('[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["McpEventBus"]');
     const hello = readFileSync(join(root, "workers/hello/wrangler.toml"), "utf8");
-    expect(hello).not.toContain("durable_objects");
+    // A stateless server has no session objects, only the subscriptions/listen bus.
+    expect(hello).not.toContain("McpSession");
+    expect(hello).toContain('name = "MCP_EVENTS"\nclass_name = "McpEventBus"');
+    expect(hello).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpEventBus"]');
     expect(hello).not.toContain("{{");
   });
 

@@ -16,3 +16,4 @@ const worker = createMcpWorker({
 
 export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
+export { McpEventBus } from "@edge-mcp/server";

@@ -30,12 +30,12 @@ const JSON_SCHEMA_2020_12 = {
 
 export function registerModernFixtures(mcp: EdgeMcpServer, ctx: SetupContext<unknown>): void {
   // The list changes (a deployment would add or remove one); listeners of both eras hear of it.
-  mcp.tool("test_trigger_tool_change", { description: "Announces a changed tool list" }, () => {
-    ctx.notify?.toolsChanged();
+  mcp.tool("test_trigger_tool_change", { description: "Announces a changed tool list" }, async () => {
+    await ctx.notify?.toolsChanged();
     return text("tools changed");
   });
-  mcp.tool("test_trigger_prompt_change", { description: "Announces a changed prompt list" }, () => {
-    ctx.notify?.promptsChanged();
+  mcp.tool("test_trigger_prompt_change", { description: "Announces a changed prompt list" }, async () => {
+    await ctx.notify?.promptsChanged();
     return text("prompts changed");
   });
   // Needs sampling; called without declaring it, the SDK answers -32021 naming it (never asks anyway).

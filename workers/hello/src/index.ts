@@ -37,3 +37,4 @@ const worker = createMcpWorker({
 });
 
 export default { fetch: worker.fetch };
+export { McpEventBus } from "@edge-mcp/server";

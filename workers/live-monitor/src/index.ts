@@ -86,3 +86,4 @@ const worker = createMcpWorker<TasksEnv>({
 export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
 export { TaskRunner } from "./task-runner.ts";
+export { McpEventBus } from "@edge-mcp/server";

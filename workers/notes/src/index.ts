@@ -68,4 +68,4 @@ const worker = createMcpWorker<NotesEnv>({
 export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
 export { NotesStore } from "./notes-store.ts";
-export { RateLimitCounter } from "@edge-mcp/server";
+export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

@@ -1,0 +1,146 @@
+import { DurableObject } from "cloudflare:workers";
+import { InMemoryServerEventBus, type ServerEvent, type ServerEventBus } from "@modelcontextprotocol/server";
+import { SERVER_DEFAULTS } from "./defaults.ts";
+
+/** The Durable Object binding a worker declares to share list changes across isolates. */
+export const EVENT_BUS_BINDING = "MCP_EVENTS";
+
+/** Wait before reconnecting to a bus object that dropped the connection, in milliseconds. */
+const RECONNECT_DELAY_MS = 1_000;
+
+const EVENT_KINDS = new Set(["tools_list_changed", "prompts_list_changed", "resources_list_changed", "resource_updated"]);
+
+function parseEvent(line: string): ServerEvent | undefined {
+  try {
+    const event = JSON.parse(line) as ServerEvent;
+    return EVENT_KINDS.has(event.kind) ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fleet-wide side of `subscriptions/listen` (MCP 2026-07-28): one object per server
+ * (`idFromName("events")`) that every isolate with open listen streams stays connected to.
+ * `publish` (RPC) writes the event, as one JSON line, to every connected isolate; each isolate
+ * re-publishes it to its own listen streams. Keep-alive lines keep idle connections open; a
+ * connection that fails to take a write is dropped.
+ */
+export class McpEventBus extends DurableObject {
+  readonly #subscribers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  override fetch(): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.#subscribers.add(writer);
+    this.#keepAlive ??= setInterval(() => void this.#broadcast("\n"), SERVER_DEFAULTS.sseKeepAliveMs);
+    void writer.closed.catch(() => undefined).finally(() => this.#drop(writer));
+    return new Response(readable, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
+  }
+
+  async publish(event: ServerEvent): Promise<number> {
+    if (!EVENT_KINDS.has(event.kind)) throw new TypeError("not a server event");
+    return this.#broadcast(`${JSON.stringify(event)}\n`);
+  }
+
+  async #broadcast(line: string): Promise<number> {
+    const bytes = new TextEncoder().encode(line);
+    const writes = [...this.#subscribers].map((writer) => writer.write(bytes).then(() => true, () => (this.#drop(writer), false)));
+    return (await Promise.all(writes)).filter(Boolean).length;
+  }
+
+  #drop(writer: WritableStreamDefaultWriter<Uint8Array>): void {
+    this.#subscribers.delete(writer);
+    void writer.abort().catch(() => undefined);
+    if (this.#subscribers.size === 0 && this.#keepAlive !== undefined) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+    }
+  }
+}
+
+interface EventBusStub {
+  fetch(input: string): Promise<Response>;
+  publish(event: ServerEvent): Promise<number>;
+}
+
+/**
+ * A `ServerEventBus` for one isolate: its listen streams subscribe locally; the isolate keeps
+ * one connection to the `McpEventBus` object while it has listeners, and every event — published
+ * here or on any other isolate — arrives through it. `publish` goes to the object only, so each
+ * event is delivered once everywhere, the publishing isolate included.
+ */
+export class DurableObjectEventBus implements ServerEventBus {
+  readonly #local = new InMemoryServerEventBus();
+  readonly #stub: EventBusStub;
+  #listeners = 0;
+  #connection: AbortController | undefined;
+  /** Resolves once the connection to the bus object is open (tests and publishers may await it). */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(namespace: DurableObjectNamespace) {
+    this.#stub = namespace.get(namespace.idFromName("events")) as unknown as EventBusStub;
+  }
+
+  publish(event: ServerEvent): void {
+    void this.publishNow(event);
+  }
+
+  /** Publishes and waits until the bus object has written the event to every connected isolate. */
+  async publishNow(event: ServerEvent): Promise<void> {
+    await this.#stub.publish(event);
+  }
+
+  subscribe(listener: (event: ServerEvent) => void): () => void {
+    const unsubscribe = this.#local.subscribe(listener);
+    this.#listeners += 1;
+    if (this.#connection === undefined) this.#connect();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      this.#listeners -= 1;
+      if (this.#listeners === 0) {
+        this.#connection?.abort();
+        this.#connection = undefined;
+      }
+    };
+  }
+
+  #connect(): void {
+    const controller = new AbortController();
+    this.#connection = controller;
+    let opened!: () => void;
+    this.ready = new Promise<void>((resolve) => (opened = resolve));
+    void (async () => {
+      try {
+        const response = await this.#stub.fetch("https://events.internal/subscribe");
+        opened();
+        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+        controller.signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
+        let buffered = "";
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffered += value;
+          const lines = buffered.split("\n");
+          buffered = lines.pop() ?? "";
+          for (const line of lines) {
+            const event = line.trim() === "" ? undefined : parseEvent(line);
+            if (event !== undefined) this.#local.publish(event);
+          }
+        }
+      } catch {
+        opened();
+      } finally {
+        // Dropped while listeners remain (the object restarted): connect again.
+        if (this.#connection === controller) {
+          this.#connection = undefined;
+          if (this.#listeners > 0 && !controller.signal.aborted) setTimeout(() => this.#listeners > 0 && this.#connection === undefined && this.#connect(), RECONNECT_DELAY_MS);
+        }
+      }
+    })();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `subscriptions/listen` (MCP 2026-07-28): list changes reach listeners on any isolate, through
+ * the McpEventBus Durable Object. Two env objects stand for two isolates: each gets its own
+ * modern handler and bus, so only the shared object can carry the event from one to the other.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { statelessWorker } from "./fixtures/test-worker.ts";
+import { MODERN } from "./helpers/modern.ts";
+import { RESOURCE, token } from "./helpers/tokens.ts";
+
+const META = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {} };
+
+function modern(isolate: object, bearer: string, method: string, params: Record<string, unknown>, name?: string, signal?: AbortSignal) {
+  return statelessWorker.fetch(new Request(RESOURCE, {
+    method: "POST",
+    ...(signal === undefined ? {} : { signal }),
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN, "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }), authorization: `Bearer ${bearer}` },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } }),
+  }), isolate as never);
+}
+
+/** Reads SSE `data:` payloads until `until` matches one, or the deadline passes. */
+async function readUntil(body: ReadableStream<Uint8Array>, until: (message: { method?: string }) => boolean, timeoutMs = 5_000) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const seen: Array<{ method?: string; params?: Record<string, unknown> }> = [];
+  const deadline = Date.now() + timeoutMs;
+  let buffered = "";
+  while (Date.now() < deadline) {
+    const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), deadline - Date.now()))]);
+    if (chunk === undefined || chunk.done) break;
+    buffered += chunk.value;
+    for (const line of buffered.split("\n")) {
+      if (!line.startsWith("data:")) continue;
+      const message = JSON.parse(line.slice(5)) as { method?: string; params?: Record<string, unknown> };
+      if (!seen.some((m) => JSON.stringify(m) === JSON.stringify(message))) seen.push(message);
+      if (until(message)) {
+        await reader.cancel().catch(() => undefined);
+        return seen;
+      }
+    }
+    buffered = buffered.slice(buffered.lastIndexOf("\n") + 1);
+  }
+  await reader.cancel().catch(() => undefined);
+  return seen;
+}
+
+describe("subscriptions/listen across isolates", () => {
+  it("delivers a tools list_changed published on one isolate to a listener on another", async () => {
+    const listenerIsolate = { ...(env as object) };
+    const publisherIsolate = { ...(env as object) };
+    const bearer = await token();
+    const abort = new AbortController();
+    const listen = await modern(listenerIsolate, bearer, "subscriptions/listen", { notifications: { toolsListChanged: true } }, undefined, abort.signal);
+    expect(listen.status).toBe(200);
+    expect(listen.headers.get("content-type")).toContain("text/event-stream");
+    const heard = readUntil(listen.body!, (m) => m.method === "notifications/tools/list_changed");
+    await new Promise((r) => setTimeout(r, 300)); // the listener's isolate connects to the bus
+    const trigger = await modern(publisherIsolate, bearer, "tools/call", { name: "announce_tools", arguments: {} }, "announce_tools");
+    expect(await trigger.text()).toContain("announced");
+    const messages = await heard;
+    abort.abort();
+    expect(messages[0]?.method).toBe("notifications/subscriptions/acknowledged");
+    expect(messages.map((m) => m.method)).toContain("notifications/tools/list_changed");
+  });
+});
