@@ -10,14 +10,23 @@ const RECONNECT_DELAY_MS = 1_000;
 
 const EVENT_KINDS = new Set(["tools_list_changed", "prompts_list_changed", "resources_list_changed", "resource_updated"]);
 
-function parseEvent(line: string): ServerEvent | undefined {
+/** What travels through the bus object: the event and an id, so its publisher can skip its own echo. */
+interface Envelope {
+  readonly id: string;
+  readonly event: ServerEvent;
+}
+
+function parseEnvelope(line: string): Envelope | undefined {
   try {
-    const event = JSON.parse(line) as ServerEvent;
-    return EVENT_KINDS.has(event.kind) ? event : undefined;
+    const envelope = JSON.parse(line) as Envelope;
+    return typeof envelope.id === "string" && EVENT_KINDS.has(envelope.event?.kind) ? envelope : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** Ids of events this isolate published and already delivered locally, awaiting their echo. */
+const MAX_PENDING_ECHOES = 1_000;
 
 /**
  * The fleet-wide side of `subscriptions/listen` (MCP 2026-07-28): one object per server
@@ -39,9 +48,9 @@ export class McpEventBus extends DurableObject {
     return new Response(readable, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
   }
 
-  async publish(event: ServerEvent): Promise<number> {
-    if (!EVENT_KINDS.has(event.kind)) throw new TypeError("not a server event");
-    return this.#broadcast(`${JSON.stringify(event)}\n`);
+  async publish(envelope: Envelope): Promise<number> {
+    if (typeof envelope?.id !== "string" || !EVENT_KINDS.has(envelope.event?.kind)) throw new TypeError("not a server event");
+    return this.#broadcast(`${JSON.stringify({ id: envelope.id, event: envelope.event })}\n`);
   }
 
   async #broadcast(line: string): Promise<number> {
@@ -62,18 +71,19 @@ export class McpEventBus extends DurableObject {
 
 interface EventBusStub {
   fetch(input: string): Promise<Response>;
-  publish(event: ServerEvent): Promise<number>;
+  publish(envelope: Envelope): Promise<number>;
 }
 
 /**
  * A `ServerEventBus` for one isolate: its listen streams subscribe locally; the isolate keeps
- * one connection to the `McpEventBus` object while it has listeners, and every event — published
- * here or on any other isolate — arrives through it. `publish` goes to the object only, so each
- * event is delivered once everywhere, the publishing isolate included.
+ * one connection to the `McpEventBus` object while it has listeners. An event published here is
+ * delivered to this isolate's listeners at once and sent through the object to every other
+ * isolate; its echo back here is recognised by id and skipped, so each listener hears it once.
  */
 export class DurableObjectEventBus implements ServerEventBus {
   readonly #local = new InMemoryServerEventBus();
   readonly #stub: EventBusStub;
+  readonly #echoes = new Set<string>();
   #listeners = 0;
   #connection: AbortController | undefined;
   /** Resolves once the connection to the bus object is open (tests and publishers may await it). */
@@ -89,7 +99,13 @@ export class DurableObjectEventBus implements ServerEventBus {
 
   /** Publishes and waits until the bus object has written the event to every connected isolate. */
   async publishNow(event: ServerEvent): Promise<void> {
-    await this.#stub.publish(event);
+    const id = crypto.randomUUID();
+    if (this.#listeners > 0) {
+      this.#echoes.add(id);
+      while (this.#echoes.size > MAX_PENDING_ECHOES) this.#echoes.delete(this.#echoes.values().next().value!);
+      this.#local.publish(event);
+    }
+    await this.#stub.publish({ id, event });
   }
 
   subscribe(listener: (event: ServerEvent) => void): () => void {
@@ -128,8 +144,10 @@ export class DurableObjectEventBus implements ServerEventBus {
           const lines = buffered.split("\n");
           buffered = lines.pop() ?? "";
           for (const line of lines) {
-            const event = line.trim() === "" ? undefined : parseEvent(line);
-            if (event !== undefined) this.#local.publish(event);
+            const envelope = line.trim() === "" ? undefined : parseEnvelope(line);
+            if (envelope === undefined) continue;
+            if (this.#echoes.delete(envelope.id)) continue; // ours, already delivered here
+            this.#local.publish(envelope.event);
           }
         }
       } catch {

@@ -30,16 +30,17 @@ async function readUntil(body: ReadableStream<Uint8Array>, until: (message: { me
     const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), deadline - Date.now()))]);
     if (chunk === undefined || chunk.done) break;
     buffered += chunk.value;
-    for (const line of buffered.split("\n")) {
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? ""; // a partial line waits for the next chunk; each complete line is read once
+    for (const line of lines) {
       if (!line.startsWith("data:")) continue;
       const message = JSON.parse(line.slice(5)) as { method?: string; params?: Record<string, unknown> };
-      if (!seen.some((m) => JSON.stringify(m) === JSON.stringify(message))) seen.push(message);
+      seen.push(message);
       if (until(message)) {
         await reader.cancel().catch(() => undefined);
         return seen;
       }
     }
-    buffered = buffered.slice(buffered.lastIndexOf("\n") + 1);
   }
   await reader.cancel().catch(() => undefined);
   return seen;
@@ -62,5 +63,18 @@ describe("subscriptions/listen across isolates", () => {
     abort.abort();
     expect(messages[0]?.method).toBe("notifications/subscriptions/acknowledged");
     expect(messages.map((m) => m.method)).toContain("notifications/tools/list_changed");
+  });
+
+  it("delivers an event published on the listener's own isolate once, at once (not again when it echoes back)", async () => {
+    const isolate = { ...(env as object) };
+    const bearer = await token();
+    const abort = new AbortController();
+    const listen = await modern(isolate, bearer, "subscriptions/listen", { notifications: { toolsListChanged: true } }, undefined, abort.signal);
+    const heard = readUntil(listen.body!, () => false, 1_500);
+    await new Promise((r) => setTimeout(r, 300));
+    await (await modern(isolate, bearer, "tools/call", { name: "announce_tools", arguments: {} }, "announce_tools")).text();
+    const messages = await heard;
+    abort.abort();
+    expect(messages.filter((m) => m.method === "notifications/tools/list_changed")).toHaveLength(1);
   });
 });
