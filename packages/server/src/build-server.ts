@@ -39,8 +39,8 @@ export interface SetupContext<Env> {
 export interface BuildOptions {
   /** SHA-256 prefix of the session id, for audit lines (stateful). */
   readonly sessionIdHash?: string | null;
-  /** What an MRTR requestState is bound to besides the caller (modern era: method, target, arguments). */
-  readonly requestBinding?: string;
+  /** What an MRTR requestState is bound to besides the caller (modern era: method, target, arguments), computed on demand. */
+  readonly requestBinding?: () => string;
   /** The modern era's subscriptions/listen bus, which list changes are published on. */
   readonly bus?: ServerEventBus;
 }
@@ -72,7 +72,7 @@ export interface BuiltServer {
  */
 export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit<SetupContext<Env>, "notify">, options: BuildOptions = {}): Promise<BuiltServer> {
   const sessionIdHash = options.sessionIdHash ?? null;
-  const codec = requestStateCodecFor(readConfig(base.env as object), options.requestBinding ?? "");
+  const codec = requestStateCodecFor(readConfig(base.env as object), options.requestBinding ?? (() => ""));
   const server = new McpServer(
     { name: identity.name, version: identity.version },
     {

@@ -47,7 +47,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
 
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
-      const binding = await requestBindingOf(parsed.messages[0]);
+      const binding = requestBindingOf(parsed.messages[0]);
       const bus = busFor(env as object);
       const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, { requestBinding: binding, bus });
       checkMessageScopes(caller, parsed.messages, toolScopes);

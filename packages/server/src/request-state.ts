@@ -14,30 +14,37 @@ export type StateCodec = RequestStateCodec<Envelope>;
  * MRTR `requestState` round-trips through the client, so it is attacker-controlled (MCP
  * 2026-07-28 basic/patterns/mrtr, server requirements 4–5): HMAC-SHA256 signed with the Worker
  * secret `MCP_REQUEST_STATE_KEY`, expiring after `SERVER_DEFAULTS.requestStateTtlSeconds`, and
- * bound to the caller (sub + client) and to the request (method, tool or URI, and a digest of
- * its arguments). A state that was tampered with, has expired, is replayed by another caller or
+ * bound to the caller (sub + client) and to the request (method, tool or URI, and its arguments). A state that was tampered with, has expired, is replayed by another caller or
  * on another call is refused by the SDK's verify seam with -32602 before any handler runs.
  * Undefined when the server has no key (then no tool may mint one, and none is accepted).
  */
-export function requestStateCodecFor(config: ServerConfig, requestBinding: string): StateCodec | undefined {
+export function requestStateCodecFor(config: ServerConfig, requestBinding: () => string): StateCodec | undefined {
   if (config.requestStateKey === undefined) return undefined;
   return createRequestStateCodec<Envelope>({
     key: config.requestStateKey,
     ttlSeconds: SERVER_DEFAULTS.requestStateTtlSeconds,
     bind: (ctx) => {
       const caller = callerFromAuthInfo(ctx.http?.authInfo);
-      return [caller?.subject ?? "", caller?.clientId ?? "", ctx.mcpReq.method, requestBinding].join("\u0000");
+      return [caller?.subject ?? "", caller?.clientId ?? "", ctx.mcpReq.method, requestBinding()].join("\u0000");
     },
   });
 }
 
-/** What a state is bound to besides the caller: the method, the tool or URI, a digest of the arguments. */
-export async function requestBindingOf(message: JSONRPCMessage | undefined): Promise<string> {
-  if (message === undefined || !("method" in message)) return "";
-  const params = (message.params ?? {}) as Record<string, unknown>;
-  const target = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : "";
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(params.arguments ?? null)));
-  return `${message.method}\u0000${target}\u0000${[...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+/**
+ * What a state is bound to besides the caller: the method, the tool or URI, and the arguments
+ * (their JSON: the binding only ever enters the HMAC, so no separate digest is needed — which
+ * would cost every modern request an async hash). Evaluated only when a state is minted or
+ * verified.
+ */
+export function requestBindingOf(message: JSONRPCMessage | undefined): () => string {
+  let binding: string | undefined;
+  return () => {
+    if (binding !== undefined) return binding;
+    if (message === undefined || !("method" in message)) return (binding = "");
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const target = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : "";
+    return (binding = `${message.method}\u0000${target}\u0000${JSON.stringify(params.arguments ?? null)}`);
+  };
 }
 
 /** Mint and read a tool's request state (the tool's `extra.requestState`). */
