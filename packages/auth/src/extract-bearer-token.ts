@@ -1,4 +1,5 @@
 import { AUTH_DEFAULTS } from "./defaults.ts";
+import { readBoundedText } from "./bounded-body.ts";
 import { InvalidRequestError, MissingTokenError } from "./errors.ts";
 
 /**
@@ -53,30 +54,11 @@ export async function extractBearerToken(
   throw new InvalidRequestError("The Authorization header is malformed; expected `Bearer <token>`.");
 }
 
-/**
- * Reads at most `maxBytes` of a form body (from a clone: the handler may still need it). By
- * `Content-Length` before reading anything, and while streaming when it is chunked: a larger
- * body is refused after reading no more than the limit plus one chunk.
- */
+/** Whether a form body (read from a clone, bounded: the handler may still need it) carries an access token. */
 async function formBodyHasAccessToken(request: Request, maxBytes: number): Promise<boolean> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\b/i.test(type) || request.body === null) return false;
   const tooLarge = () => new InvalidRequestError(`The request body is larger than the ${maxBytes} bytes accepted before authentication.`);
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
-  const reader = request.clone().body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return new URLSearchParams(text + decoder.decode()).has("access_token");
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
+  return new URLSearchParams(await readBoundedText(request.clone(), maxBytes, tooLarge)).has("access_token");
 }

@@ -1,6 +1,7 @@
 // The whole public surface of @edge-mcp/auth. Re-exports only.
 export type { AuthContext } from "./auth-context.ts";
 export { authErrorHttp, authErrorResponse, type AuthErrorHttp, type ChallengeContext } from "./auth-error-response.ts";
+export { readBoundedText } from "./bounded-body.ts";
 export { AUTH_DEFAULTS } from "./defaults.ts";
 export {
   AuthError,

@@ -1,3 +1,4 @@
+import { countingBody } from "@edge-mcp/testing";
 import { describe, expect, it } from "vitest";
 import { extractBearerToken, InvalidRequestError, MissingTokenError } from "../src/index.ts";
 import { rejectionOf } from "./helpers/verifier.ts";
@@ -72,19 +73,6 @@ describe("extractBearerToken (RFC 6750 §2.1)", () => {
 });
 
 describe("bounded body reads before authentication (issue 13 §3)", () => {
-  /** A chunked form body of `totalBytes`, counting how much of it anyone pulled. */
-  function countingBody(totalBytes: number, chunkBytes = 65_536) {
-    const counter = { pulled: 0 };
-    const chunk = new TextEncoder().encode("a=".padEnd(chunkBytes, "b"));
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (counter.pulled >= totalBytes) return controller.close();
-        counter.pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }, { highWaterMark: 0 });
-    return { stream, counter };
-  }
 
   it("refuses a 64 MiB chunked form body on DELETE without reading it (400 invalid_request), after at most 16 KiB + one chunk", async () => {
     const { stream, counter } = countingBody(64 * 1024 * 1024);

@@ -1,3 +1,4 @@
+import { countingBody } from "@edge-mcp/testing";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUTH_DEFAULTS, protectedResourceMetadataUrl, requireAuth, type AuthEnv, type TokenVerifier } from "../src/index.ts";
@@ -96,17 +97,9 @@ describe("requireAuth (Hono middleware)", () => {
   });
 
   it("applies the same bound before authentication: a DELETE with a 64 MiB chunked form body gets 400 after reading at most 16 KiB + a chunk (issue 13 §3)", async () => {
-    let pulled = 0;
-    const chunk = new TextEncoder().encode("a=".padEnd(65_536, "b"));
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pulled >= 64 * 1024 * 1024) return controller.close();
-        pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }, { highWaterMark: 0 });
-    const res = await app.request("/mcp", { method: "DELETE", headers: { "content-type": "application/x-www-form-urlencoded" }, body, duplex: "half" } as RequestInit);
+    const { stream, counter } = countingBody(64 * 1024 * 1024);
+    const res = await app.request("/mcp", { method: "DELETE", headers: { "content-type": "application/x-www-form-urlencoded" }, body: stream, duplex: "half" } as RequestInit);
     expect(res.status).toBe(400);
-    expect(pulled).toBeLessThanOrEqual(16_384 + 2 * 65_536);
+    expect(counter.pulled).toBeLessThanOrEqual(16_384 + 2 * 65_536);
   });
 });

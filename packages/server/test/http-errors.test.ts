@@ -1,3 +1,4 @@
+import { countingBody } from "@edge-mcp/testing";
 import { describe, expect, it } from "vitest";
 import { INITIALIZE, post, send, type Target } from "./helpers/mcp.ts";
 import { PRM_URL, RESOURCE, token } from "./helpers/tokens.ts";
@@ -153,18 +154,6 @@ describe("scope checks before dispatch (stateless; stateful in sessions.test.ts)
 });
 
 describe("bodies on GET and DELETE (issue 13 §3)", () => {
-  function countingBody(totalBytes: number) {
-    const counter = { pulled: 0 };
-    const chunk = new TextEncoder().encode("a=".padEnd(65_536, "b"));
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (counter.pulled >= totalBytes) return controller.close();
-        counter.pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }, { highWaterMark: 0 });
-    return { stream, counter };
-  }
 
   it.each(["DELETE"])("refuses a %s with a 64 MiB chunked form body and no token with 400, reading none of it", async (method) => {
     const { stream, counter } = countingBody(64 * 1024 * 1024);
