@@ -65,8 +65,14 @@ export const EcosystemSchema = z.strictObject({
       issuerInAuthorizationResponse: z.boolean().default(true),
       dynamicClientRegistration: z.boolean().default(true),
       domainConnections: z.array(z.string()).default([]),
+      /**
+       * Trusted MCP clients by their Client ID Metadata Document URL (CIMD, MCP 2025-11-25):
+       * registered in Auth0 as third-party clients and granted each server's read scopes — sign-in
+       * for known clients without opening dynamic client registration.
+       */
+      cimdClients: z.array(z.url({ protocol: /^https$/, error: "must be an https URL of a client ID metadata document" }).max(2048)).max(100).default([]),
     })
-    .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [] }),
+    .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [], cimdClients: [] }),
   clients: z.record(Key, ClientSchema).default({}),
   clientGroups: z.record(Key, z.array(Key)).default({}),
   dev: z

@@ -1,6 +1,7 @@
 import type { ManagementClient } from "auth0";
 import { clientKeyOf, isFirstPartyClient, isMarkedClient } from "./client-ownership.ts";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { cimdKey } from "./desired-state.ts";
 import type { Change, Plan } from "./plan.ts";
 import { ProvisionError } from "./errors.ts";
 
@@ -10,9 +11,11 @@ export interface ApplyResult {
   applied: number;
   /** client key → { client_id, client_secret? } of applications created in this run. */
   created: Record<string, { clientId: string; clientSecret?: string }>;
+  /** CIMD document URL → client id, for clients registered in this run. */
+  cimd: Record<string, string>;
 }
 
-const ORDER: Record<Change["type"], number> = { tenant: 0, connection: 0, client: 1, resource_server: 2, client_grant: 3 };
+const ORDER: Record<Change["type"], number> = { tenant: 0, connection: 0, client: 1, cimd_client: 1, resource_server: 2, client_grant: 3 };
 
 /**
  * Applies a plan in dependency order — tenant → applications → APIs → grants — and deletions in
@@ -24,7 +27,7 @@ export async function applyPlan(
   progress: (line: string) => void,
   onProgress?: (done: number, total: number, label: string) => void,
 ): Promise<ApplyResult> {
-  const result: ApplyResult = { applied: 0, created: {} };
+  const result: ApplyResult = { applied: 0, created: {}, cimd: {} };
   const clientIds = { ...plan.clientIds };
   const writes = plan.changes.filter((c) => c.action !== "orphan" && c.action !== "delete").sort((a, b) => ORDER[a.type] - ORDER[b.type]);
   const deletes = plan.changes.filter((c) => c.action === "delete").sort((a, b) => ORDER[b.type] - ORDER[a.type]);
@@ -51,6 +54,13 @@ async function applyChange(mgmt: ManagementClient, change: Change, clientIds: Re
         const created = await createClientSafely(mgmt, change.key, change.desired);
         clientIds[change.key] = created.clientId;
         result.created[change.key] = created;
+        return;
+      }
+      case "cimd_client": {
+        // Idempotent upsert keyed on the document URL: Auth0 fetches, validates and maps it.
+        const registered = (await mgmt.clients.registerCimdClient({ external_client_id: change.key } as never)) as unknown as { client_id: string };
+        clientIds[cimdKey(change.key)] = String(registered.client_id);
+        result.cimd[change.key] = String(registered.client_id);
         return;
       }
       case "resource_server":
@@ -89,6 +99,7 @@ async function applyChange(mgmt: ManagementClient, change: Change, clientIds: Re
   if (change.action === "delete") {
     switch (change.type) {
       case "client":
+      case "cimd_client":
         await mgmt.clients.delete(change.id);
         return;
       case "resource_server":

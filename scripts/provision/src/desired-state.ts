@@ -46,6 +46,8 @@ export interface DesiredTenant {
   resource_parameter_profile: "compatibility";
   authorization_response_iss_parameter_supported: boolean;
   flags: { enable_dynamic_client_registration: boolean };
+  /** Set only when CIMD clients are configured (never switched off by the provisioner). */
+  client_id_metadata_document_supported?: true;
 }
 
 export interface DesiredState {
@@ -54,8 +56,13 @@ export interface DesiredState {
   domainConnections: string[];
   resourceServers: DesiredResourceServer[];
   clients: DesiredClient[];
+  /** CIMD clients by their metadata document URL (ecosystem.json tenant.cimdClients). */
+  cimdClients: string[];
   grants: DesiredGrant[];
 }
+
+/** The client key of a CIMD client in grants and plans: `cimd:<document URL>`. */
+export const cimdKey = (url: string) => `cimd:${url}`;
 
 const PROFILES: Record<string, Pick<DesiredClient["body"], "app_type" | "token_endpoint_auth_method" | "grant_types">> = {
   native_interactive: { app_type: "native", token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] },
@@ -125,6 +132,11 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
     for (const grant of granted) {
       for (const audience of identifiers) grants.push({ client: grant.client, audience, subjectType: grant.subjectType, scope: [...grant.scopes] });
     }
+    // CIMD clients are third-party (strict) and need a grant per API, like DCR clients: read scopes.
+    const cimdScopes = scopes.map((s) => s.value).filter((s) => s.endsWith(".read")).sort();
+    for (const url of ecosystem.tenant.cimdClients) {
+      for (const audience of identifiers) grants.push({ client: cimdKey(url), audience, subjectType: "user", scope: cimdScopes });
+    }
     if (ecosystem.tenant.dynamicClientRegistration) {
       // DCR clients are third-party and always need a grant: default to the read scopes.
       const readScopes = scopes.map((s) => s.value).filter((s) => s.endsWith(".read")).sort();
@@ -136,10 +148,12 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       resource_parameter_profile: "compatibility",
       authorization_response_iss_parameter_supported: ecosystem.tenant.issuerInAuthorizationResponse,
       flags: { enable_dynamic_client_registration: ecosystem.tenant.dynamicClientRegistration },
+      ...(ecosystem.tenant.cimdClients.length > 0 ? { client_id_metadata_document_supported: true as const } : {}),
     },
     domainConnections: [...ecosystem.tenant.domainConnections],
     resourceServers,
     clients,
+    cimdClients: [...ecosystem.tenant.cimdClients],
     grants,
   };
 }

@@ -2,10 +2,10 @@ import { resolveOwnedClients } from "./client-ownership.ts";
 import { ProvisionError } from "./errors.ts";
 import type { TenantState } from "./provision-state.ts";
 import type { CurrentState } from "./current-state.ts";
-import type { DesiredClient, DesiredGrant, DesiredResourceServer, DesiredState } from "./desired-state.ts";
+import { cimdKey, type DesiredClient, type DesiredGrant, type DesiredResourceServer, type DesiredState } from "./desired-state.ts";
 
 type Obj = Record<string, unknown>;
-export type ObjectType = "tenant" | "connection" | "resource_server" | "client" | "client_grant";
+export type ObjectType = "tenant" | "connection" | "resource_server" | "client" | "cimd_client" | "client_grant";
 
 export interface FieldChange {
   field: string;
@@ -76,6 +76,9 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   if ((current.tenant.authorization_response_iss_parameter_supported ?? false) !== desired.tenant.authorization_response_iss_parameter_supported) {
     tenantFields.push({ field: "authorization_response_iss_parameter_supported", before: current.tenant.authorization_response_iss_parameter_supported ?? false, after: desired.tenant.authorization_response_iss_parameter_supported });
   }
+  if (desired.tenant.client_id_metadata_document_supported === true && current.tenant.client_id_metadata_document_supported !== true) {
+    tenantFields.push({ field: "client_id_metadata_document_supported", before: current.tenant.client_id_metadata_document_supported ?? false, after: true });
+  }
   if ((flags.enable_dynamic_client_registration ?? false) !== desired.tenant.flags.enable_dynamic_client_registration) {
     tenantFields.push({ field: "flags.enable_dynamic_client_registration", before: flags.enable_dynamic_client_registration ?? false, after: desired.tenant.flags.enable_dynamic_client_registration });
   }
@@ -89,6 +92,7 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
       patch: {
         resource_parameter_profile: desired.tenant.resource_parameter_profile,
         authorization_response_iss_parameter_supported: desired.tenant.authorization_response_iss_parameter_supported,
+        ...(desired.tenant.client_id_metadata_document_supported === true ? { client_id_metadata_document_supported: true } : {}),
         flags: { ...flags, ...desired.tenant.flags },
       },
     });
@@ -125,6 +129,23 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
     // Only an application this tool pinned may be deleted; a marked one it never adopted is only reported.
     if (owned.pinned.has(key)) changes.push(removal("client", `${key} (${String(client.name)})`, String(client.client_id), { clientKey: key }));
     else warnings.push(`application ${String(client.client_id)} ("${String(client.name)}") is marked for "${key}", which is not configured and was never adopted: left alone`);
+  }
+
+  // CIMD clients, matched by their document URL (Auth0's external_client_id; the registration is
+  // an upsert keyed on it). Present → nothing to write (a re-run makes 0 writes); missing →
+  // registered. Only those this tool registered (recorded in provision-state.json) may be removed.
+  for (const url of desired.cimdClients) {
+    const have = current.clients.find((c) => c.external_client_id === url);
+    if (have === undefined) changes.push({ action: "create", type: "cimd_client", key: url, desired: { external_client_id: url } });
+    else clientIds[cimdKey(url)] = String(have.client_id);
+  }
+  for (const [url, pinnedId] of Object.entries(options.state.cimd ?? {})) {
+    if (desired.cimdClients.includes(url)) continue;
+    const have = current.clients.find((c) => String(c.client_id) === pinnedId && c.external_client_id === url);
+    if (have !== undefined) {
+      clientIds[cimdKey(url)] = pinnedId;
+      changes.push(removal("cimd_client", url, pinnedId, { clientKey: cimdKey(url) }));
+    }
   }
 
   // APIs, matched by identifier (unique and immutable in Auth0).

@@ -19,6 +19,8 @@ const TenantStateSchema = z.strictObject({
   apis: z.array(z.string()).default([]),
   /** Client key → the Auth0 application id it is pinned to. */
   clients: z.record(z.string(), z.string()).default({}),
+  /** CIMD document URL → the Auth0 client registered for it by this tool. */
+  cimd: z.record(z.string(), z.string()).default({}),
 });
 const StateSchema = z.strictObject({
   $comment: z.string().optional(),
@@ -47,7 +49,7 @@ function read(root: string): State {
 
 /** The recorded state of one tenant (empty for a tenant never provisioned from this repository). */
 export function readTenantState(root: string, tenant: string): TenantState {
-  return read(root).tenants[tenant] ?? { apis: [], clients: {} };
+  return read(root).tenants[tenant] ?? { apis: [], clients: {}, cimd: {} };
 }
 
 /** Records one tenant's state (keeping other tenants'), sorted, atomically. Returns whether it changed. */
@@ -56,6 +58,7 @@ export function writeTenantState(root: string, tenant: string, state: TenantStat
   const next: TenantState = {
     apis: [...new Set(state.apis)].sort(),
     clients: Object.fromEntries(Object.entries(state.clients).sort(([a], [b]) => a.localeCompare(b))),
+    cimd: Object.fromEntries(Object.entries(state.cimd).sort(([a], [b]) => a.localeCompare(b))),
   };
   if (JSON.stringify(all.tenants[tenant]) === JSON.stringify(next)) return false;
   const tenants = { ...all.tenants, [tenant]: next };

@@ -100,13 +100,16 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   if (options.mode === "plan" || options.dryRun) return result(0, []);
   const configuredKeys = new Set(all.clients.map((c) => c.key));
   // What this run leaves edge-mcp owning: recorded APIs and client pins (provision-state.json).
-  const record = (created: ApplyResult["created"], deleted: Change[]) => {
+  const record = (created: ApplyResult["created"], deleted: Change[], cimd: ApplyResult["cimd"] = {}) => {
     const existing = new Set(current.resourceServers.map((r) => String(r.identifier)));
     const gone = new Set(deleted.filter((c) => c.type === "resource_server").map((c) => (c as { audience?: string }).audience));
     const goneClients = new Set(deleted.filter((c) => c.type === "client").map((c) => (c as { clientKey?: string }).clientKey));
     const apis = [...state.apis, ...desired.resourceServers.map((r) => r.identifier)].filter((i) => !gone.has(i) && (existing.has(i) || plan.changes.some((c) => c.type === "resource_server" && c.action === "create" && c.key === i)));
     const pins = { ...state.clients, ...plan.clientIds, ...Object.fromEntries(Object.entries(created).map(([k, v]) => [k, v.clientId])) };
-    writeTenantState(fleet.root, env.AUTH0_DOMAIN, { apis, clients: Object.fromEntries(Object.entries(pins).filter(([k]) => !goneClients.has(k))) });
+    const goneCimd = new Set(deleted.filter((c) => c.type === "cimd_client").map((c) => c.key));
+    const cimdPins = Object.fromEntries(Object.entries({ ...state.cimd, ...cimd }).filter(([url]) => !goneCimd.has(url)));
+    const clientPins = Object.fromEntries(Object.entries(pins).filter(([k]) => !goneClients.has(k) && !k.startsWith("cimd:")));
+    writeTenantState(fleet.root, env.AUTH0_DOMAIN, { apis, clients: clientPins, cimd: cimdPins });
   };
   if (plan.changes.every((c) => c.action === "orphan")) {
     record({}, []);
@@ -118,7 +121,7 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   }
   log("Applying …");
   const applied: ApplyResult = await applyPlan(mgmt, plan, log, options.onProgress);
-  record(applied.created, plan.changes.filter((c) => c.action === "delete"));
+  record(applied.created, plan.changes.filter((c) => c.action === "delete"), applied.cimd);
   // .env entries only for client keys in the config, matched exactly: a marked application's own key never names a variable.
   const values: Record<string, string> = {};
   for (const [key, id] of Object.entries({ ...plan.clientIds, ...Object.fromEntries(Object.entries(applied.created).map(([k, v]) => [k, v.clientId])) })) {

@@ -1,7 +1,7 @@
 import type { Change, Plan } from "./plan.ts";
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", orphan: "?" };
-const LABEL: Record<Change["type"], string> = { tenant: "tenant", connection: "connection", resource_server: "API", client: "application", client_grant: "client grant" };
+const LABEL: Record<Change["type"], string> = { tenant: "tenant", connection: "connection", resource_server: "API", client: "application", cimd_client: "CIMD client", client_grant: "client grant" };
 const fmt = (v: unknown) => (Array.isArray(v) ? `[${v.map((x) => (typeof x === "object" ? (x as { value?: string }).value ?? JSON.stringify(x) : String(x))).join(" ")}]` : JSON.stringify(v));
 
 export function summarize(plan: Plan) {
@@ -20,7 +20,7 @@ export function renderPlan(plan: Plan, heading: string): string {
       for (const f of change.fields) lines.push(`      ~ ${f.field}: ${fmt(f.before)} → ${fmt(f.after)}`);
     } else if (change.action === "create") {
       const d = change.desired;
-      const detail = change.type === "client_grant" ? `scope ${fmt(d.scope)}` : change.type === "resource_server" ? `scopes ${fmt(d.scopes)}` : `${String(d.app_type)}, ${fmt(d.grant_types)}`;
+      const detail = change.type === "client_grant" ? `scope ${fmt(d.scope)}` : change.type === "resource_server" ? `scopes ${fmt(d.scopes)}` : change.type === "cimd_client" ? "registered from its metadata document" : `${String(d.app_type)}, ${fmt(d.grant_types)}`;
       lines.push(`${head}  (${detail})`);
     } else if (change.action === "orphan") {
       lines.push(`${head}  (owned by edge-mcp, no longer configured: deleted only with --allow-delete)`);

@@ -5,5 +5,6 @@ import { verifyTenant, type Check } from "./verify-tenant.ts";
 /** `verify-tenant`: reads Auth0 and reports each prerequisite with its fix. Makes no writes. */
 export async function runVerifyTenant(options: ContextOptions): Promise<Check[]> {
   const { desired, mgmt } = createContext(options);
-  return verifyTenant(desired, await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 }));
+  const cimd = desired.cimdClients.length > 0;
+  return verifyTenant(desired, await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 || cimd, rules: cimd }));
 }

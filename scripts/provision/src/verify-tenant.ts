@@ -57,5 +57,43 @@ export function verifyTenant(desired: DesiredState, current: CurrentState): Chec
       fix: "npm run provision",
     });
   }
+  if (desired.cimdClients.length > 0) checks.push(...cimdReadiness(desired, current));
   return checks.map((c) => (c.ok ? { name: c.name, ok: true, detail: c.detail } : c));
+}
+
+/**
+ * What CIMD clients (third-party, strict) need from the tenant to sign in: the setting, no
+ * Rules (strict third-party logins fail while Rules are enabled), at least one domain-level
+ * connection, the resource parameter profile and `iss` in responses (checked above), and their
+ * registrations.
+ */
+function cimdReadiness(desired: DesiredState, current: CurrentState): Check[] {
+  const registered = new Set(current.clients.map((c) => c.external_client_id));
+  const domainConnections = current.connections.filter((c) => c.is_domain_connection === true).map((c) => String(c.name));
+  return [
+    {
+      name: "CIMD: client ID metadata documents supported",
+      ok: current.tenant.client_id_metadata_document_supported === true,
+      detail: "Auth0 accepts a client ID metadata document URL as a client_id only with this tenant setting.",
+      fix: "npm run provision (sets client_id_metadata_document_supported)",
+    },
+    {
+      name: "CIMD: no enabled Rules",
+      ok: (current.rules ?? []).length === 0,
+      detail: (current.rules ?? []).length === 0 ? "no Rules run on logins" : `${(current.rules ?? []).length} enabled Rule(s): sign-in fails for CIMD (strict third-party) clients while Rules run`,
+      fix: "migrate the Rules to Actions and disable them",
+    },
+    {
+      name: "CIMD: a domain-level connection",
+      ok: domainConnections.length > 0,
+      detail: domainConnections.length > 0 ? `domain-level: ${domainConnections.join(", ")}` : "third-party clients can only use domain-level connections",
+      fix: "add a connection to tenant.domainConnections in ecosystem.json, then npm run provision",
+    },
+    {
+      name: "CIMD: every listed client registered",
+      ok: desired.cimdClients.every((url) => registered.has(url)),
+      detail: `${desired.cimdClients.filter((url) => registered.has(url)).length}/${desired.cimdClients.length} registered`,
+      fix: "npm run provision",
+    },
+  ];
 }

@@ -23,6 +23,8 @@ export class Auth0Fake {
   readonly resourceServers = new Map<string, Obj>();
   readonly clients = new Map<string, Obj>();
   readonly grants = new Map<string, Obj>();
+  /** Legacy Rules (deprecated by Auth0; still block strict third-party logins while enabled). */
+  readonly rules = new Map<string, Obj>();
   readonly connections = new Map<string, Obj>([
     ["con_1", { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0", is_domain_connection: false }],
     ["con_2", { id: "con_2", name: "google-oauth2", strategy: "google-oauth2", is_domain_connection: false }],
@@ -118,6 +120,26 @@ export class Auth0Fake {
     };
     const segments = url.pathname.slice("/api/v2/".length).split("/").map(decodeURIComponent);
     const [collection, id, action] = segments;
+    if (method === "POST" && collection === "clients" && id === "cimd" && action === "register") {
+      // POST /clients/cimd/register: an idempotent upsert keyed on the document URL (201 / 200).
+      const url = typeof body.external_client_id === "string" ? body.external_client_id : "";
+      if (!/^https:\/\/[^/]+\/.+/.test(url)) return error(400, "Bad Request", "external_client_id must be an absolute https URL with a path");
+      if (this.tenant.client_id_metadata_document_supported !== true) return error(403, "Forbidden", "Client ID Metadata Document support is not enabled for this tenant");
+      const existing = [...this.clients.values()].find((c) => c.external_client_id === url);
+      const client = existing ?? {
+        client_id: `tpc_${this.id("cimd")}`,
+        name: new URL(url).host,
+        app_type: "native",
+        is_first_party: false,
+        third_party_security_mode: "strict",
+        external_client_id: url,
+        external_metadata_type: "cimd",
+        external_metadata_created_by: "admin",
+        token_endpoint_auth_method: "none",
+      };
+      this.clients.set(String(client.client_id), client);
+      return respond(existing === undefined ? 201 : 200, { client_id: client.client_id, mapped_fields: { external_client_id: url, name: client.name }, validation: { valid: true, violations: [], warnings: [] } });
+    }
     if (method === "POST" && collection === "clients" && action === "rotate-secret") {
       const client = this.clients.get(id!);
       if (client === undefined) return error(404, "Not Found", "The client does not exist");
@@ -149,6 +171,8 @@ export class Auth0Fake {
         Object.assign(rs, body);
         return respond(200, rs);
       }
+      case "GET rules":
+        return this.offsetPage(url, [...this.rules.values()], "rules", send);
       case "GET clients":
         return this.offsetPage(url, [...this.clients.values()], "clients", send);
       case "POST clients": {
