@@ -259,17 +259,16 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     observe(caller);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
     const json = body === undefined ? undefined : parseJson(body);
-    const forwarded = rebuild(request, body);
     if ((await eraOf(request, json)) === "modern") {
       if (method !== "POST") throw new MethodNotAllowedError("POST", `${method} is not part of MCP 2026-07-28, which has no sessions or standing streams: POST requests only.`);
       const parsed = messagesFrom(json, { allowBatch: false });
       observe(caller, parsed.messages, "modern");
-      return modern.serve(forwarded, env, json, parsed, caller);
+      return modern.serve(rebuild(request, body), env, json, parsed, caller);
     }
     checkProtocolVersion(request);
     const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
     if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
-    if (o.transport === "stateless") return handleStateless(identity, env, forwarded, parsed!, caller);
+    if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);
     return routeToSession(request, env, config, caller, parsed, body);
   }
 

@@ -3,9 +3,8 @@ import { DurableObjectEventBus, EVENT_BUS_BINDING } from "./event-bus.ts";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
-import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
+import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { requestBindingOf } from "./request-state.ts";
-import { checkMessageScopes } from "./scope-check.ts";
 
 /**
  * MCP 2026-07-28 requests, served statelessly by the SDK's modern handler
@@ -16,20 +15,20 @@ import { checkMessageScopes } from "./scope-check.ts";
  * legacy era: the verified caller, per-tool scopes (403 before dispatch), rate limits.
  */
 export function createModernEra<Env>(identity: ServerIdentity<Env>) {
-  // One handler per env object (per isolate in production): its subscription bus lives in it.
-  const handlers = new WeakMap<object, McpHttpHandler>();
-  // The subscriptions/listen bus of this isolate: backed by the McpEventBus Durable Object when
+  // Per env object (per isolate in production): the subscriptions/listen bus and the SDK handler
+  // whose listen streams subscribe to it. The bus is backed by the McpEventBus Durable Object when
   // the worker binds one (MCP_EVENTS) — a change published on any isolate reaches listen streams
   // on every isolate — else in memory (one isolate, e.g. local development).
-  const buses = new WeakMap<object, ServerEventBus>();
-  const busFor = (env: object) => {
-    let bus = buses.get(env);
-    if (bus === undefined) {
+  const isolates = new WeakMap<object, { bus: ServerEventBus; handler: McpHttpHandler }>();
+  const isolateFor = (env: object) => {
+    let isolate = isolates.get(env);
+    if (isolate === undefined) {
       const namespace = (env as Record<string, unknown>)[EVENT_BUS_BINDING] as DurableObjectNamespace | undefined;
-      bus = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
-      buses.set(env, bus);
+      const bus = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
+      isolate = { bus, handler: handlerFor(bus) };
+      isolates.set(env, isolate);
     }
-    return bus;
+    return isolate;
   };
   // The server built (and scope-checked) for a request, handed to the SDK's factory.
   const prebuilt = new WeakMap<Request, McpServer>();
@@ -47,18 +46,9 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
 
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
-      const binding = requestBindingOf(parsed.messages[0]);
-      const bus = busFor(env as object);
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, { requestBinding: binding, bus });
-      checkMessageScopes(caller, parsed.messages, toolScopes);
-      if (identity.rateLimit !== undefined) {
-        await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
-      }
-      let handler = handlers.get(env as object);
-      if (handler === undefined) {
-        handler = handlerFor(bus);
-        handlers.set(env as object, handler);
-      }
+      const { bus, handler } = isolateFor(env as object);
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
+      await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
       prebuilt.set(request, server);
       return handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
     },

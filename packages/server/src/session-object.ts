@@ -6,14 +6,13 @@ import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./
 import { readConfig } from "./config.ts";
 import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "./errors.ts";
-import { errorResponse, rpcIdOf, type RpcId } from "./error-response.ts";
+import { checkBeforeDispatch } from "./dispatch-checks.ts";
+import { errorResponse, type RpcId } from "./error-response.ts";
 import type { ToolScopes } from "./method-scopes.ts";
-import { checkMessageScopes } from "./scope-check.ts";
 import { bindingFor, isBoundTo, type SessionBinding } from "./session-binding.ts";
 import { challengeFor } from "./challenge.ts";
 import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
-import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { toolStorage } from "./session-storage.ts";
 import { admit, registryName, release, sessionRpc } from "./session-registry.ts";
@@ -81,23 +80,22 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const config = readConfig(this.env);
       const caller = decodeCaller(request.headers.get(CALLER_HEADER));
       if (caller === undefined) return new Response("Forbidden", { status: 403 });
-      const seen: { id: RpcId } = { id: rpcIdFromHeader(request.headers.get(RPC_ID_HEADER)) };
       try {
         const newSessionId = request.headers.get(NEW_SESSION_HEADER);
-        return newSessionId === null ? await this.#continue(request, caller, seen) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds, seen);
+        return newSessionId === null ? await this.#continue(request, caller) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds);
       } catch (error) {
-        if (isServerFailure(error) || isAuthFailure(error)) return errorResponse(error, challengeFor(config, scopesSupported), seen.id);
+        // The Worker read the body first and sent the request's id along (RPC_ID_HEADER).
+        if (isServerFailure(error) || isAuthFailure(error)) return errorResponse(error, challengeFor(config, scopesSupported), rpcIdFromHeader(request.headers.get(RPC_ID_HEADER)));
         throw error;
       }
     }
 
-    async #initialize(request: Request, caller: CallerIdentity, sessionId: string, idleSeconds: number, seen: { id: RpcId }): Promise<Response> {
+    async #initialize(request: Request, caller: CallerIdentity, sessionId: string, idleSeconds: number): Promise<Response> {
       const storage = this.ctx.storage;
       if ((await storage.get(KEY.binding)) !== undefined) throw new SessionNotFoundError("Session id collision; retry initialize.");
       const body = await request.text();
       const parsed = parseMessages(body);
-      seen.id = rpcIdOf(parsed.messages);
-      await this.#rateLimit(caller, parsed.messages, new Map());
+      await checkBeforeDispatch(identity, this.env, caller, parsed.messages, new Map());
       const now = Date.now();
       await storage.put({
         [KEY.binding]: bindingFor(caller),
@@ -111,7 +109,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
     }
 
-    async #continue(request: Request, caller: CallerIdentity, seen: { id: RpcId }): Promise<Response> {
+    async #continue(request: Request, caller: CallerIdentity): Promise<Response> {
       const storage = this.ctx.storage;
       const stored = await storage.get([KEY.binding, KEY.sessionId]);
       const binding = stored.get(KEY.binding) as SessionBinding | undefined;
@@ -124,15 +122,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const authInfo = toAuthInfo(caller);
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
-      seen.id = rpcIdOf(parsed.messages);
-      checkMessageScopes(caller, parsed.messages, live.toolScopes);
-      await this.#rateLimit(caller, parsed.messages, live.toolScopes);
+      await checkBeforeDispatch(identity, this.env, caller, parsed.messages, live.toolScopes);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });
-    }
-
-    async #rateLimit(caller: CallerIdentity, messages: Parameters<typeof enforceRateLimit>[4], tools: ToolScopes): Promise<void> {
-      if (identity.rateLimit === undefined) return;
-      await enforceRateLimit(rateLimiterFor(this.env, identity.rateLimit), identity.rateLimit, identity.name, caller, messages, tools);
     }
 
     /** The live server, built once per object lifetime; rebuilt (and re-initialized) after eviction. */

@@ -2,8 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
-import { enforceRateLimit, rateLimiterFor } from "./rate-limit.ts";
-import { checkMessageScopes } from "./scope-check.ts";
+import { checkBeforeDispatch } from "./dispatch-checks.ts";
 
 /**
  * Stateless mode: no session, no Durable Object — a fresh server and transport per request,
@@ -17,10 +16,7 @@ export async function handleStateless<Env>(
   caller: CallerIdentity,
 ): Promise<Response> {
   const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy" });
-  checkMessageScopes(caller, parsed.messages, toolScopes);
-  if (identity.rateLimit !== undefined) {
-    await enforceRateLimit(rateLimiterFor(env as object, identity.rateLimit), identity.rateLimit, identity.name, caller, parsed.messages, toolScopes);
-  }
+  await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
   await server.connect(transport);
   return transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });

@@ -6,6 +6,15 @@ import { PRM_URL, RESOURCE, token } from "./helpers/tokens.ts";
 
 const textOf = (result: unknown) => ((result as { content: Array<{ text: string }> }).content)[0]!.text;
 
+/** A `tools/call bump` presented with `bearer` in the session `sessionId` (e.g. another user's). */
+function bumpInSession(bearer: string, sessionId: string): Promise<Response> {
+  return post("stateful", { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "bump", arguments: {} } }, {
+    authorization: `Bearer ${bearer}`,
+    "mcp-session-id": sessionId,
+    "mcp-protocol-version": "2025-11-25",
+  });
+}
+
 async function storageKeys(sessionId: string): Promise<string[]> {
   return runInDurableObject(sessionStub(sessionId), async (_instance, state) => [...(await state.storage.list()).keys()]);
 }
@@ -18,11 +27,7 @@ describe("stateful sessions (one Durable Object per session)", () => {
     const before = await storageKeys(sessionId);
 
     const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
-    const hijack = await post("stateful", { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "bump", arguments: {} } }, {
-      authorization: `Bearer ${mallory}`,
-      "mcp-session-id": sessionId,
-      "mcp-protocol-version": "2025-11-25",
-    });
+    const hijack = await bumpInSession(mallory, sessionId);
     expect(hijack.status).toBe(404);
     const getStream = await send("stateful", new Request(RESOURCE, {
       headers: { authorization: `Bearer ${mallory}`, "mcp-session-id": sessionId, accept: "text/event-stream" },
@@ -41,11 +46,7 @@ describe("stateful sessions (one Durable Object per session)", () => {
     const sessionId = alice.transport.sessionId!;
     expect(textOf(await alice.client.callTool({ name: "clobber_binding", arguments: { subject: "auth0|mallory" } }))).toBe(JSON.stringify({ seen: null }));
     const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
-    const hijack = await post("stateful", { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "bump", arguments: {} } }, {
-      authorization: `Bearer ${mallory}`,
-      "mcp-session-id": sessionId,
-      "mcp-protocol-version": "2025-11-25",
-    });
+    const hijack = await bumpInSession(mallory, sessionId);
     expect(hijack.status).toBe(404);
     await hijack.body?.cancel();
     await evictDurableObject(sessionStub(sessionId)); // rebuilt from the framework's stored initialize, not the tool's
