@@ -25,6 +25,8 @@ export interface McpRequestAudit {
   readonly status: number;
   readonly latencyMs: number;
   readonly sessionIdHash: string | null;
+  /** `gateway` when the request came through an edge-mcp gateway's service binding (RPC), absent when direct. */
+  readonly via?: "gateway";
 }
 
 export interface ToolCallAudit {

@@ -1,5 +1,7 @@
-import { McpServer, type ServerCapabilities, type ServerEventBus } from "@modelcontextprotocol/server";
+import { McpServer, type McpServerOptions, type ServerCapabilities, type ServerEventBus } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
+import type { CallerIdentity } from "./caller.ts";
+import type { EventSource } from "./event-sources.ts";
 import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
@@ -24,6 +26,11 @@ export interface SetupContext<Env> {
   readonly transport: "stateful" | "stateless";
   /** The protocol era of the request(s) this server instance serves. */
   readonly era: "legacy" | "modern";
+  /**
+   * The verified caller this instance serves: the request's (stateless, and every 2026-07-28
+   * request), or the session's owner (stateful: a session is bound to one sub + client).
+   */
+  readonly caller: CallerIdentity;
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
   /**
@@ -57,6 +64,10 @@ export interface ServerIdentity<Env> {
   readonly jsonResponse?: boolean;
   readonly instructions?: string;
   readonly capabilities?: ServerCapabilities;
+  /** Cache hints (`ttlMs`, `cacheScope`) for 2026-07-28 results that do not set their own. */
+  readonly cacheHints?: McpServerOptions["cacheHints"];
+  /** Feeds of list changes from outside this worker, heard by `subscriptions/listen` streams. */
+  readonly eventSources?: (env: Env) => readonly EventSource[];
   readonly setup: SetupFn<Env>;
 }
 
@@ -78,6 +89,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     {
       ...(identity.capabilities === undefined ? {} : { capabilities: identity.capabilities }),
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
+      ...(identity.cacheHints === undefined ? {} : { cacheHints: identity.cacheHints }),
       // Never send sampling / elicitation / roots requests to a client that did not declare the
       // capability: the tool gets an error at once instead of a request that waits out its timeout.
       enforceStrictCapabilities: true,

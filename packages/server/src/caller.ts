@@ -27,7 +27,7 @@ export function callerFrom(auth: AuthContext): CallerIdentity {
  */
 export const CALLER_HEADER = "x-edge-mcp-caller";
 
-const CallerSchema = z.object({ subject: z.string(), clientId: z.string(), scopes: z.array(z.string()) });
+const CallerSchema = z.object({ subject: z.string().min(1).max(512), clientId: z.string().max(512), scopes: z.array(z.string().max(256)).max(256) });
 
 export function encodeCaller(caller: CallerIdentity): string {
   return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes });
@@ -36,11 +36,16 @@ export function encodeCaller(caller: CallerIdentity): string {
 export function decodeCaller(value: string | null): CallerIdentity | undefined {
   if (value === null) return undefined;
   try {
-    const parsed = CallerSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
+    return parseCaller(JSON.parse(value));
   } catch {
     return undefined;
   }
+}
+
+/** A caller handed over by another worker (RPC), checked for shape; undefined when malformed. */
+export function parseCaller(value: unknown): CallerIdentity | undefined {
+  const parsed = CallerSchema.safeParse(value);
+  return parsed.success ? { subject: parsed.data.subject, clientId: parsed.data.clientId, scopes: parsed.data.scopes } : undefined;
 }
 
 /**

@@ -29,7 +29,10 @@ import { eraOf, type Era } from "./era.ts";
 import { batchesAllowed, checkProtocolVersion, messagesFrom, parseJson, type ParsedMessages } from "./jsonrpc.ts";
 import { routeToSession, withoutCredentials } from "./legacy-sessions.ts";
 import { createModernEra } from "./modern-era.ts";
-import { consoleAuditSink, hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
+import { consoleAuditSink, type AuditSink } from "./audit.ts";
+import { createBackendEntrypoint } from "./backend-entrypoint.ts";
+import type { EventSource } from "./event-sources.ts";
+import { describeMessages, writeRequestAudit, type RequestObservation } from "./request-audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
 import { createSessionClass } from "./session-object.ts";
@@ -50,10 +53,20 @@ const OptionsSchema = z.object({
   rateLimit: z
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
     .optional(),
+  cacheHints: z.record(z.string(), z.strictObject({ ttlMs: z.number().int().min(0), cacheScope: z.enum(["public", "private"]) })).optional(),
+  eventSources: z.custom<(env: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env) => EventSource[]").optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources"> {
+  /**
+   * 2026-07-28 cache hints for results that set none, per method, e.g.
+   * `{ "tools/list": { ttlMs: 60_000, cacheScope: "public" } }`. Use `"private"` whenever a
+   * result depends on the caller. Default: none (the SDK's `ttlMs: 0`).
+   */
+  cacheHints?: import("@modelcontextprotocol/server").McpServerOptions["cacheHints"];
+  /** Feeds of list changes from outside this worker (a gateway's backends), relayed to `subscriptions/listen` streams. */
+  eventSources?: (env: Env) => readonly EventSource[];
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
   /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
@@ -65,20 +78,11 @@ export interface McpWorker<Env> {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
   /** The session Durable Object class; export it as `McpSession` from the worker module. */
   McpSession: ReturnType<typeof createSessionClass<Env & object>>;
-}
-
-/** JSON-RPC methods and tool names of a body, for the audit line (never arguments). */
-function describeMessages(messages: ParsedMessages["messages"]): { methods: string[]; tools: string[] } {
-  const methods: string[] = [];
-  const tools: string[] = [];
-  for (const m of messages) {
-    if (!("method" in m)) continue;
-    // Client-chosen strings: bounded, so a request cannot write arbitrarily long audit lines.
-    methods.push(m.method.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
-    const name = (m.params as { name?: unknown } | undefined)?.name;
-    if (m.method === "tools/call" && typeof name === "string") tools.push(name.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
-  }
-  return { methods, tools };
+  /**
+   * The named RPC entrypoint an edge-mcp gateway calls through a service binding; export it as
+   * `McpBackend` from the worker module. Not reachable from the internet.
+   */
+  McpBackend: ReturnType<typeof createBackendEntrypoint<Env>>;
 }
 
 const PRM_PREFIX = "/.well-known/oauth-protected-resource";
@@ -109,6 +113,8 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     jsonResponse: o.responseMode === "json",
     ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+    ...(options.cacheHints === undefined ? {} : { cacheHints: options.cacheHints }),
+    ...(options.eventSources === undefined ? {} : { eventSources: options.eventSources }),
   });
   const modern = createModernEra<Env>(identity);
   const verifiers = new WeakMap<ServerConfig, TokenVerifier>();
@@ -198,26 +204,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (audit === undefined || c.req.path !== c.get("config").resourcePath || c.req.method === "OPTIONS") return next();
     const started = Date.now();
     await next();
-    const caller = c.get("caller");
-    const rpc = c.get("rpc");
-    const era = c.get("era");
-    audit.write({
-      type: "mcp_request",
-      time: new Date(started).toISOString(),
-      server: o.name,
-      era: era ?? null,
-      protocolVersion: c.req.header("mcp-protocol-version")?.slice(0, 32) ?? null,
-      httpMethod: c.req.method,
-      methods: rpc?.methods ?? [],
-      tools: rpc?.tools ?? [],
-      subject: caller?.subject ?? null,
-      clientId: caller?.clientId ?? null,
-      scopes: caller?.scopes ?? [],
-      outcome: outcomeOf(c.res.status),
-      status: c.res.status,
-      latencyMs: Date.now() - started,
-      sessionIdHash: await hashSessionId(c.res.headers.get("mcp-session-id") ?? c.req.header("mcp-session-id")),
-    });
+    await writeRequestAudit(audit, o.name, c.req.raw, c.res, { caller: c.get("caller"), rpc: c.get("rpc"), era: c.get("era") }, started);
   });
 
   app.all("*", async (c) => {
@@ -239,7 +226,12 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return callerFrom(await verifier.verify(await extractBearerToken(request)));
   }
 
-  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => void): Promise<Response> {
+  /**
+   * One MCP request, from the method check to dispatch. `verified` is the caller a gateway
+   * already verified (backend entrypoint): then no token is read and no Origin applies (no browser
+   * reaches a service binding); everything from the protocol version on is the same.
+   */
+  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => void, verified?: CallerIdentity): Promise<Response> {
     const method = request.method;
     const allow = o.transport === "stateful" ? "GET, POST, DELETE" : "POST";
     if (!allow.split(", ").includes(method)) {
@@ -255,7 +247,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
         throw new BodyTooLargeError(`Request body is larger than ${SERVER_DEFAULTS.maxBodyBytes} bytes.`);
       }
     }
-    const caller = await authenticate(request, env, config);
+    const caller = verified ?? (await authenticate(request, env, config));
     observe(caller);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
     const json = body === undefined ? undefined : parseJson(body);
@@ -288,8 +280,38 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   }
 
 
+  /** A request through the backend entrypoint: the same pipeline with the gateway's verified caller; errors mapped as for HTTP. */
+  async function serveVerified(request: Request, env: Env, caller: CallerIdentity): Promise<Response> {
+    const started = Date.now();
+    const seen: RequestObservation = {};
+    let response: Response;
+    try {
+      const config = readConfig(env);
+      try {
+        response = await handleMcp(request, env, config, (who, messages, era) => {
+          seen.caller = who;
+          if (era !== undefined) seen.era = era;
+          if (messages !== undefined) {
+            seen.rpc = describeMessages(messages);
+            seen.rpcId = rpcIdOf(messages);
+          }
+        }, caller);
+      } catch (error) {
+        if (!isServerFailure(error) && !isAuthFailure(error)) throw error;
+        response = errorResponse(error, challengeFor(config, scopes), seen.rpcId ?? null);
+      }
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
+      console.error(JSON.stringify({ level: "error", message: "unhandled error (backend entrypoint)", error: detail }));
+      response = Response.json({ jsonrpc: "2.0", id: seen.rpcId ?? null, error: { code: -32603, message: "Internal error" } }, { status: 500 });
+    }
+    if (audit !== undefined) await writeRequestAudit(audit, o.name, request, response, seen, started, "gateway");
+    return response;
+  }
+
   return {
     fetch: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),
     McpSession: createSessionClass<Env>(identity, scopes),
+    McpBackend: createBackendEntrypoint<Env>({ serve: serveVerified }),
   };
 }

@@ -1,5 +1,5 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import { ProtocolError, ProtocolErrorCode, type CallToolResult, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
@@ -34,15 +34,17 @@ export type EdgeRequestExtra = ServerContext & {
  */
 type Result = CallToolResult | InputRequiredResult | Promise<CallToolResult | InputRequiredResult>;
 type Shape = z.ZodRawShape;
-type Args<S> = S extends Shape ? z.infer<z.ZodObject<S>> : S extends z.ZodType ? z.infer<S> : never;
-export type EdgeToolCallback<InputArgs> = InputArgs extends Shape | z.ZodType
+/** A schema given as JSON Schema (e.g. a tool relayed from another server): `fromJsonSchema(...)` or any Standard Schema with JSON. */
+type JsonSchemaInput = StandardSchemaWithJSON;
+type Args<S> = S extends Shape ? z.infer<z.ZodObject<S>> : S extends z.ZodType ? z.infer<S> : S extends JsonSchemaInput ? Record<string, unknown> : never;
+export type EdgeToolCallback<InputArgs> = InputArgs extends Shape | z.ZodType | JsonSchemaInput
   ? (args: Args<InputArgs>, extra: EdgeRequestExtra) => Result
   : (extra: EdgeRequestExtra) => Result;
 
 export interface EdgeToolConfig<InputArgs, OutputArgs> {
   title?: string;
   description?: string;
-  /** A zod object schema, or the shape of one (`{ text: z.string() }`). */
+  /** A zod object schema, the shape of one (`{ text: z.string() }`), or a Standard Schema with JSON (`fromJsonSchema(...)`). */
   inputSchema?: InputArgs;
   outputSchema?: OutputArgs;
   annotations?: ToolAnnotations;
@@ -68,7 +70,7 @@ export interface EdgeMcpServer {
   /** The SDK server (`@modelcontextprotocol/server`): register resources, prompts and completions on it directly. */
   readonly server: McpServer;
   /** Registers a tool with the scopes it needs. Handlers get `extra.auth`, never the token. */
-  tool<InputArgs extends Shape | z.ZodType | undefined = undefined, OutputArgs extends Shape | z.ZodType = Shape>(
+  tool<InputArgs extends Shape | z.ZodType | JsonSchemaInput | undefined = undefined, OutputArgs extends Shape | z.ZodType | JsonSchemaInput = Shape>(
     name: string,
     config: EdgeToolConfig<InputArgs, OutputArgs>,
     handler: EdgeToolCallback<InputArgs>,
@@ -77,11 +79,18 @@ export interface EdgeMcpServer {
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** A zod object for a schema given as an object schema or as its shape. */
-function asObjectSchema(schema: Shape | z.ZodType | undefined): z.ZodType | undefined {
+/** The schema the SDK registers: a zod object schema or a Standard Schema as given, a shape wrapped in `z.object`. */
+function asObjectSchema(schema: Shape | z.ZodType | JsonSchemaInput | undefined): z.ZodType | JsonSchemaInput | undefined {
   if (schema === undefined) return undefined;
-  return schema instanceof z.ZodType ? schema : z.object(schema);
+  if (schema instanceof z.ZodType || "~standard" in schema) return schema as z.ZodType | JsonSchemaInput;
+  return z.object(schema as Shape);
 }
+
+/**
+ * Where a tool advertises the scopes it needs, in its `_meta` in tools/list: a client (or an
+ * edge-mcp gateway in front of this server) can ask for them up front instead of meeting a 403.
+ */
+export const TOOL_SCOPES_META_KEY = "dev.edge-mcp/scopes";
 
 /**
  * The caller of the request a handler serves. Works in any SDK handler (resources, prompts,
@@ -115,7 +124,7 @@ export function createEdgeMcpServer(
   return {
     server,
     tool(name, config, handler) {
-      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, inputSchema, outputSchema, ...sdkConfig } = config;
+      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, inputSchema, outputSchema, _meta, ...sdkConfig } = config;
       for (const scope of scopes) {
         if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`tool "${name}": "${scope}" is not a valid scope token`);
       }
@@ -155,9 +164,10 @@ export function createEdgeMcpServer(
           throw error;
         }
       };
-      const input = asObjectSchema(inputSchema as Shape | z.ZodType | undefined);
-      const output = asObjectSchema(outputSchema as Shape | z.ZodType | undefined);
-      return server.registerTool(name, { ...sdkConfig, ...(input === undefined ? {} : { inputSchema: input }), ...(output === undefined ? {} : { outputSchema: output }) } as never, run as never);
+      const input = asObjectSchema(inputSchema as Shape | z.ZodType | JsonSchemaInput | undefined);
+      const output = asObjectSchema(outputSchema as Shape | z.ZodType | JsonSchemaInput | undefined);
+      const meta = { ..._meta, [TOOL_SCOPES_META_KEY]: [...required] };
+      return server.registerTool(name, { ...sdkConfig, _meta: meta, ...(input === undefined ? {} : { inputSchema: input }), ...(output === undefined ? {} : { outputSchema: output }) } as never, run as never);
     },
   };
 }

@@ -1,29 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { InMemoryServerEventBus, type ServerEvent, type ServerEventBus } from "@modelcontextprotocol/server";
 import { SERVER_DEFAULTS } from "./defaults.ts";
+import { isServerEventKind, readEventEnvelopes, type EventEnvelope as Envelope } from "./event-sources.ts";
 
 /** The Durable Object binding a worker declares to share list changes across isolates. */
 export const EVENT_BUS_BINDING = "MCP_EVENTS";
 
 /** Wait before reconnecting to a bus object that dropped the connection, in milliseconds. */
 const RECONNECT_DELAY_MS = 1_000;
-
-const EVENT_KINDS = new Set(["tools_list_changed", "prompts_list_changed", "resources_list_changed", "resource_updated"]);
-
-/** What travels through the bus object: the event and an id, so its publisher can skip its own echo. */
-interface Envelope {
-  readonly id: string;
-  readonly event: ServerEvent;
-}
-
-function parseEnvelope(line: string): Envelope | undefined {
-  try {
-    const envelope = JSON.parse(line) as Envelope;
-    return typeof envelope.id === "string" && EVENT_KINDS.has(envelope.event?.kind) ? envelope : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Ids of events this isolate published and already delivered locally, awaiting their echo. */
 const MAX_PENDING_ECHOES = 1_000;
@@ -49,7 +33,7 @@ export class McpEventBus extends DurableObject {
   }
 
   async publish(envelope: Envelope): Promise<number> {
-    if (typeof envelope?.id !== "string" || !EVENT_KINDS.has(envelope.event?.kind)) throw new TypeError("not a server event");
+    if (typeof envelope?.id !== "string" || !isServerEventKind(envelope.event?.kind)) throw new TypeError("not a server event");
     return this.#broadcast(`${JSON.stringify({ id: envelope.id, event: envelope.event })}\n`);
   }
 
@@ -108,6 +92,11 @@ export class DurableObjectEventBus implements ServerEventBus {
     await this.#stub.publish({ id, event });
   }
 
+  /** Delivers an event to this isolate's listeners only (feeds that every isolate runs itself). */
+  deliverLocally(event: ServerEvent): void {
+    this.#local.publish(event);
+  }
+
   subscribe(listener: (event: ServerEvent) => void): () => void {
     const unsubscribe = this.#local.subscribe(listener);
     this.#listeners += 1;
@@ -134,22 +123,10 @@ export class DurableObjectEventBus implements ServerEventBus {
       try {
         const response = await this.#stub.fetch("https://events.internal/subscribe");
         opened();
-        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-        controller.signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
-        let buffered = "";
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          buffered += value;
-          const lines = buffered.split("\n");
-          buffered = lines.pop() ?? "";
-          for (const line of lines) {
-            const envelope = line.trim() === "" ? undefined : parseEnvelope(line);
-            if (envelope === undefined) continue;
-            if (this.#echoes.delete(envelope.id)) continue; // ours, already delivered here
-            this.#local.publish(envelope.event);
-          }
-        }
+        await readEventEnvelopes(response.body!, (envelope) => {
+          if (this.#echoes.delete(envelope.id)) return; // ours, already delivered here
+          this.#local.publish(envelope.event);
+        }, controller.signal);
       } catch {
         opened();
       } finally {

@@ -1,5 +1,6 @@
 import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler, type McpServer, type ServerEventBus } from "@modelcontextprotocol/server";
 import { DurableObjectEventBus, EVENT_BUS_BINDING } from "./event-bus.ts";
+import { withEventSources } from "./event-sources.ts";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
@@ -24,7 +25,8 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
     let isolate = isolates.get(env);
     if (isolate === undefined) {
       const namespace = (env as Record<string, unknown>)[EVENT_BUS_BINDING] as DurableObjectNamespace | undefined;
-      const bus = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
+      const shared = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
+      const bus = withEventSources(shared, identity.eventSources?.(env as Env) ?? []);
       isolate = { bus, handler: handlerFor(bus) };
       isolates.set(env, isolate);
     }
@@ -47,7 +49,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
       const { bus, handler } = isolateFor(env as object);
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern" }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern", caller }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
       await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
       prebuilt.set(request, server);
       return handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });

@@ -105,7 +105,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       });
       this.#lastTouch = now;
       await storage.setAlarm(now + idleSeconds * 1000);
-      const live = await this.#ensureLive(sessionId, undefined);
+      const live = await this.#ensureLive(sessionId, undefined, caller);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
     }
 
@@ -117,7 +117,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       if (binding === undefined || !isBoundTo(binding, caller)) throw new SessionNotFoundError();
       const sessionId = stored.get(KEY.sessionId) as string;
       // The stored initialize is needed only to rebuild after an eviction or restart.
-      const live = await (this.#live ?? this.#ensureLive(sessionId, await storage.get(KEY.init)));
+      const live = await (this.#live ?? this.#ensureLive(sessionId, await storage.get(KEY.init), caller));
       await this.#touch();
       const authInfo = toAuthInfo(caller);
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
@@ -127,18 +127,18 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     }
 
     /** The live server, built once per object lifetime; rebuilt (and re-initialized) after eviction. */
-    #ensureLive(sessionId: string, storedInit: unknown): Promise<Live> {
-      this.#live ??= this.#build(sessionId, storedInit).catch((error: unknown) => {
+    #ensureLive(sessionId: string, storedInit: unknown, caller: CallerIdentity): Promise<Live> {
+      this.#live ??= this.#build(sessionId, storedInit, caller).catch((error: unknown) => {
         this.#live = undefined;
         throw error;
       });
       return this.#live;
     }
 
-    async #build(sessionId: string, storedInit: unknown): Promise<Live> {
+    async #build(sessionId: string, storedInit: unknown, caller: CallerIdentity): Promise<Live> {
       const { server, toolScopes } = await buildServer(
         identity,
-        { env: this.env, transport: "stateful", era: "legacy", sessionId, storage: toolStorage(this.ctx.storage) },
+        { env: this.env, transport: "stateful", era: "legacy", caller, sessionId, storage: toolStorage(this.ctx.storage) },
         { sessionIdHash: await hashSessionId(sessionId) },
       );
       const transport = new WebStandardStreamableHTTPServerTransport({

@@ -15,7 +15,7 @@ export async function handleStateless<Env>(
   parsed: ParsedMessages,
   caller: CallerIdentity,
 ): Promise<Response> {
-  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy" });
+  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy", caller });
   await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
   await server.connect(transport);
