@@ -40,6 +40,8 @@ export interface ToolCallAudit {
   readonly outcome: AuditOutcome;
   readonly latencyMs: number;
   readonly sessionIdHash: string | null;
+  /** The backend server of a tool relayed by an edge-mcp gateway. */
+  readonly backend?: string;
   /** Present only when the tool opted in. */
   readonly arguments?: unknown;
 }

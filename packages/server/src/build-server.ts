@@ -1,6 +1,6 @@
 import { McpServer, type McpServerOptions, type ServerCapabilities, type ServerEventBus } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
-import type { CallerIdentity } from "./caller.ts";
+import { claimsOf, type CallerIdentity } from "./caller.ts";
 import type { EventSource } from "./event-sources.ts";
 import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
@@ -31,6 +31,12 @@ export interface SetupContext<Env> {
    * request), or the session's owner (stateful: a session is bound to one sub + client).
    */
   readonly caller: CallerIdentity;
+  /**
+   * The verified token's claims (e.g. Auth0 `permissions` or a roles claim), when the token was
+   * verified for this very request (stateless and 2026-07-28 requests); absent in sessions, with
+   * auth disabled, and on requests from a gateway.
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
   /**
@@ -81,7 +87,7 @@ export interface BuiltServer {
  * author's tools registered. On Workers the SDK validates JSON Schema with @cfworker/json-schema
  * (its `workerd` export): Ajv compiles validators with `new Function`, which Workers forbid.
  */
-export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit<SetupContext<Env>, "notify">, options: BuildOptions = {}): Promise<BuiltServer> {
+export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit<SetupContext<Env>, "notify" | "claims">, options: BuildOptions = {}): Promise<BuiltServer> {
   const sessionIdHash = options.sessionIdHash ?? null;
   const codec = requestStateCodecFor(readConfig(base.env as object), options.requestBinding ?? (() => ""));
   const server = new McpServer(
@@ -111,6 +117,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     promptsChanged: () => announce("prompts_list_changed", () => server.sendPromptListChanged()),
     resourcesChanged: () => announce("resources_list_changed", () => server.sendResourceListChanged()),
   });
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), { ...base, notify });
+  const claims = base.transport === "stateless" ? claimsOf(base.caller) : undefined;
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), { ...base, ...(claims === undefined ? {} : { claims }), notify });
   return { server, toolScopes };
 }

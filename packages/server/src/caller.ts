@@ -16,8 +16,18 @@ export const AUTH_DISABLED_CALLER: CallerIdentity = Object.freeze({
   scopes: Object.freeze([...SCOPE_PROFILES.standard]),
 });
 
+/** The verified token claims behind a caller, for `setup` (never sent on to tools or other objects). */
+const claimsByCaller = new WeakMap<CallerIdentity, Readonly<Record<string, unknown>>>();
+
 export function callerFrom(auth: AuthContext): CallerIdentity {
-  return { subject: auth.subject, clientId: auth.clientId, scopes: auth.scopes };
+  const caller = { subject: auth.subject, clientId: auth.clientId, scopes: auth.scopes };
+  claimsByCaller.set(caller, auth.claims);
+  return caller;
+}
+
+/** The claims of the token a caller was verified from in this request; undefined otherwise (auth off, sessions, RPC). */
+export function claimsOf(caller: CallerIdentity): Readonly<Record<string, unknown>> | undefined {
+  return claimsByCaller.get(caller);
 }
 
 /**

@@ -54,8 +54,11 @@ export interface EdgeToolConfig<InputArgs, OutputArgs> {
    * Default `["tools.read"]`; give mutating tools `["tools.write"]`.
    */
   scopes?: readonly string[];
-  /** Audit: `arguments: true` puts this tool's arguments in its audit line (off by default). */
-  audit?: { arguments?: boolean };
+  /**
+   * Audit: `arguments: true` puts this tool's arguments in its audit line (off by default);
+   * `backend` names the server a relayed tool belongs to (an edge-mcp gateway sets it).
+   */
+  audit?: { arguments?: boolean; backend?: string };
 }
 
 /** Where a server's tool-call audit lines go. */
@@ -147,6 +150,7 @@ export function createEdgeMcpServer(
             outcome,
             latencyMs: Date.now() - started,
             sessionIdHash: audit.sessionIdHash,
+            ...(auditOptions?.backend === undefined ? {} : { backend: auditOptions.backend }),
             ...(auditOptions?.arguments && takesArgs ? { arguments: args[0] } : {}),
           });
         // Defence in depth: the HTTP layer already answered 403 before dispatch.

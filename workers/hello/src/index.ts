@@ -9,6 +9,8 @@ const worker = createMcpWorker({
   name: "hello",
   version: "1.0.0",
   transport: "stateless",
+  // Its tool list is the same for every caller: clients and the gateway may cache it for a minute.
+  cacheHints: { "tools/list": { ttlMs: 60_000, cacheScope: "public" } },
   instructions: "A minimal MCP server: echo text back, tell the caller who they are, tell the time.",
   setup(mcp) {
     mcp.tool(
@@ -37,4 +39,6 @@ const worker = createMcpWorker({
 });
 
 export default { fetch: worker.fetch };
+/** The RPC entrypoint an edge-mcp gateway calls through a service binding (not reachable from the internet). */
+export const McpBackend = worker.McpBackend;
 export { McpEventBus } from "@edge-mcp/server";

@@ -17,6 +17,8 @@ const worker = createMcpWorker<TasksEnv>({
   name: "live-monitor",
   version: "1.0.0",
   transport: "stateful",
+  // Its tool list is the same for every caller: clients and the gateway may cache it for a minute.
+  cacheHints: { "tools/list": { ttlMs: 60_000, cacheScope: "public" } },
   setup(mcp, { env }) {
     mcp.tool(
       "start_task",
@@ -84,6 +86,8 @@ const worker = createMcpWorker<TasksEnv>({
 });
 
 export default { fetch: worker.fetch };
+/** The RPC entrypoint an edge-mcp gateway calls through a service binding (not reachable from the internet). */
+export const McpBackend = worker.McpBackend;
 export const McpSession = worker.McpSession;
 export { TaskRunner } from "./task-runner.ts";
 export { McpEventBus } from "@edge-mcp/server";

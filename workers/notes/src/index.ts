@@ -11,6 +11,8 @@ const worker = createMcpWorker<NotesEnv>({
   name: "notes",
   version: "1.0.0",
   transport: "stateful",
+  // Its tool list is the same for every caller: clients and the gateway may cache it for a minute.
+  cacheHints: { "tools/list": { ttlMs: 60_000, cacheScope: "public" } },
   rateLimit: manifest.rateLimit,
   instructions: "Personal notes of the signed-in user. Use search_notes before adding duplicates.",
   setup(mcp, { env }) {
@@ -66,6 +68,8 @@ const worker = createMcpWorker<NotesEnv>({
 });
 
 export default { fetch: worker.fetch };
+/** The RPC entrypoint an edge-mcp gateway calls through a service binding (not reachable from the internet). */
+export const McpBackend = worker.McpBackend;
 export const McpSession = worker.McpSession;
 export { NotesStore } from "./notes-store.ts";
 export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

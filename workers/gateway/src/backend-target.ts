@@ -1,0 +1,62 @@
+import type { GatewayConfig } from "@edge-mcp/config";
+import type { CallerIdentity, McpBackendRpc } from "@edge-mcp/server";
+
+/** One backend as the gateway reaches it: sends an MCP request on behalf of a caller. */
+export interface BackendTarget {
+  readonly name: string;
+  readonly kind: "service" | "remote";
+  /** Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the gateway's credential. */
+  send(request: Request, caller: CallerIdentity): Promise<Response>;
+  /** The backend's list changes (newline-delimited JSON envelopes), or undefined when it offers none. */
+  events?(): Promise<Response>;
+}
+
+/** `live-monitor` → `LIVE_MONITOR`: the default binding name of a fleet backend. */
+export function defaultBinding(name: string): string {
+  return name.toUpperCase().replaceAll("-", "_");
+}
+
+/** Where a backend's request is addressed (a service binding ignores the host; the path is the MCP endpoint). */
+const SERVICE_URL = "https://backend.internal/mcp";
+
+/**
+ * The gateway's backends for one env (bindings and secrets). A missing binding or secret is a
+ * deployment mistake: the backend is reported down with that reason instead of failing every request.
+ */
+export function backendTargets(config: GatewayConfig, env: Record<string, unknown>): Map<string, BackendTarget | { readonly name: string; readonly misconfigured: string }> {
+  const targets = new Map<string, BackendTarget | { name: string; misconfigured: string }>();
+  for (const [name, backend] of Object.entries(config.backends)) {
+    if ("service" in backend) {
+      const binding = backend.binding ?? defaultBinding(name);
+      const rpc = env[binding] as McpBackendRpc | undefined;
+      if (rpc === undefined || typeof (rpc as { serve?: unknown }).serve !== "function") {
+        targets.set(name, { name, misconfigured: `no service binding ${binding} (to ${backend.service}, entrypoint McpBackend)` });
+        continue;
+      }
+      targets.set(name, {
+        name,
+        kind: "service",
+        send: (request, caller) => rpc.serve(new Request(SERVICE_URL, request), { subject: caller.subject, clientId: caller.clientId, scopes: [...caller.scopes] }),
+        events: () => rpc.events(),
+      });
+    } else {
+      const secret = backend.credentialSecret === undefined ? undefined : env[backend.credentialSecret];
+      if (backend.credentialSecret !== undefined && typeof secret !== "string") {
+        targets.set(name, { name, misconfigured: `secret ${backend.credentialSecret} is not set` });
+        continue;
+      }
+      const url = backend.url;
+      targets.set(name, {
+        name,
+        kind: "remote",
+        // The gateway's own credential for this backend; the user's token never leaves the gateway.
+        send: (request) => {
+          const forwarded = new Request(url, request);
+          if (typeof secret === "string") forwarded.headers.set("authorization", `Bearer ${secret}`);
+          return fetch(forwarded);
+        },
+      });
+    }
+  }
+  return targets;
+}

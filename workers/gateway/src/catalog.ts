@@ -1,0 +1,148 @@
+import type { CallerIdentity } from "@edge-mcp/server";
+import type { Tool } from "@modelcontextprotocol/server";
+import type { BackendTarget } from "./backend-target.ts";
+import { BackendUnavailableError, relay } from "./relay.ts";
+
+/** How many tools/list pages the gateway follows per backend before it stops (a backend paging forever). */
+const MAX_LIST_PAGES = 20;
+
+/** What `/health` and the audit log say about one backend. */
+export interface BackendHealth {
+  readonly status: "ok" | "timeout" | "unreachable" | "bad_response" | "misconfigured" | "unknown";
+  /** When the gateway last heard from it (or tried), ISO 8601. */
+  readonly checkedAt: string | null;
+  readonly latencyMs: number | null;
+  readonly tools: number | null;
+  readonly detail?: string;
+}
+
+interface Entry {
+  readonly tools: readonly Tool[];
+  /** Epoch ms after which the list is fetched again. */
+  readonly expiresAt: number;
+}
+
+export interface CatalogOptions {
+  readonly timeoutMs: number;
+  readonly maxCacheMs: number;
+  /** Who lists a backend whose tools/list is public: the gateway itself, with read scopes only. */
+  readonly lister: CallerIdentity;
+  readonly now?: () => number;
+}
+
+/**
+ * Backends' tool lists, per isolate. A list is cached as long as its backend allows (2026-07-28
+ * `ttlMs`, capped by `maxCacheMs`) and dropped when the backend announces a change. A list the
+ * backend marks `cacheScope: "private"` is fetched and cached per caller, never shared across
+ * callers (2026-07-28 §Caching). Concurrent misses share one fetch; a fetch slower than
+ * `timeoutMs` leaves that backend out of the listing (it keeps running and fills the cache).
+ */
+export class Catalog {
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<Entry>>();
+  readonly #private = new Set<string>();
+  readonly #health = new Map<string, BackendHealth>();
+  readonly #now: () => number;
+  readonly options: CatalogOptions;
+
+  constructor(options: CatalogOptions) {
+    this.options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The tools of each backend that answered in time; backends that did not are absent. */
+  async toolsOf(targets: readonly BackendTarget[], caller: CallerIdentity): Promise<Map<string, readonly Tool[]>> {
+    const lists = await Promise.all(targets.map((target) => this.#withTimeout(target, caller)));
+    const result = new Map<string, readonly Tool[]>();
+    targets.forEach((target, i) => {
+      const list = lists[i];
+      if (list !== undefined) result.set(target.name, list);
+    });
+    return result;
+  }
+
+  /** Drops a backend's lists (its list_changed arrived). */
+  invalidate(backend: string): void {
+    for (const key of [...this.#entries.keys()]) if (key === backend || key.startsWith(`${backend}\u0000`)) this.#entries.delete(key);
+  }
+
+  health(name: string): BackendHealth {
+    return this.#health.get(name) ?? { status: "unknown", checkedAt: null, latencyMs: null, tools: null };
+  }
+
+  markMisconfigured(name: string, detail: string): void {
+    this.#health.set(name, { status: "misconfigured", checkedAt: new Date(this.#now()).toISOString(), latencyMs: null, tools: null, detail });
+  }
+
+  async #withTimeout(target: BackendTarget, caller: CallerIdentity): Promise<readonly Tool[] | undefined> {
+    const privateKey = `${target.name}\u0000${caller.subject}\u0000${caller.clientId}`;
+    const key = this.#private.has(target.name) ? privateKey : target.name;
+    const cached = this.#entries.get(key);
+    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.tools;
+    const load = async () => {
+      if (key === privateKey) return this.#fetch(target, key, caller);
+      const shared = await this.#fetch(target, key, this.options.lister);
+      // The backend said its list depends on the caller: list again as this caller.
+      return this.#private.has(target.name) ? this.#fetch(target, privateKey, caller) : shared;
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, this.options.timeoutMs)));
+    try {
+      const entry = await Promise.race([load(), timeout]);
+      if (entry === undefined) this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
+      return entry?.tools;
+    } catch {
+      return undefined; // recorded by #fetch
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  #fetch(target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
+    let pending = this.#inflight.get(key);
+    if (pending === undefined) {
+      pending = this.#list(target, key, caller).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #list(target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
+    const started = this.#now();
+    const tools: Tool[] = [];
+    let ttlMs = Number.POSITIVE_INFINITY;
+    let isPrivate = false;
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        const outcome = await relay(target, { method: "tools/list", params: cursor === undefined ? {} : { cursor }, caller, signal: new AbortController().signal });
+        if (outcome.kind === "error") throw new BackendUnavailableError(target.name, "bad_response", `tools/list error ${outcome.code}`);
+        const result = outcome.result as { tools?: Tool[]; nextCursor?: string; ttlMs?: number; cacheScope?: string };
+        if (!Array.isArray(result.tools)) throw new BackendUnavailableError(target.name, "bad_response", "tools/list without tools");
+        tools.push(...result.tools);
+        ttlMs = Math.min(ttlMs, typeof result.ttlMs === "number" && result.ttlMs >= 0 ? result.ttlMs : 0);
+        isPrivate ||= result.cacheScope === "private";
+        cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
+        if (cursor === undefined) break;
+      }
+    } catch (error) {
+      const reason = error instanceof BackendUnavailableError ? error.reason : "unreachable";
+      this.#record(target.name, { status: reason, detail: error instanceof BackendUnavailableError ? error.message : "request failed" });
+      throw error;
+    }
+    if (isPrivate && !this.#private.has(target.name)) {
+      // Learned only now that this backend's list depends on the caller: never keep it shared.
+      this.#private.add(target.name);
+      this.#entries.delete(target.name);
+      if (key === target.name) return { tools: [], expiresAt: 0 };
+    }
+    const entry = { tools, expiresAt: this.#now() + Math.min(ttlMs, this.options.maxCacheMs) };
+    this.#entries.set(key, entry);
+    this.#record(target.name, { status: "ok", latencyMs: this.#now() - started, tools: tools.length });
+    return entry;
+  }
+
+  #record(name: string, update: Partial<BackendHealth> & Pick<BackendHealth, "status">): void {
+    this.#health.set(name, { checkedAt: new Date(this.#now()).toISOString(), latencyMs: null, tools: null, ...update });
+  }
+}

@@ -1,0 +1,42 @@
+import { readEventEnvelopes, type EventSource } from "@edge-mcp/server";
+import type { BackendTarget } from "./backend-target.ts";
+import type { Catalog } from "./catalog.ts";
+import type { RulesStore } from "./rules-store.ts";
+
+/** Resolves when `signal` aborts, or after `ms` (then with false). */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve(true)), { once: true });
+  });
+}
+
+/**
+ * What the gateway's `subscriptions/listen` streams hear besides its own announcements: each fleet
+ * backend's list changes (its `McpBackend.events()` stream; the cached list of that backend is
+ * dropped at once) and a change of the rules in KV (polled while someone listens).
+ */
+export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, readRules: () => ReturnType<RulesStore["read"]>, pollMs: number): EventSource[] {
+  const sources: EventSource[] = [];
+  for (const target of targets.values()) {
+    const events = target.events;
+    if (events === undefined) continue;
+    sources.push(async (emit, signal) => {
+      const response = await events();
+      // A backend without an event bus announces nothing: wait until the listeners leave.
+      if (!response.ok || response.body === null) return void (await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })));
+      await readEventEnvelopes(response.body, ({ event }) => {
+        if (event.kind === "tools_list_changed") catalog.invalidate(target.name);
+        emit(event);
+      }, signal);
+    });
+  }
+  sources.push(async (emit, signal) => {
+    while (!(await sleep(pollMs, signal))) {
+      const { changed } = await readRules();
+      if (changed) emit({ kind: "tools_list_changed" });
+    }
+  });
+  return sources;
+}

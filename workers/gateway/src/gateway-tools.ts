@@ -1,0 +1,117 @@
+import type { GatewayConfig } from "@edge-mcp/config";
+import { TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
+import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
+import type { BackendTarget } from "./backend-target.ts";
+import type { Catalog } from "./catalog.ts";
+import { routingTable } from "./naming.ts";
+import { passthroughSchema } from "./passthrough-schema.ts";
+import { policyFor, type Policy } from "./policy.ts";
+import { BackendUnavailableError, relay } from "./relay.ts";
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+const DEFAULT_SCOPES = ["tools.read"];
+
+/** The scopes a backend tool says it needs (edge-mcp servers advertise them in `_meta`), else `tools.read`. */
+function scopesOf(tool: Tool): string[] {
+  const advertised = tool._meta?.[TOOL_SCOPES_META_KEY];
+  return Array.isArray(advertised) && advertised.length > 0 && advertised.every((s) => typeof s === "string" && SCOPE_TOKEN.test(s)) ? advertised : DEFAULT_SCOPES;
+}
+
+/** What a gateway tool carries through an MRTR round: the backend it belongs to and that backend's own requestState. */
+interface RoundState {
+  readonly backend: string;
+  readonly state?: string;
+}
+
+export interface GatewayTools {
+  readonly config: GatewayConfig;
+  readonly catalog: Catalog;
+}
+
+/**
+ * Registers, for one request, the tools this caller may use: every backend the rules reach is
+ * listed (cached), each allowed tool is registered under its gateway name with the backend's
+ * scopes. A tool the caller may not use is not registered at all, so calling it by name gets the
+ * same -32602 "unknown tool" as a name that never existed (no existence leak).
+ */
+export async function registerGatewayTools(
+  mcp: EdgeMcpServer,
+  ctx: SetupContext<unknown>,
+  gateway: GatewayTools,
+  targets: ReadonlyMap<string, BackendTarget>,
+  rules: Parameters<typeof policyFor>[0],
+): Promise<void> {
+  const caller = ctx.caller;
+  const policy = policyFor(rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) });
+  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
+  if (reachable.length === 0) return;
+  const lists = await gateway.catalog.toolsOf(reachable, caller);
+  const byName = new Map<string, { target: BackendTarget; tool: Tool }>();
+  for (const [backend, tools] of lists) {
+    for (const tool of tools) {
+      // A tool the narrowed scopes could never call is not offered.
+      if (policy.allows(backend, tool.name) && scopesOf(tool).every((s) => policy.scopes.includes(s))) byName.set(`${backend}\u0000${tool.name}`, { target: targets.get(backend)!, tool });
+    }
+  }
+  const routes = routingTable([...byName.values()].map(({ target, tool }) => ({ backend: target.name, tool: tool.name })), rules.aliases);
+  for (const [exposed, route] of routes) {
+    const { target, tool } = byName.get(`${route.backend}\u0000${route.tool}`)!;
+    const { [TOOL_SCOPES_META_KEY]: _scopes, ...meta } = tool._meta ?? {};
+    mcp.tool(
+      exposed,
+      {
+        ...(tool.title === undefined ? {} : { title: tool.title }),
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
+        inputSchema: passthroughSchema(tool.inputSchema as Record<string, unknown>),
+        ...(tool.outputSchema === undefined ? {} : { outputSchema: passthroughSchema(tool.outputSchema as Record<string, unknown>) }),
+        _meta: meta,
+        scopes: scopesOf(tool),
+        audit: { backend: target.name },
+      },
+      (args, extra) => callBackendTool(target, tool.name, args, extra, policy, caller, gateway.config.limits.backendTimeoutMs),
+    );
+  }
+}
+
+/** One tools/call relayed to its backend: progress and log notifications stream back, MRTR rounds pass through. */
+async function callBackendTool(
+  target: BackendTarget,
+  name: string,
+  args: Record<string, unknown>,
+  extra: EdgeRequestExtra,
+  policy: Policy,
+  caller: CallerIdentity,
+  timeoutMs: number,
+): Promise<CallToolResult | InputRequiredResult> {
+  const round = extra.requestState.read<RoundState>();
+  const params: Record<string, unknown> = { name, arguments: args };
+  if (extra.mcpReq.inputResponses !== undefined) params.inputResponses = extra.mcpReq.inputResponses;
+  if (round?.backend === target.name && round.state !== undefined) params.requestState = round.state;
+  const envelope = (extra.mcpReq.envelope ?? {}) as Record<string, unknown>;
+  const meta: Record<string, unknown> = { ...extra._meta };
+  if (envelope[LOG_LEVEL_META_KEY] !== undefined) meta[LOG_LEVEL_META_KEY] = envelope[LOG_LEVEL_META_KEY];
+  try {
+    const outcome = await relay(target, {
+      method: "tools/call",
+      params,
+      meta,
+      clientCapabilities: (envelope[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined) ?? {},
+      caller: { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes },
+      signal: extra.signal,
+      timeoutMs,
+      onNotification: (notification) => extra.sendNotification(notification as never),
+    });
+    if (outcome.kind === "error") throw new ProtocolError(outcome.code, outcome.message, outcome.data);
+    const { resultType, requestState, ttlMs: _ttl, cacheScope: _scope, ...result } = outcome.result;
+    if (resultType === "input_required") {
+      // The backend's state rides inside the gateway's own signed state, bound to this caller and call.
+      const state = await extra.requestState.mint({ backend: target.name, ...(typeof requestState === "string" ? { state: requestState } : {}) } satisfies RoundState);
+      return { ...result, resultType: "input_required", requestState: state } as InputRequiredResult;
+    }
+    return result as CallToolResult;
+  } catch (error) {
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    return { isError: true, content: [{ type: "text", text: `${error.message}. Try again later.` }] };
+  }
+}

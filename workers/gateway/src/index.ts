@@ -1,0 +1,72 @@
+import { GatewayConfigSchema } from "@edge-mcp/config";
+import { createMcpWorker, type HealthReport } from "@edge-mcp/server";
+import bundledConfig from "../gateway.json" with { type: "json" };
+import manifest from "../mcp.json" with { type: "json" };
+import { backendTargets, type BackendTarget } from "./backend-target.ts";
+import { Catalog } from "./catalog.ts";
+import { gatewayEventSources } from "./gateway-events.ts";
+import { registerGatewayTools } from "./gateway-tools.ts";
+import { RULES_BINDING, RulesStore } from "./rules-store.ts";
+
+/**
+ * gateway-mcp: one MCP endpoint for the fleet. Each caller sees the tools of the backends its
+ * rules allow, named `{backend}__{tool}`; calls go to fleet servers over service bindings (RPC,
+ * carrying the verified caller, never the token) and to remote servers with the gateway's own
+ * credential. A bad gateway.json fails at startup (and so at `wrangler deploy`), naming the field.
+ */
+const config = GatewayConfigSchema.parse(bundledConfig);
+
+/** Who lists backends whose tools/list is public: the gateway itself, with read scopes only. */
+const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read"]) });
+
+const catalog = new Catalog({ timeoutMs: config.limits.backendTimeoutMs, maxCacheMs: config.limits.maxListCacheMs, lister: LISTER });
+const rules = new RulesStore({ rules: config.rules, aliases: config.aliases }, config.limits.rulesRefreshMs);
+
+type Env = Record<string, unknown>;
+const targetsByEnv = new WeakMap<object, Map<string, BackendTarget>>();
+function targetsFor(env: Env): Map<string, BackendTarget> {
+  let targets = targetsByEnv.get(env);
+  if (targets === undefined) {
+    targets = new Map();
+    for (const [name, target] of backendTargets(config, env)) {
+      if ("misconfigured" in target) catalog.markMisconfigured(name, target.misconfigured);
+      else targets.set(name, target);
+    }
+    targetsByEnv.set(env, targets);
+  }
+  return targets;
+}
+const readRules = (env: Env) => rules.read(env[RULES_BINDING] as KVNamespace | undefined);
+
+const worker = createMcpWorker<Env>({
+  name: "gateway",
+  version: "1.0.0",
+  transport: "stateless",
+  rateLimit: manifest.rateLimit,
+  instructions: "One endpoint for the edge-mcp fleet: tools are named {server}__{tool}; you see those your account may use.",
+  capabilities: { tools: { listChanged: true } },
+  // The listing depends on who asks (their rules): cacheable by that caller only.
+  cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
+  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, () => readRules(env), config.limits.rulesRefreshMs),
+  async setup(mcp, ctx) {
+    const { snapshot, changed } = await readRules(ctx.env);
+    if (changed) await ctx.notify?.toolsChanged();
+    await registerGatewayTools(mcp, ctx, { config, catalog }, targetsFor(ctx.env), snapshot.rules);
+  },
+});
+
+/** `/health` with each backend's state: a slow or down backend shows here, not as a failed listing. */
+async function health(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
+  const response = await worker.fetch(request, env, ctx);
+  const report = (await response.json()) as HealthReport;
+  const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
+  return Response.json({ ...report, backends }, { status: response.status, headers: { "cache-control": "no-store" } });
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    if (new URL(request.url).pathname === "/health" && request.method === "GET") return health(request, env, ctx);
+    return worker.fetch(request, env, ctx);
+  },
+};
+export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

@@ -1,0 +1,66 @@
+import { GatewayRulesSchema, type GatewayRules } from "@edge-mcp/config";
+
+/** The KV binding that holds the gateway's rules, and the key `npm run provision` writes them under. */
+export const RULES_BINDING = "GATEWAY_RULES";
+export const RULES_KEY = "rules";
+
+/** Rules that let nobody in: what an invalid document in KV becomes when nothing valid was seen before. */
+const DENY_ALL: GatewayRules = Object.freeze({ rules: [], aliases: {} });
+
+interface KvLike {
+  get(key: string): Promise<string | null>;
+}
+
+export interface RulesSnapshot {
+  readonly rules: GatewayRules;
+  /** Changes whenever the rules do (the document's text, or "bundled"). */
+  readonly version: string;
+}
+
+/**
+ * The gateway's rules, per isolate: read from KV at most every `refreshMs` (KV is eventually
+ * consistent anyway), falling back to the rules deployed with the worker while KV holds none. A
+ * document that fails validation never widens access: the last valid rules stay, or nobody gets
+ * in. `changed` tells whether this read saw a different version than the one before it.
+ */
+export class RulesStore {
+  #current: RulesSnapshot | undefined;
+  #loadedAt = 0;
+  #loading: Promise<RulesSnapshot> | undefined;
+
+  readonly #bundled: GatewayRules;
+  readonly #refreshMs: number;
+  readonly #now: () => number;
+
+  constructor(bundled: GatewayRules, refreshMs: number, now: () => number = Date.now) {
+    this.#bundled = bundled;
+    this.#refreshMs = refreshMs;
+    this.#now = now;
+  }
+
+  async read(kv: KvLike | undefined): Promise<{ snapshot: RulesSnapshot; changed: boolean }> {
+    const before = this.#current;
+    if (before !== undefined && this.#now() - this.#loadedAt < this.#refreshMs) return { snapshot: before, changed: false };
+    this.#loading ??= this.#load(kv).finally(() => (this.#loading = undefined));
+    const snapshot = await this.#loading;
+    return { snapshot, changed: before !== undefined && before.version !== snapshot.version };
+  }
+
+  async #load(kv: KvLike | undefined): Promise<RulesSnapshot> {
+    const text = kv === undefined ? null : await kv.get(RULES_KEY);
+    this.#loadedAt = this.#now();
+    if (text === null) return (this.#current = { rules: this.#bundled, version: "bundled" });
+    if (this.#current?.version === text) return this.#current;
+    let parsed: ReturnType<typeof GatewayRulesSchema.safeParse> | undefined;
+    try {
+      parsed = GatewayRulesSchema.safeParse(JSON.parse(text));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.success !== true) {
+      console.error(JSON.stringify({ level: "error", message: `gateway rules in KV (${RULES_BINDING}/${RULES_KEY}) are invalid; keeping the last valid rules`, issues: parsed?.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) ?? ["not JSON"] }));
+      return (this.#current ??= { rules: DENY_ALL, version: "invalid" });
+    }
+    return (this.#current = { rules: parsed.data, version: text });
+  }
+}
