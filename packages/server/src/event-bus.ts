@@ -66,7 +66,7 @@ interface EventBusStub {
  */
 export class DurableObjectEventBus implements ServerEventBus {
   readonly #local = new InMemoryServerEventBus();
-  readonly #stub: EventBusStub;
+  readonly #namespace: DurableObjectNamespace;
   readonly #echoes = new Set<string>();
   #listeners = 0;
   #connection: AbortController | undefined;
@@ -74,7 +74,7 @@ export class DurableObjectEventBus implements ServerEventBus {
   ready: Promise<void> = Promise.resolve();
 
   constructor(namespace: DurableObjectNamespace) {
-    this.#stub = namespace.get(namespace.idFromName("events")) as unknown as EventBusStub;
+    this.#namespace = namespace;
   }
 
   publish(event: ServerEvent): void {
@@ -89,12 +89,21 @@ export class DurableObjectEventBus implements ServerEventBus {
       while (this.#echoes.size > MAX_PENDING_ECHOES) this.#echoes.delete(this.#echoes.values().next().value!);
       this.#local.publish(event);
     }
-    await this.#stub.publish({ id, event });
+    await this.#stub().publish({ id, event });
   }
 
   /** Delivers an event to this isolate's listeners only (feeds that every isolate runs itself). */
   deliverLocally(event: ServerEvent): void {
     this.#local.publish(event);
+  }
+
+  /**
+   * A stub for this request: a Durable Object stub is an I/O object of the request that made it,
+   * and workerd refuses its use from another request ("Cannot perform I/O on behalf of a
+   * different request"), while this bus lives as long as the isolate.
+   */
+  #stub(): EventBusStub {
+    return this.#namespace.get(this.#namespace.idFromName("events")) as unknown as EventBusStub;
   }
 
   subscribe(listener: (event: ServerEvent) => void): () => void {
@@ -121,7 +130,7 @@ export class DurableObjectEventBus implements ServerEventBus {
     this.ready = new Promise<void>((resolve) => (opened = resolve));
     void (async () => {
       try {
-        const response = await this.#stub.fetch("https://events.internal/subscribe");
+        const response = await this.#stub().fetch("https://events.internal/subscribe");
         opened();
         await readEventEnvelopes(response.body!, (envelope) => {
           if (this.#echoes.delete(envelope.id)) return; // ours, already delivered here

@@ -28,6 +28,11 @@ export interface DevEnvironmentOptions {
    * each worker's own `.wrangler/state`, the store `npm run dev` uses. Tests pass a temp dir.
    */
   stateDir?: string;
+  /**
+   * wrangler's dev registry, through which a gateway reaches its backends' entrypoints; default
+   * wrangler's own. Tests pass a temp dir so that parallel fleets never bind to each other.
+   */
+  registryDir?: string;
   /** Records every child, so that they are stopped even if this process is killed. */
   reaper?: ChildReaper;
 }
@@ -51,6 +56,8 @@ export interface DevEnvironment {
   readonly issuerPortOverridden: boolean;
   readonly keyFile: string;
   readonly servers: readonly RunningServer[];
+  /** Stops one worker (a backend going down under a gateway), leaving the rest running. */
+  stopServer(slug: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +125,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
+          ...(options.registryDir === undefined ? {} : { registryDir: options.registryDir }),
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),
       );
@@ -135,7 +143,14 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       });
     }
     await Promise.all(started.workers.map((w) => w.ready()));
-    return { issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stop };
+    const stopServer = async (slug: string) => {
+      const i = servers.findIndex((s) => s.slug === slug);
+      if (i === -1) throw new Error(`No running worker named ${slug}.`);
+      const worker = started.workers[i]!;
+      await worker.stop();
+      if (worker.child.pid !== undefined) options.reaper?.forget(worker.child.pid);
+    };
+    return { issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
   } catch (error) {
     await stop();
     throw error;

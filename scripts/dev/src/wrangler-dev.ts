@@ -22,6 +22,11 @@ export interface WranglerDevOptions {
   vars: Record<string, string>;
   /** `--persist-to`: where local Durable Object / KV state lives (default the worker's `.wrangler/state`). */
   persistTo?: string;
+  /**
+   * Where wrangler's dev registry lives (`WRANGLER_REGISTRY_PATH`): workers sharing one find each
+   * other's service bindings (a gateway's backends). Default wrangler's own, per user.
+   */
+  registryDir?: string;
   /** Called with each line wrangler prints. */
   onOutput?: (line: string) => void;
 }
@@ -49,7 +54,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...(options.registryDir === undefined ? {} : { WRANGLER_REGISTRY_PATH: options.registryDir }) },
     detached: process.platform !== "win32", // its own process group: stop() ends workerd too
   });
   let output = "";

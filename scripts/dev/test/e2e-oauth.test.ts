@@ -10,13 +10,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 
-const REDIRECT = "http://127.0.0.1:1/callback"; // never served: the code is read from the redirect
 let env: DevEnvironment;
 let notes: RunningServer;
 let hello: RunningServer;
@@ -34,29 +33,6 @@ function fingerprint(dir: string): string[] {
     .sort();
 }
 const devStoreBefore = fingerprint(devStore);
-
-/** A browserless OAuthClientProvider: keeps everything in memory, records where it was sent. */
-class TestOAuthProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  authorizationUrl: URL | undefined;
-  readonly redirectUrl = REDIRECT;
-  readonly clientMetadata: OAuthClientMetadata = {
-    client_name: "edge-mcp e2e client",
-    redirect_uris: [REDIRECT],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    token_endpoint_auth_method: "none",
-  };
-  clientInformation() { return this.info; }
-  saveClientInformation(info: OAuthClientInformationMixed) { this.info = info; }
-  tokens() { return this.saved; }
-  saveTokens(tokens: OAuthTokens) { this.saved = tokens; }
-  redirectToAuthorization(url: URL) { this.authorizationUrl = url; }
-  saveCodeVerifier(v: string) { this.verifier = v; }
-  codeVerifier() { return this.verifier; }
-}
 
 /** Records every URL the client fetches, to show the discovery steps it went through. */
 function recordingFetch(log: string[]): typeof fetch {

@@ -15,5 +15,7 @@ const worker = createMcpWorker({
 });
 
 export default { fetch: worker.fetch };
+/** The RPC entrypoint an edge-mcp gateway calls through a service binding (not reachable from the internet). */
+export const McpBackend = worker.McpBackend;
 export const McpSession = worker.McpSession;
 export { McpEventBus } from "@edge-mcp/server";

@@ -69,7 +69,7 @@ export async function registerGatewayTools(
         scopes: scopesOf(tool),
         audit: { backend: target.name },
       },
-      (args, extra) => callBackendTool(target, tool.name, args, extra, policy, caller, gateway.config.limits.backendTimeoutMs),
+      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs }),
     );
   }
 }
@@ -80,9 +80,7 @@ async function callBackendTool(
   name: string,
   args: Record<string, unknown>,
   extra: EdgeRequestExtra,
-  policy: Policy,
-  caller: CallerIdentity,
-  timeoutMs: number,
+  { policy, caller, catalog, timeoutMs }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number },
 ): Promise<CallToolResult | InputRequiredResult> {
   const round = extra.requestState.read<RoundState>();
   const params: Record<string, unknown> = { name, arguments: args };
@@ -103,7 +101,10 @@ async function callBackendTool(
       onNotification: (notification) => extra.sendNotification(notification as never),
     });
     if (outcome.kind === "error") throw new ProtocolError(outcome.code, outcome.message, outcome.data);
-    const { resultType, requestState, ttlMs: _ttl, cacheScope: _scope, ...result } = outcome.result;
+    const { resultType, requestState, ttlMs: _ttl, cacheScope: _scope, _meta, ...result } = outcome.result;
+    // The backend's own envelope keys (its serverInfo) stay behind: the gateway is the server here.
+    const resultMeta = Object.fromEntries(Object.entries((_meta ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
+    if (Object.keys(resultMeta).length > 0) result._meta = resultMeta;
     if (resultType === "input_required") {
       // The backend's state rides inside the gateway's own signed state, bound to this caller and call.
       const state = await extra.requestState.mint({ backend: target.name, ...(typeof requestState === "string" ? { state: requestState } : {}) } satisfies RoundState);
@@ -112,6 +113,8 @@ async function callBackendTool(
     return result as CallToolResult;
   } catch (error) {
     if (!(error instanceof BackendUnavailableError)) throw error;
+    // Down or hanging: drop its cached list, so the next listing leaves it out until it answers again.
+    catalog.invalidate(target.name);
     return { isError: true, content: [{ type: "text", text: `${error.message}. Try again later.` }] };
   }
 }

@@ -58,6 +58,7 @@ const worker = createMcpWorker<Env>({
 /** `/health` with each backend's state: a slow or down backend shows here, not as a failed listing. */
 async function health(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   const response = await worker.fetch(request, env, ctx);
+  if (response.status !== 200 && response.status !== 503) return response; // refused (Host), or misconfigured
   const report = (await response.json()) as HealthReport;
   const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
   return Response.json({ ...report, backends }, { status: response.status, headers: { "cache-control": "no-store" } });

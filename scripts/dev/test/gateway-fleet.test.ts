@@ -1,0 +1,189 @@
+/**
+ * The gateway with the fleet behind it, end to end: real workers under `wrangler dev` (started by
+ * the same code as `npm run dev`), service bindings to each backend's McpBackend entrypoint through
+ * a private dev registry, real tokens from the local authorization server, real MCP SDK clients.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
+import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binOf, freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
+import { messagesOf, modernPost, sseReader } from "./helpers/modern-http.ts";
+import { TestOAuthProvider } from "./helpers/oauth-provider.ts";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const stateDir = mkdtempSync(join(tmpdir(), "gateway-state-"));
+const SLUGS = ["gateway", "notes", "hello", "live-monitor", "conformance"] as const;
+let env: DevEnvironment;
+const server = (slug: string): RunningServer => env.servers.find((s) => s.slug === slug)!;
+
+async function tokenFor(slug: string, subject: string, scopes?: readonly string[]): Promise<string> {
+  const key = await loadOrCreateSigningKey(env.keyFile);
+  const s = server(slug);
+  return mintAccessToken(key, { issuer: env.issuer, audience: s.resource, subject, clientId: "gateway-test", scopes: [...(scopes ?? s.scopes)], expiresInSeconds: 900 });
+}
+
+async function modernClient(slug: string, token: string): Promise<InstanceType<typeof ModernClient>> {
+  const client = new ModernClient({ name: "gateway-test", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new ModernTransport(new URL(server(slug).resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+async function toolNames(client: { listTools(): Promise<{ tools: Array<{ name: string }> }> }): Promise<string[]> {
+  return (await client.listTools()).tools.map((t) => t.name).sort();
+}
+
+/** Every tool of a backend, asked of the backend itself, under its gateway name. */
+async function backendTools(slug: string): Promise<string[]> {
+  const client = await modernClient(slug, await tokenFor(slug, "dev|alice"));
+  const names = (await toolNames(client)).map((n) => `${slug}__${n}`);
+  await client.close();
+  return names;
+}
+
+/** What `npm run provision` does in production (a KV write), done to the gateway's local KV. */
+function pushRules(rules: unknown): void {
+  const file = join(mkdtempSync(join(tmpdir(), "rules-")), "rules.json");
+  writeFileSync(file, JSON.stringify(rules));
+  const cwd = join(repoRoot, "workers", "gateway");
+  const result = spawnSync(process.execPath, [binOf("wrangler", "wrangler", cwd), "kv", "key", "put", "rules", "--path", file, "--binding", "GATEWAY_RULES", "--local", "--persist-to", join(stateDir, "gateway")], { cwd, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  if (result.status !== 0) throw new Error(`wrangler kv key put failed: ${result.stderr}`);
+}
+
+beforeAll(async () => {
+  const workers: Record<string, number> = {};
+  for (const slug of SLUGS) workers[slug] = await freePort();
+  env = await startDevEnvironment({
+    root: repoRoot,
+    only: SLUGS,
+    stateDir,
+    registryDir: mkdtempSync(join(tmpdir(), "gateway-registry-")),
+    ports: { issuer: await freePort(), workers },
+    keyFile: join(mkdtempSync(join(tmpdir(), "gateway-keys-")), "keys.json"),
+    ...(process.env.GATEWAY_TEST_DEBUG ? { onWorkerOutput: (slug: string, line: string) => console.log(`[${slug}] ${line}`) } : {}),
+  });
+}, 240_000);
+
+afterAll(() => env?.stop(), 60_000);
+
+describe("gateway: one endpoint for the fleet", () => {
+  it("alice signs in through the local authorization server and sees exactly her tools from notes, hello and live-monitor", async () => {
+    const gateway = server("gateway");
+    const provider = new TestOAuthProvider();
+    const first = new StreamableHTTPClientTransport(new URL(gateway.resource), { authProvider: provider });
+    await expect(new Client({ name: "gateway-e2e", version: "1" }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(provider.authorizationUrl!.searchParams.get("resource")).toBe(gateway.resource);
+    const back = await approveInBrowser(provider.authorizationUrl!);
+    await first.finishAuth(back.searchParams.get("code")!);
+
+    const client = new Client({ name: "gateway-e2e", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.resource), { authProvider: provider }));
+    // The shipped rules: notes (but not delete_note), hello and live-monitor; nothing of conformance.
+    const expected = [...(await backendTools("notes")).filter((n) => n !== "notes__delete_note"), ...(await backendTools("hello")), ...(await backendTools("live-monitor"))].sort();
+    expect(expected).toContain("notes__add_note");
+    expect(await toolNames(client)).toEqual(expected);
+
+    const who = await client.callTool({ name: "hello__whoami", arguments: {} });
+    expect(who.structuredContent).toMatchObject({ subject: "dev|alice", clientId: provider.info!.client_id });
+    const added = await client.callTool({ name: "notes__add_note", arguments: { title: "alice only", text: "secret of alice" } });
+    expect(added.isError).toBeFalsy();
+    const listed = await client.callTool({ name: "notes__list_notes", arguments: {} });
+    expect(JSON.stringify(listed.structuredContent)).toContain("alice only");
+    await client.close();
+  }, 120_000);
+
+  it("bob sees only hello's tools, and a denied tool called by name gets the unknown-tool error", async () => {
+    const token = await tokenFor("gateway", "dev|bob");
+    const client = await modernClient("gateway", token);
+    expect(await toolNames(client)).toEqual(await backendTools("hello"));
+    await client.close();
+
+    const denied = (await messagesOf(await modernPost(server("gateway").resource, token, "tools/call", { name: "notes__list_notes", arguments: {} }, undefined, 7))).at(-1)!;
+    const unknown = (await messagesOf(await modernPost(server("gateway").resource, token, "tools/call", { name: "nothing__here", arguments: {} }, undefined, 7))).at(-1)!;
+    expect(denied).toMatchObject({ id: 7, error: { code: -32602 } });
+    // Same code, same wording: nothing tells bob that notes__list_notes exists.
+    expect(JSON.stringify(denied).replace("notes__list_notes", "X")).toBe(JSON.stringify(unknown).replace("nothing__here", "X"));
+  }, 60_000);
+
+  it("refuses a token issued for a backend (audience): 401 at the gateway", async () => {
+    const res = await modernPost(server("gateway").resource, await tokenFor("notes", "dev|alice"), "tools/list", {});
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(await res.json()).toMatchObject({ reason: "wrong_audience" });
+  }, 30_000);
+
+  it("rules changed at runtime: bob's listener hears list_changed and his next list is the new one, with no restart", async () => {
+    const token = await tokenFor("gateway", "dev|bob");
+    const abort = new AbortController();
+    const listen = await modernPost(server("gateway").resource, token, "subscriptions/listen", { notifications: { toolsListChanged: true } }, abort.signal, "listen");
+    expect(listen.status).toBe(200);
+    const stream = sseReader(listen, abort);
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the listen stream is open before the change
+      pushRules({
+        rules: [
+          { name: "alice", when: { sub: "dev|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "!notes.delete_note"] },
+          { name: "bob", when: { sub: "dev|bob" }, allow: ["hello.*", "notes.list_notes", "conformance.test_*"] },
+        ],
+      });
+      await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
+      const client = await modernClient("gateway", token);
+      const names = await toolNames(client);
+      expect(names).toContain("notes__list_notes");
+      expect(names).toContain("conformance__test_tool_with_progress");
+      expect(names).not.toContain("notes__add_note");
+
+      // bob's notes through the gateway are bob's: alice's note never shows.
+      const bobs = await client.callTool({ name: "notes__list_notes", arguments: {} });
+      expect(JSON.stringify(bobs)).not.toContain("alice only");
+
+      // A progress-reporting backend tool streams its progress through the gateway.
+      const progress: number[] = [];
+      const result = await client.callTool({ name: "conformance__test_tool_with_progress", arguments: {} }, { onprogress: (p: { progress: number }) => progress.push(p.progress) });
+      expect(result.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
+      expect(progress).toEqual([0, 50, 100]);
+
+      // A backend's own list_changed (announced on the backend, not through the gateway) reaches the gateway's listener.
+      const direct = await modernClient("conformance", await tokenFor("conformance", "dev|carol"));
+      expect(await direct.callTool({ name: "test_trigger_tool_change", arguments: {} })).toMatchObject({ content: [{ type: "text", text: "tools changed" }] });
+      await direct.close();
+      await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
+      await client.close();
+    } finally {
+      stream.close();
+    }
+  }, 120_000);
+
+  it("a backend going down: its calls fail fast, the others stay listed and callable, /health names it", async () => {
+    const token = await tokenFor("gateway", "dev|alice");
+    const client = await modernClient("gateway", token);
+    expect(await toolNames(client)).toContain("hello__echo");
+    await env.stopServer("hello");
+
+    const started = Date.now();
+    const failed = await client.callTool({ name: "hello__echo", arguments: { text: "anyone?" } });
+    expect(failed.isError).toBe(true);
+    expect(JSON.stringify(failed.content)).toContain('Backend \\"hello\\"');
+    // A fresh client: the SDK client keeps a listing for its ttlMs.
+    const fresh = await modernClient("gateway", token);
+    const names = await toolNames(fresh);
+    await fresh.close();
+    expect(names.some((n) => n.startsWith("hello__"))).toBe(false);
+    expect(names).toContain("notes__list_notes");
+    expect((await client.callTool({ name: "notes__list_notes", arguments: {} })).isError).toBeFalsy();
+    expect(Date.now() - started).toBeLessThan(30_000);
+
+    const health = (await (await fetch(new URL("/health", server("gateway").resource))).json()) as { backends: Record<string, { status: string }> };
+    expect(health.backends.hello!.status).not.toBe("ok");
+    expect(health.backends.notes!.status).toBe("ok");
+    await client.close();
+  }, 120_000);
+});

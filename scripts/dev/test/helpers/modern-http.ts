@@ -1,0 +1,78 @@
+/** Raw MCP 2026-07-28 requests and SSE reading, for what a client library hides (listen streams, exact errors). */
+export const MODERN = "2026-07-28";
+
+export function modernPost(url: string, token: string, method: string, params: Record<string, unknown>, signal?: AbortSignal, id: number | string = 1): Promise<Response> {
+  const name = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
+  const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "test", version: "1" } };
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": MODERN,
+      "mcp-method": method,
+      ...(name === undefined ? {} : { "mcp-name": name }),
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+/** The JSON-RPC messages of a response, SSE or JSON. */
+export async function messagesOf(response: Response): Promise<Array<Record<string, unknown>>> {
+  const text = await response.text();
+  if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return [JSON.parse(text) as Record<string, unknown>];
+  return text.split("\n").filter((l) => l.startsWith("data:") && l.length > 5).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+}
+
+/** An open SSE stream (e.g. `subscriptions/listen`), read message by message. */
+export interface SseReader {
+  /** Resolves with the first message (after those already taken) satisfying `match`; rejects after `timeoutMs`. */
+  next(match: (message: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+export function sseReader(response: Response, abort: AbortController): SseReader {
+  const queue: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  let ended = false;
+  void (async () => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffered += value;
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        for (const line of lines) if (line.startsWith("data:") && line.length > 5) queue.push(JSON.parse(line.slice(5)) as Record<string, unknown>);
+        for (const wake of waiters) wake();
+      }
+    } catch {
+      // aborted
+    } finally {
+      ended = true;
+      for (const wake of waiters) wake();
+    }
+  })();
+  return {
+    async next(match, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const i = queue.findIndex(match);
+        if (i !== -1) return queue.splice(0, i + 1).at(-1)!;
+        if (ended) throw new Error("the stream ended first");
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms (saw ${queue.map((m) => String(m.method ?? m.id)).join(", ") || "nothing"})`);
+        await new Promise<void>((resolve) => {
+          const wake = () => (waiters.delete(wake), clearTimeout(timer), resolve());
+          const timer = setTimeout(wake, left);
+          waiters.add(wake);
+        });
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
