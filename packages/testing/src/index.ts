@@ -2,4 +2,5 @@
 export { connectMcp, textOf, type ConnectOptions, type TokenHolder } from "./mcp-client.ts";
 export { createTokenFactory, type TokenClaims } from "./tokens.ts";
 export { countingBody } from "./counting-body.ts";
+export { abuseCorpus, type AbuseCase, type AbuseCorpusOptions } from "./abuse-corpus.ts";
 import "./provided-context.ts";

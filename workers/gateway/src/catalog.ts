@@ -86,7 +86,9 @@ export class Catalog {
       return this.#private.has(target.name) ? this.#fetch(target, privateKey, caller) : shared;
     };
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, this.options.timeoutMs)));
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.timeoutMs);
+    });
     try {
       const entry = await Promise.race([load(), timeout]);
       if (entry === undefined) this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });

@@ -49,8 +49,8 @@ export async function registerGatewayTools(
   const byName = new Map<string, { target: BackendTarget; tool: Tool }>();
   for (const [backend, tools] of lists) {
     for (const tool of tools) {
-      // A tool the narrowed scopes could never call is not offered.
-      if (policy.allows(backend, tool.name) && scopesOf(tool).every((s) => policy.scopes.includes(s))) byName.set(`${backend}\u0000${tool.name}`, { target: targets.get(backend)!, tool });
+      // A tool the rules' scope ceiling could never let through is not offered.
+      if (policy.allows(backend, tool.name) && policy.permits(scopesOf(tool))) byName.set(`${backend}\u0000${tool.name}`, { target: targets.get(backend)!, tool });
     }
   }
   const routes = routingTable([...byName.values()].map(({ target, tool }) => ({ backend: target.name, tool: tool.name })), rules.aliases);

@@ -16,6 +16,11 @@ export interface Policy {
   reaches(backend: string): boolean;
   /** The scopes passed to backends: the token's, narrowed by the matching rules' `scopes`. */
   readonly scopes: readonly string[];
+  /**
+   * Whether the rules leave room for a tool needing `scopes`. Only the rules' narrowing counts: a
+   * tool the token lacks a scope for is still offered, and calling it gets the 403 step-up.
+   */
+  permits(scopes: readonly string[]): boolean;
   /** Names of the matching rules, for audit. */
   readonly matched: readonly string[];
 }
@@ -68,13 +73,15 @@ export function policyFor(rules: GatewayRules, caller: CallerFacts): Policy {
   const patterns = matching.flatMap(patternsOf);
   const allows = patterns.filter((p) => !p.deny);
   const denies = patterns.filter((p) => p.deny);
-  const narrowing = matching.filter((rule) => rule.scopes !== undefined).flatMap((rule) => rule.scopes!);
-  const scopes = narrowing.length === 0 || matching.some((rule) => rule.scopes === undefined) ? caller.scopes : caller.scopes.filter((s) => narrowing.includes(s));
+  // A matching rule without `scopes` narrows nothing; otherwise the union of the rules' lists caps the token's.
+  const narrowing = matching.length === 0 || matching.some((rule) => rule.scopes === undefined) ? undefined : new Set(matching.flatMap((rule) => rule.scopes!));
+  const scopes = narrowing === undefined ? caller.scopes : caller.scopes.filter((s) => narrowing.has(s));
   return {
     allows: (backend, tool) =>
       allows.some((p) => p.server.test(backend) && p.tool.test(tool)) && !denies.some((p) => p.server.test(backend) && p.tool.test(tool)),
     reaches: (backend) => allows.some((p) => p.server.test(backend)),
     scopes: Object.freeze([...scopes]),
+    permits: (needed) => narrowing === undefined || needed.every((s) => narrowing.has(s)),
     matched: matching.map((rule) => rule.name ?? `#${rules.rules.indexOf(rule)}`),
   };
 }

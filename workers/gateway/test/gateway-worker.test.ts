@@ -1,0 +1,34 @@
+import { env, exports } from "cloudflare:workers";
+import { abuseCorpus, createTokenFactory } from "@edge-mcp/testing";
+import { describe, expect, inject, it } from "vitest";
+
+const RESOURCE = "https://gateway-mcp.example.test/mcp";
+const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: RESOURCE });
+const send = (request: Request) => exports.default.fetch(request);
+const INITIALIZE = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "abuse", version: "1" } } };
+
+describe("gateway worker", () => {
+  it("answers every request of the abuse corpus precisely and keeps serving", { timeout: 60_000 }, async () => {
+    const cases = (await abuseCorpus({ resource: RESOURCE, token, initialize: INITIALIZE })).filter((c) => !c.stateful);
+    expect(cases.length).toBeGreaterThanOrEqual(45);
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const res = await send(await c.build());
+      if (res.status !== c.status) wrong.push(`${c.name}: ${res.status} (expected ${c.status})`);
+      const body = await res.text();
+      if (res.status === 401 && !(res.headers.get("www-authenticate") ?? "").includes("resource_metadata=")) wrong.push(`${c.name}: 401 without resource_metadata`);
+      if (body.toLowerCase().includes("eyj")) wrong.push(`${c.name}: echoed something token-like`);
+    }
+    expect(wrong).toEqual([]);
+    const healthy = await send(new Request(RESOURCE, { method: "POST", headers: { authorization: `Bearer ${await token()}`, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(INITIALIZE) }));
+    expect(healthy.status).toBe(200);
+    await healthy.body?.cancel();
+  });
+
+  it("reports each backend in /health; backends it cannot reach are not ok", async () => {
+    void env;
+    const res = await send(new Request("https://gateway-mcp.example.test/health"));
+    const report = (await res.json()) as { backends: Record<string, { status: string }> };
+    expect(Object.keys(report.backends).sort()).toEqual(["conformance", "hello", "live-monitor", "notes"]);
+  });
+});

@@ -1,0 +1,52 @@
+import { env } from "cloudflare:workers";
+import type { GatewayRules } from "@edge-mcp/config";
+import { describe, expect, it } from "vitest";
+import { RULES_KEY, RulesStore } from "../src/rules-store.ts";
+
+const bundled: GatewayRules = { aliases: {}, rules: [{ when: { sub: "dev|alice" }, allow: ["hello.*"] }] };
+const pushed: GatewayRules = { aliases: {}, rules: [{ when: { sub: "dev|bob" }, allow: ["notes.*"] }] };
+
+/** A store with a clock the test moves. */
+function storeAt(refreshMs = 1_000) {
+  let now = 1_000_000;
+  return { store: new RulesStore(bundled, refreshMs, () => now), advance: (ms: number) => (now += ms) };
+}
+
+describe("gateway rules store (KV)", () => {
+  it("uses the deployed rules while KV holds none", async () => {
+    await env.GATEWAY_RULES.delete(RULES_KEY);
+    const { store } = storeAt();
+    const { snapshot, changed } = await store.read(env.GATEWAY_RULES);
+    expect(snapshot.rules).toEqual(bundled);
+    expect(changed).toBe(false);
+  });
+
+  it("picks up rules pushed to KV after its refresh interval, and says they changed", async () => {
+    await env.GATEWAY_RULES.delete(RULES_KEY);
+    const { store, advance } = storeAt(1_000);
+    await store.read(env.GATEWAY_RULES);
+    await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify(pushed));
+    expect((await store.read(env.GATEWAY_RULES)).snapshot.rules).toEqual(bundled); // within the interval
+    advance(1_000);
+    const next = await store.read(env.GATEWAY_RULES);
+    expect(next.snapshot.rules).toEqual(pushed);
+    expect(next.changed).toBe(true);
+    advance(1_000);
+    expect((await store.read(env.GATEWAY_RULES)).changed).toBe(false);
+  });
+
+  it("never widens access on an invalid document: keeps the last valid rules", async () => {
+    await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify(pushed));
+    const { store, advance } = storeAt();
+    await store.read(env.GATEWAY_RULES);
+    await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({ rules: [{ when: {}, allow: ["*"] }] }));
+    advance(1_000);
+    expect((await store.read(env.GATEWAY_RULES)).snapshot.rules).toEqual(pushed);
+  });
+
+  it("lets nobody in when the first document it sees is invalid", async () => {
+    await env.GATEWAY_RULES.put(RULES_KEY, "{ not json");
+    const { store } = storeAt();
+    expect((await store.read(env.GATEWAY_RULES)).snapshot.rules.rules).toEqual([]);
+  });
+});
