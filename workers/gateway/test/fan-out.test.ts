@@ -1,0 +1,97 @@
+import { env, exports } from "cloudflare:workers";
+import { createTokenFactory } from "@edge-mcp/testing";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { RULES_KEY } from "../src/rules-store.ts";
+
+/**
+ * Fan-out and calls through the real gateway worker and real service bindings, to stand-in
+ * backends (test/fixtures/stub-backends.ts): notes and conformance answer, hello hangs,
+ * live-monitor throws. gateway.json's backend timeout is 2 s.
+ */
+const RESOURCE = "https://gateway-mcp.example.test/mcp";
+const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: RESOURCE });
+const send = (request: Request) => exports.default.fetch(request);
+
+async function rpc(bearer: string, method: string, params: Record<string, unknown> = {}, id = 1) {
+  const name = typeof params.name === "string" ? params.name : undefined;
+  const res = await send(new Request(RESOURCE, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }) },
+    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+  }));
+  const text = await res.text();
+  const data = res.headers.get("content-type")?.startsWith("text/event-stream") ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => JSON.parse(l.slice(5))).at(-1) : JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: data as { result?: Record<string, any>; error?: { code: number; message: string } } };
+}
+
+beforeAll(async () => {
+  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({
+    rules: [
+      { name: "alice", when: { sub: "auth0|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "conformance.echo"] },
+      { name: "reader", when: { sub: "auth0|reader" }, allow: ["notes.*"], scopes: ["tools.read"] },
+    ],
+    aliases: { "conformance.echo": "shout" },
+  }));
+});
+
+describe("gateway fan-out to its backends", () => {
+  it("lists the answering backends' tools within the timeout, leaving out a hanging and a failing one; /health says which", async () => {
+    const alice = await token({ sub: "auth0|alice", scopes: ["tools.read", "tools.write"] });
+    const started = Date.now();
+    const { body } = await rpc(alice, "tools/list");
+    expect(Date.now() - started).toBeLessThan(10_000); // the 2 s timeout, not forever
+    expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__echo", "notes__explode", "notes__slow", "notes__whoami", "notes__write_it", "shout"]);
+    // The gateway's listing depends on the caller: private (MCP 2026-07-28 caching).
+    expect(body.result!.cacheScope).toBe("private");
+    const health = (await (await send(new Request("https://gateway-mcp.example.test/health"))).json()) as { backends: Record<string, { status: string }> };
+    expect(health.backends.notes!.status).toBe("ok");
+    expect(health.backends.hello!.status).toBe("timeout");
+    expect(health.backends["live-monitor"]!.status).toBe("unreachable");
+  });
+
+  it("calls a backend tool with the verified caller, never the token, and answers from its cache on the next listing", async () => {
+    const alice = await token({ sub: "auth0|alice", client: "cursor", scopes: ["tools.read", "tools.write"] });
+    await rpc(alice, "tools/list");
+    const { body } = await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} }, 9);
+    const seen = JSON.parse(body.result!.content[0].text) as { caller: unknown; token: string | null; lists: number };
+    expect(seen.caller).toEqual({ subject: "auth0|alice", clientId: "cursor", scopes: ["tools.read", "tools.write"] });
+    expect(seen.token).toBeNull();
+    expect(seen.lists).toBe(1); // listed once (ttlMs 60 s), however many requests came since
+    expect((await rpc(alice, "tools/call", { name: "shout", arguments: { text: "hi" } })).body.result!.content).toEqual([{ type: "text", text: "hi" }]);
+  });
+
+  it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {
+    const reader = await token({ sub: "auth0|reader", scopes: ["tools.read", "tools.write"] });
+    const names = (await rpc(reader, "tools/list")).body.result!.tools.map((t: { name: string }) => t.name).sort();
+    expect(names).toEqual(["notes__echo", "notes__explode", "notes__slow", "notes__whoami"]);
+    const seen = JSON.parse((await rpc(reader, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
+    expect(seen.caller.scopes).toEqual(["tools.read"]);
+  });
+
+  it("answers a read-only token calling a backend's tools.write tool with the gateway's own 403 step-up", async () => {
+    const alice = await token({ sub: "auth0|alice", scopes: ["tools.read"] });
+    const res = await rpc(alice, "tools/call", { name: "notes__write_it", arguments: {} }, 4);
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toContain('scope="tools.write"');
+    expect(res.headers.get("www-authenticate")).toContain("resource_metadata=\"https://gateway-mcp.example.test/.well-known/oauth-protected-resource/mcp\"");
+  });
+
+  it("turns a backend call that is too slow or fails into a tool error within the timeout, and drops that backend's cached list", async () => {
+    const alice = await token({ sub: "auth0|alice" });
+    const started = Date.now();
+    const slow = (await rpc(alice, "tools/call", { name: "notes__slow", arguments: {} })).body.result!;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(slow).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining('Backend "notes" did not answer in time') }] });
+    const failed = (await rpc(alice, "tools/call", { name: "notes__explode", arguments: {} })).body.result!;
+    expect(failed).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining('Backend "notes" is unreachable') }] });
+    expect(JSON.stringify(failed)).not.toContain("tool exploded"); // the backend's error text stays behind
+    const seen = JSON.parse((await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
+    expect(seen.lists).toBe(3); // listed again after each failure dropped the cache (once before, twice since)
+  });
+
+  it("refuses a caller no rule matches with an empty listing and unknown tools", async () => {
+    const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
+    expect((await rpc(mallory, "tools/list")).body.result!.tools).toEqual([]);
+    expect((await rpc(mallory, "tools/call", { name: "notes__echo", arguments: { text: "x" } }, 3)).body).toMatchObject({ id: 3, error: { code: -32602 } });
+  });
+});
