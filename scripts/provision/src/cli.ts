@@ -123,10 +123,17 @@ command("teardown", "delete servers' owned APIs and grants (or, with --all, ever
     await reconcile("apply", flags, { teardown: flags.all ? "all" : slugs });
   });
 
-command("routes", "render workers/<slug>/wrangler.toml and check each hostname with Cloudflare", ["npm run provision -- routes --dry-run"]).action(async (flags: CommonFlags) => {
+command("routes", "render workers/<slug>/wrangler.toml, check each hostname with Cloudflare, push a gateway's rules to KV", ["npm run provision -- routes --dry-run", "npm run provision -- routes"]).action(async (flags: CommonFlags) => {
   const result = await runRoutes({ ...connectionOf(flags), dryRun: flags.dryRun });
   if (flags.json) console.log(JSON.stringify(result, null, 2));
-  else for (const r of result.workers) console.log(`${r.written ? "wrote" : flags.dryRun ? "would write" : "unchanged"} workers/${r.slug}/wrangler.toml  →  ${r.host} (${r.hostStatus})`);
+  else {
+    for (const r of result.workers) console.log(`${r.written ? "wrote" : flags.dryRun ? "would write" : "unchanged"} workers/${r.slug}/wrangler.toml  →  ${r.host} (${r.hostStatus})`);
+    for (const g of result.gateways) {
+      const namespace = g.namespaceId === null ? "would create its rules KV namespace" : `rules KV namespace ${g.namespaceId}${g.namespaceCreated ? " (created)" : ""}`;
+      const rules = g.rules === "not pushed" ? "rules not pushed: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID" : `rules ${g.rules}`;
+      console.log(`gateway ${g.slug}: ${namespace}; ${rules}`);
+    }
+  }
 });
 
 command("deploy", "check every hostname, then wrangler deploy each worker (--dry-run: bundle sizes, offline)", ["npm run deploy", "npm run deploy -- --dry-run"]).action(async (flags: CommonFlags) => {

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   AUTH0_MGMT_CLIENT_SECRET: required("AUTH0_MGMT_CLIENT_SECRET"),
   CLOUDFLARE_API_TOKEN: required("CLOUDFLARE_API_TOKEN").optional(),
   CLOUDFLARE_ACCOUNT_ID: required("CLOUDFLARE_ACCOUNT_ID").optional(),
+  /** The gateway's rules KV namespace id, for rendering its wrangler.toml without Cloudflare credentials (else looked up or created). */
+  GATEWAY_RULES_KV_ID: z.string().regex(/^[0-9a-f]{32}$/, "GATEWAY_RULES_KV_ID must be a KV namespace id (32 hex digits)").optional(),
   /** The Cloudflare API; overridable only with https or a loopback http URL (a local fake or proxy). */
   CLOUDFLARE_API_BASE: z
     .string()

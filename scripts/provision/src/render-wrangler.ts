@@ -11,6 +11,8 @@ export interface RenderInput {
   /** The scopes the server advertises (its API's scopes). */
   scopes: readonly string[];
   issuer: string;
+  /** A gateway's service bindings and rules KV namespace (TOML), or nothing. */
+  gateway?: string;
 }
 
 export function workerName(slug: string): string {
@@ -45,11 +47,12 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     transport: input.manifest.transport,
     dev_port: String(input.manifest.dev.port),
     durable_objects: durableObjectsBlock(input.manifest),
+    gateway: input.gateway ?? "",
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new TypeError(`wrangler.toml.template: unknown placeholder {{${key}}}`);
-    if (/["\\\r\n]/.test(value) && key !== "durable_objects") throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
+    if (/["\\\r\n]/.test(value) && key !== "durable_objects" && key !== "gateway") throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
     return value;
   });
 }

@@ -5,16 +5,20 @@ import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
 import { createContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
+import { ensureRulesNamespace, gatewayBlock, loadGatewayConfig, pushRules, rulesDocument } from "./gateway.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
 
 export interface RoutesResult {
   workers: Array<{ slug: string; host: string; hostStatus: HostnameStatus; written: boolean }>;
+  /** A gateway worker's rules namespace and rules (present when the fleet has one). */
+  gateways: Array<{ slug: string; namespaceId: string | null; namespaceCreated: boolean; rules: "unchanged" | "written" | "would write" | "not pushed" }>;
 }
 
 /**
  * `routes`: renders every workers/<slug>/wrangler.toml from the root template (custom domain,
- * vars, Durable Objects) and checks each hostname with the Cloudflare API. With --dry-run
- * nothing is written. A hostname owned by another worker stops the run before any file changes.
+ * vars, Durable Objects; for a gateway, its service bindings and rules KV namespace) and checks
+ * each hostname with the Cloudflare API; pushes a gateway's rules to its KV namespace (only when
+ * they changed). With --dry-run nothing is written. A hostname owned by another worker stops the run before any file changes.
  */
 export async function runRoutes(options: ContextOptions & { dryRun?: boolean }): Promise<RoutesResult> {
   const { fleet, env, apiFetch } = createContext(options);
@@ -23,10 +27,27 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
   const template = readFileSync(templateFile, "utf8");
   const account = env.CLOUDFLARE_API_TOKEN !== undefined && env.CLOUDFLARE_ACCOUNT_ID !== undefined ? { id: env.CLOUDFLARE_ACCOUNT_ID, token: env.CLOUDFLARE_API_TOKEN, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") } : undefined;
   const rendered = [];
+  const gateways: RoutesResult["gateways"] = [];
+  const fleetWorkers = fleet.servers.map((s) => workerName(s.manifest.slug));
   for (const server of fleet.servers) {
     const m = server.manifest;
     const host = serverHost(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN);
     const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, workerName(m.slug));
+    const gateway = loadGatewayConfig(server.dir);
+    let gatewayToml: string | undefined;
+    if (gateway !== undefined) {
+      const namespace = account !== undefined
+        ? await ensureRulesNamespace(apiFetch, account, `${workerName(m.slug)}-rules`, options.dryRun === true)
+        : env.GATEWAY_RULES_KV_ID !== undefined
+          ? { id: env.GATEWAY_RULES_KV_ID, created: false }
+          : undefined;
+      if (namespace === undefined) {
+        throw new ProvisionError("config_invalid", `workers/${m.slug} is a gateway (gateway.json): set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env (the provisioner finds or creates its rules KV namespace), or GATEWAY_RULES_KV_ID.`);
+      }
+      gatewayToml = gatewayBlock(gateway, fleetWorkers, namespace.id ?? "created-on-apply");
+      const rules = account === undefined ? "not pushed" : await pushRules(apiFetch, account, namespace.id, rulesDocument(gateway), options.dryRun === true);
+      gateways.push({ slug: m.slug, namespaceId: namespace.id ?? null, namespaceCreated: namespace.created, rules });
+    }
     const text = renderWranglerToml(template, {
       manifest: m,
       host,
@@ -34,6 +55,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
       audiences: identifiersFor(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       scopes: serverScopes(fleet.ecosystem, m).map((s) => s.value),
       issuer: `https://${env.AUTH0_DOMAIN}/`,
+      ...(gatewayToml === undefined ? {} : { gateway: gatewayToml }),
     });
     rendered.push({ slug: m.slug, host, hostStatus, file: join(server.dir, "wrangler.toml"), text });
   }
@@ -42,5 +64,5 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
     if (changed && !options.dryRun) writeFileSync(r.file, r.text);
     return { slug: r.slug, host: r.host, hostStatus: r.hostStatus, written: changed && !options.dryRun };
   });
-  return { workers };
+  return { workers, gateways };
 }

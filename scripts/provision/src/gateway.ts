@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GatewayConfigSchema, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
+import type { FetchLike } from "./api-fetch.ts";
+import { ProvisionError } from "./errors.ts";
+
+/** A worker directory holding this file is a gateway: its bindings and rules come from it. */
+export const GATEWAY_CONFIG_FILE = "gateway.json";
+/** The gateway's rules: its KV binding, and the key the worker reads (workers/gateway/src/rules-store.ts). */
+export const RULES_BINDING = "GATEWAY_RULES";
+export const RULES_KEY = "rules";
+/** Cloudflare's page size for listing KV namespaces (its maximum is 100). */
+const NAMESPACES_PER_PAGE = 100;
+
+export interface CloudflareAccount {
+  readonly id: string;
+  readonly token: string;
+  readonly apiBase: string;
+}
+
+/** The gateway.json of a worker directory, validated; undefined when the worker is not a gateway. */
+export function loadGatewayConfig(dir: string): GatewayConfig | undefined {
+  const file = join(dir, GATEWAY_CONFIG_FILE);
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ProvisionError("config_invalid", `${file} is not valid JSON (${error instanceof Error ? error.message : "parse error"}).`);
+  }
+  const parsed = GatewayConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ProvisionError("config_invalid", `${file}: ${issue.path.join(".") || "(root)"} ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
+/** The document the gateway reads from KV: rules and aliases only (backends are bindings, fixed at deploy). */
+export function rulesDocument(config: GatewayConfig): string {
+  return JSON.stringify(GatewayRulesSchema.parse({ rules: config.rules, aliases: config.aliases }));
+}
+
+/** `live-monitor` → `LIVE_MONITOR`, as the gateway worker derives it. */
+function bindingOf(name: string, binding: string | undefined): string {
+  return binding ?? name.toUpperCase().replaceAll("-", "_");
+}
+
+/**
+ * The gateway's wrangler.toml block: one service binding per fleet backend, to its `McpBackend`
+ * entrypoint (RPC; not reachable from the internet), and the rules KV namespace. A service that
+ * is not a worker of this fleet is refused: the gateway binds to the fleet, not to strangers.
+ */
+export function gatewayBlock(config: GatewayConfig, fleetWorkers: readonly string[], namespaceId: string): string {
+  const services = Object.entries(config.backends).flatMap(([name, backend]) => {
+    if (!("service" in backend)) return [];
+    if (!fleetWorkers.includes(backend.service)) {
+      throw new ProvisionError("config_invalid", `gateway.json: backend "${name}" names the worker "${backend.service}", which is not in this fleet (${fleetWorkers.join(", ")}).`);
+    }
+    return [`\n[[services]]\nbinding = "${bindingOf(name, backend.binding)}"\nservice = "${backend.service}"\nentrypoint = "McpBackend"\n`];
+  });
+  return `${services.join("")}\n[[kv_namespaces]]\nbinding = "${RULES_BINDING}"\nid = "${namespaceId}"\n`;
+}
+
+interface Envelope<T> {
+  success?: boolean;
+  errors?: Array<{ code: number; message: string }>;
+  result?: T;
+  result_info?: { page: number; total_pages: number };
+}
+
+async function call<T>(fetchImpl: FetchLike, account: CloudflareAccount, path: string, init: RequestInit = {}): Promise<{ status: number; body: Envelope<T> }> {
+  const res = await fetchImpl(`${account.apiBase}/accounts/${encodeURIComponent(account.id)}${path}`, { ...init, headers: { authorization: `Bearer ${account.token}`, ...init.headers } });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Envelope<T> };
+}
+
+function refused(what: string, status: number, body: Envelope<unknown>): ProvisionError {
+  return new ProvisionError("cloudflare_error", `Cloudflare refused ${what} (HTTP ${status}${body.errors?.[0] ? `: ${body.errors[0].message}` : ""}); check that CLOUDFLARE_API_TOKEN has Workers KV Storage:Edit on CLOUDFLARE_ACCOUNT_ID.`);
+}
+
+/** The rules namespace (by title), created when missing — unless `dryRun`, which makes no writes. */
+export async function ensureRulesNamespace(fetchImpl: FetchLike, account: CloudflareAccount, title: string, dryRun: boolean): Promise<{ id: string | undefined; created: boolean }> {
+  for (let page = 1; ; page++) {
+    const { status, body } = await call<Array<{ id: string; title: string }>>(fetchImpl, account, `/storage/kv/namespaces?per_page=${NAMESPACES_PER_PAGE}&page=${page}`);
+    if (status !== 200 || body.success === false) throw refused("the KV namespace listing", status, body);
+    const found = (body.result ?? []).find((ns) => ns.title === title);
+    if (found !== undefined) return { id: found.id, created: false };
+    if ((body.result ?? []).length === 0 || (body.result_info?.total_pages ?? page) <= page) break;
+  }
+  if (dryRun) return { id: undefined, created: false };
+  const { status, body } = await call<{ id: string }>(fetchImpl, account, "/storage/kv/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title }) });
+  if (status !== 200 || body.result?.id === undefined) throw refused(`creating the KV namespace "${title}"`, status, body);
+  return { id: body.result.id, created: true };
+}
+
+/** Writes the rules document to KV when it differs from what is there: a re-run makes 0 writes. */
+export async function pushRules(fetchImpl: FetchLike, account: CloudflareAccount, namespaceId: string | undefined, document: string, dryRun: boolean): Promise<"unchanged" | "written" | "would write"> {
+  const path = `/storage/kv/namespaces/${encodeURIComponent(namespaceId ?? "")}/values/${RULES_KEY}`;
+  if (namespaceId !== undefined) {
+    const res = await fetchImpl(`${account.apiBase}/accounts/${encodeURIComponent(account.id)}${path}`, { headers: { authorization: `Bearer ${account.token}` } });
+    if (res.status === 200 && (await res.text()) === document) return "unchanged";
+    if (res.status !== 200 && res.status !== 404) throw refused("reading the gateway rules", res.status, (await res.json().catch(() => ({}))) as Envelope<unknown>);
+  }
+  if (dryRun) return "would write";
+  const { status, body } = await call<unknown>(fetchImpl, account, path, { method: "PUT", headers: { "content-type": "text/plain" }, body: document });
+  if (status !== 200 || body.success === false) throw refused("writing the gateway rules", status, body);
+  return "written";
+}
