@@ -53,6 +53,8 @@ export interface WorkerdService {
   bindings: Record<string, string>;
   /** Class name of a SQLite-backed Durable Object the worker exports, if any. */
   durableObject?: { className: string; binding: string };
+  /** Service bindings to other services of the same run, optionally to a named entrypoint (RPC). */
+  services?: ReadonlyArray<{ binding: string; service: string; entrypoint?: string }>;
 }
 
 const capnpString = (value: string) => JSON.stringify(value);
@@ -78,6 +80,9 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
     const id = ident(i);
     const bindings = Object.entries(s.bindings).map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`);
     if (s.durableObject) bindings.push(`(name = ${capnpString(s.durableObject.binding)}, durableObjectNamespace = ${capnpString(s.durableObject.className)})`);
+    for (const b of s.services ?? []) {
+      bindings.push(`(name = ${capnpString(b.binding)}, service = (name = ${capnpString(b.service)}${b.entrypoint === undefined ? "" : `, entrypoint = ${capnpString(b.entrypoint)}`}))`);
+    }
     lines.push(`const ${id} :Workerd.Worker = (`);
     // capnp `embed` paths are relative to the config file: copy the bundle beside it.
     const local = `bundle-${i}.js`;

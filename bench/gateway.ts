@@ -1,0 +1,118 @@
+/**
+ * Benchmark: the gateway's cost. On bare workerd, in one run with interleaved rounds:
+ * - tools/call through the gateway (service binding RPC to the backend) vs straight to the
+ *   backend — goal ≥ 0.7× the throughput;
+ * - tools/list over a fleet of 5 backends with a warm cache vs one backend's own tools/list —
+ *   goal p50 ≤ 1.5×.
+ * Both with auth (real RS256 tokens, each for its own audience), MCP 2026-07-28. The gateway is
+ * built from workers/gateway/src with a bench gateway.json (5 backends: workers/hello five
+ * times) and no rate limit (the backend has none either): what is measured is the gateway itself.
+ */
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { freePort } from "@edge-mcp/dev";
+import { startIssuer } from "./lib/jwks.ts";
+import { runLoad, type LoadResult } from "./lib/load.ts";
+import { median, printTable } from "./lib/stats.ts";
+import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const BACKENDS = 5;
+const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
+
+// The gateway, built from its own source with the bench's backends (inside the repo, for node_modules).
+const build = root("bench/.gateway-build");
+rmSync(build, { recursive: true, force: true });
+mkdirSync(build, { recursive: true });
+cpSync(root("workers/gateway/src"), `${build}/src`, { recursive: true });
+const backends = Object.fromEntries(Array.from({ length: BACKENDS }, (_, i) => [`b${i + 1}`, { service: "hello-mcp", binding: `B${i + 1}` }]));
+writeFileSync(`${build}/gateway.json`, JSON.stringify({ backends, rules: [{ when: { sub: "auth0|bench" }, allow: ["*.*"] }] }));
+writeFileSync(`${build}/mcp.json`, JSON.stringify({ name: "Gateway", slug: "gateway", transport: "stateless", dev: { port: 8791 } }));
+writeFileSync(`${build}/wrangler.toml`, `name = "gateway-bench"\nmain = "src/index.ts"\ncompatibility_date = "2026-10-23"\ncompatibility_flags = ["nodejs_compat"]\n[alias]\n"ajv" = "@edge-mcp/server/ajv-stub"\n"ajv-formats" = "@edge-mcp/server/ajv-stub"\n`);
+console.log("bundling with wrangler deploy --dry-run …");
+const gatewayBundle = bundleWorker(`${build}/wrangler.toml`);
+const helloBundle = bundleWorker(root("workers/hello/wrangler.toml"));
+rmSync(build, { recursive: true, force: true });
+
+const issuer = await startIssuer();
+const port = { gateway: await freePort(), hello: await freePort() };
+const backendPorts = await Promise.all(Array.from({ length: BACKENDS }, () => freePort()));
+const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
+const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
+const services: WorkerdService[] = [
+  { name: "hello", bundle: helloBundle, port: port.hello, bindings: vars(port.hello) },
+  ...backendPorts.map((p, i) => ({ name: `hello${i + 1}`, bundle: helloBundle, port: p, bindings: vars(p) })),
+  {
+    name: "gateway",
+    bundle: gatewayBundle,
+    port: port.gateway,
+    bindings: vars(port.gateway),
+    services: backendPorts.map((_, i) => ({ binding: `B${i + 1}`, service: `hello${i + 1}`, entrypoint: "McpBackend" })),
+  },
+];
+const workerd = await startWorkerd(services);
+const pinnedRun = pinSelf(LOAD_CPU);
+
+const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
+type Variant = "direct-call" | "gateway-call" | "direct-list" | "gateway-list";
+const VARIANTS: Variant[] = ["direct-call", "gateway-call", "direct-list", "gateway-list"];
+async function requestFor(v: Variant) {
+  const target = v.startsWith("gateway") ? port.gateway : port.hello;
+  const method = v.endsWith("call") ? "tools/call" : "tools/list";
+  const name = v === "gateway-call" ? "b1__echo" : "echo";
+  const params = method === "tools/call" ? { name, arguments: { text: "hello" }, _meta: META } : { _meta: META };
+  return {
+    url: resource(target),
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(method === "tools/call" ? { "mcp-name": name } : {}),
+      authorization: `Bearer ${await issuer.token(resource(target))}`,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  };
+}
+const prepared = new Map<Variant, Awaited<ReturnType<typeof requestFor>>>();
+for (const v of VARIANTS) {
+  const r = await requestFor(v);
+  const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body });
+  const text = await probe.text();
+  const ok = v.endsWith("call") ? text.includes('"text":"hello"') : v === "gateway-list" ? (text.match(/__echo/g) ?? []).length === BACKENDS : text.includes('"echo"');
+  if (probe.status !== 200 || !ok) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
+  prepared.set(v, r);
+}
+
+const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!)) {
+      const r = prepared.get(v)!;
+      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: CONNECTIONS, durationSeconds: SECONDS });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+      results.get(v)!.push(result);
+      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
+    }
+  }
+} finally {
+  workerd.stop();
+  await issuer.close();
+}
+
+const s = Object.fromEntries(VARIANTS.map((v) => {
+  const runs = results.get(v)!;
+  return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+})) as Record<Variant, { rps: number; p50: number; p99: number }>;
+console.log(`\ngateway on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 with auth, medians`);
+console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
+printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
+console.log("");
+printTable([
+  { ratio: "tools/call throughput: through the gateway / straight to the backend (goal ≥ 0.7)", value: (s["gateway-call"].rps / s["direct-call"].rps).toFixed(2) },
+  { ratio: `tools/list p50: gateway over ${BACKENDS} backends (warm cache) / one backend (goal ≤ 1.5)`, value: (s["gateway-list"].p50 / s["direct-list"].p50).toFixed(2) },
+  { ratio: `tools/list throughput: gateway over ${BACKENDS} backends / one backend`, value: (s["gateway-list"].rps / s["direct-list"].rps).toFixed(2) },
+]);
