@@ -49,7 +49,20 @@ export function renderDevSummary(env: DevEnvironment): string {
           `    curl -s ${first.resource} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
           `      -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
         ]),
+    ...gatewayLines(env),
     "",
     "Ctrl-C stops everything.",
   ].join("\n");
+}
+
+/** The gateway, when it runs: one URL for the fleet, and who sees what (workers/gateway/gateway.json). */
+function gatewayLines(env: DevEnvironment): string[] {
+  const gateway = env.servers.find((s) => s.slug === "gateway");
+  if (gateway === undefined) return [];
+  return [
+    "",
+    `Gateway: one MCP URL for the whole fleet: ${gateway.resource}`,
+    "  Tools are named {server}__{tool}; who sees which is in workers/gateway/gateway.json (dev|alice: notes, hello, live-monitor; dev|bob: hello).",
+    `  As bob:  ${tokenCommand(env, gateway).replace("--sub alice", "--sub bob")}`,
+  ];
 }

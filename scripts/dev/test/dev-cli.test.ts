@@ -60,6 +60,7 @@ describe("npm run dev", () => {
       issuer: "http://localhost:9400/",
       keyFile: "/tmp/k",
       stop: async () => {},
+      stopServer: async () => {},
       issuerPort: 9400,
       issuerPortOverridden: false,
       servers: [{ slug: "notes", name: "Notes", transport: "stateful", port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "http://localhost:8789/.well-known/oauth-protected-resource/mcp", scopes: ["tools.read", "tools.write"] }],
@@ -70,6 +71,21 @@ describe("npm run dev", () => {
     expect(text).toContain('"url": "http://localhost:8789/mcp"');
     expect(text).toContain('TOKEN=$(npm run -s token -- --server notes --scopes "tools.read tools.write" --sub alice)');
     expect(text).not.toContain("--issuer-port");
+    expect(text).not.toContain("Gateway:");
+  });
+
+  it("names the gateway's one URL for the fleet, and how to try it as bob", () => {
+    const text = renderDevSummary({
+      issuer: "http://localhost:9400/",
+      keyFile: "/tmp/k",
+      stop: async () => {},
+      stopServer: async () => {},
+      issuerPort: 9400,
+      issuerPortOverridden: false,
+      servers: [{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }],
+    });
+    expect(text).toContain("Gateway: one MCP URL for the whole fleet: http://localhost:8791/mcp");
+    expect(text).toContain('npm run -s token -- --server gateway --scopes "tools.read" --sub bob');
   });
 
   it("puts --issuer-port and --resource into the printed token command when ports are overridden", () => {
@@ -79,6 +95,7 @@ describe("npm run dev", () => {
       issuerPortOverridden: true,
       keyFile: "/tmp/k",
       stop: async () => {},
+      stopServer: async () => {},
       servers: [
         { slug: "conformance", name: "C", transport: "stateful", port: 8788, portOverridden: false, resource: "http://localhost:8788/mcp", metadataUrl: "", scopes: ["tools.read"] },
         { slug: "notes", name: "Notes", transport: "stateful", port: 9789, portOverridden: true, resource: "http://localhost:9789/mcp", metadataUrl: "", scopes: ["tools.read"] },
