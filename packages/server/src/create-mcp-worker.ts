@@ -32,6 +32,7 @@ import { createModernEra } from "./modern-era.ts";
 import { consoleAuditSink, type AuditSink } from "./audit.ts";
 import { createBackendEntrypoint } from "./backend-entrypoint.ts";
 import type { EventSource } from "./event-sources.ts";
+import { interceptedRequest, type InterceptFn } from "./intercept.ts";
 import { describeMessages, writeRequestAudit, type RequestObservation } from "./request-audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
@@ -55,10 +56,11 @@ const OptionsSchema = z.object({
     .optional(),
   cacheHints: z.record(z.string(), z.strictObject({ ttlMs: z.number().int().min(0), cacheScope: z.enum(["public", "private"]) })).optional(),
   eventSources: z.custom<(env: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env) => EventSource[]").optional(),
+  intercept: z.custom<InterceptFn<never>>((v) => typeof v === "function", "must be a function (request) => Promise<Response | undefined>").optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept"> {
   /**
    * 2026-07-28 cache hints for results that set none, per method, e.g.
    * `{ "tools/list": { ttlMs: 60_000, cacheScope: "public" } }`. Use `"private"` whenever a
@@ -67,6 +69,11 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
   cacheHints?: import("@modelcontextprotocol/server").McpServerOptions["cacheHints"];
   /** Feeds of list changes from outside this worker (a gateway's backends), relayed to `subscriptions/listen` streams. */
   eventSources?: (env: Env) => readonly EventSource[];
+  /**
+   * Offered every 2026-07-28 request after the token and input checks, before the SDK: answers
+   * it (a gateway relaying a call) or returns undefined. It must `authorize` before answering.
+   */
+  intercept?: InterceptFn<Env>;
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
   /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
@@ -255,6 +262,11 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       if (method !== "POST") throw new MethodNotAllowedError("POST", `${method} is not part of MCP 2026-07-28, which has no sessions or standing streams: POST requests only.`);
       const parsed = messagesFrom(json, { allowBatch: false });
       observe(caller, parsed.messages, "modern");
+      const only = parsed.messages[0];
+      if (options.intercept !== undefined && only !== undefined && "method" in only && "id" in only) {
+        const answered = await options.intercept(interceptedRequest(identity, env, caller, only, rebuild(request, body)));
+        if (answered !== undefined) return answered;
+      }
       return modern.serve(rebuild(request, body), env, json, parsed, caller);
     }
     checkProtocolVersion(request);

@@ -12,7 +12,7 @@ describe("npm run deploy", () => {
   it("--dry-run bundles every worker offline and reports its gzip size (≤ 300 KiB for stateful workers)", async () => {
     const lines: string[] = [];
     const result = await runDeploy({ root, dryRun: true, log: (l) => lines.push(l) });
-    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "hello", "live-monitor", "notes"]);
+    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "gateway", "hello", "live-monitor", "notes"]);
     for (const w of result.workers) {
       expect(w.deployed).toBe(false);
       expect(w.gzipKib).toBeGreaterThan(50);

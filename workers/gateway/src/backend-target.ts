@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import type { CallerIdentity, McpBackendRpc } from "@edge-mcp/server";
+import { BACKEND_CALLER_HEADER, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
 
 /** One backend as the gateway reaches it: sends an MCP request on behalf of a caller. */
 export interface BackendTarget {
@@ -29,14 +29,20 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
     if ("service" in backend) {
       const binding = backend.binding ?? defaultBinding(name);
       const rpc = env[binding] as McpBackendRpc | undefined;
-      if (rpc === undefined || typeof (rpc as { serve?: unknown }).serve !== "function") {
+      if (rpc === undefined || typeof (rpc as { fetch?: unknown }).fetch !== "function") {
         targets.set(name, { name, misconfigured: `no service binding ${binding} (to ${backend.service}, entrypoint McpBackend)` });
         continue;
       }
       targets.set(name, {
         name,
         kind: "service",
-        send: (request, caller) => rpc.serve(new Request(SERVICE_URL, request), { subject: caller.subject, clientId: caller.clientId, scopes: [...caller.scopes] }),
+        send: (request, caller) => {
+          const forwarded = new Request(SERVICE_URL, request);
+          // The caller the gateway verified; the user's token is not on this request.
+          forwarded.headers.delete("authorization");
+          forwarded.headers.set(BACKEND_CALLER_HEADER, JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes }));
+          return rpc.fetch(forwarded);
+        },
         events: () => rpc.events(),
       });
     } else {

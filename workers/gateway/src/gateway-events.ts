@@ -17,7 +17,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
  * backend's list changes (its `McpBackend.events()` stream; the cached list of that backend is
  * dropped at once) and a change of the rules in KV (polled while someone listens).
  */
-export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, readRules: () => ReturnType<RulesStore["read"]>, pollMs: number): EventSource[] {
+export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, readRules: () => ReturnType<RulesStore["read"]>, pollMs: number): EventSource[] {
   const sources: EventSource[] = [];
   for (const target of targets.values()) {
     const events = target.events;
@@ -34,8 +34,11 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
   }
   sources.push(async (emit, signal) => {
     while (!(await sleep(pollMs, signal))) {
-      const { changed } = await readRules();
-      if (changed) emit({ kind: "tools_list_changed" });
+      const { snapshot, changed } = await readRules();
+      if (changed) {
+        rules.announced(snapshot.version);
+        emit({ kind: "tools_list_changed" });
+      }
     }
   });
   return sources;

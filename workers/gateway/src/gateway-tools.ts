@@ -12,7 +12,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const DEFAULT_SCOPES = ["tools.read"];
 
 /** The scopes a backend tool says it needs (edge-mcp servers advertise them in `_meta`), else `tools.read`. */
-function scopesOf(tool: Tool): string[] {
+export function scopesOf(tool: Tool): string[] {
   const advertised = tool._meta?.[TOOL_SCOPES_META_KEY];
   return Array.isArray(advertised) && advertised.length > 0 && advertised.every((s) => typeof s === "string" && SCOPE_TOKEN.test(s)) ? advertised : DEFAULT_SCOPES;
 }
@@ -26,6 +26,42 @@ interface RoundState {
 export interface GatewayTools {
   readonly config: GatewayConfig;
   readonly catalog: Catalog;
+}
+
+/** A backend tool as the gateway offers it. */
+export interface OfferedTool {
+  readonly target: BackendTarget;
+  readonly tool: Tool;
+}
+
+/**
+ * The tools one caller may use, by gateway name: every backend the rules reach is listed (from
+ * the cache when it can be), each tool the rules allow kept under its gateway name. The one
+ * table both the listing and the call path read, so they can never disagree.
+ */
+export async function allowedTools(
+  catalog: Catalog,
+  targets: ReadonlyMap<string, BackendTarget>,
+  rules: Parameters<typeof policyFor>[0],
+  facts: Parameters<typeof policyFor>[1],
+  caller: CallerIdentity,
+): Promise<{ policy: Policy; tools: Map<string, OfferedTool> }> {
+  const policy = policyFor(rules, facts);
+  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
+  const tools = new Map<string, OfferedTool>();
+  if (reachable.length === 0) return { policy, tools };
+  const lists = await catalog.toolsOf(reachable, caller);
+  const byName = new Map<string, OfferedTool>();
+  for (const [backend, list] of lists) {
+    for (const tool of list) {
+      // A tool the rules' scope ceiling could never let through is not offered.
+      if (policy.allows(backend, tool.name) && policy.permits(scopesOf(tool))) byName.set(`${backend}\u0000${tool.name}`, { target: targets.get(backend)!, tool });
+    }
+  }
+  for (const [exposed, route] of routingTable([...byName.values()].map(({ target, tool }) => ({ backend: target.name, tool: tool.name })), rules.aliases)) {
+    tools.set(exposed, byName.get(`${route.backend}\u0000${route.tool}`)!);
+  }
+  return { policy, tools };
 }
 
 /**
@@ -42,20 +78,8 @@ export async function registerGatewayTools(
   rules: Parameters<typeof policyFor>[0],
 ): Promise<void> {
   const caller = ctx.caller;
-  const policy = policyFor(rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) });
-  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
-  if (reachable.length === 0) return;
-  const lists = await gateway.catalog.toolsOf(reachable, caller);
-  const byName = new Map<string, { target: BackendTarget; tool: Tool }>();
-  for (const [backend, tools] of lists) {
-    for (const tool of tools) {
-      // A tool the rules' scope ceiling could never let through is not offered.
-      if (policy.allows(backend, tool.name) && policy.permits(scopesOf(tool))) byName.set(`${backend}\u0000${tool.name}`, { target: targets.get(backend)!, tool });
-    }
-  }
-  const routes = routingTable([...byName.values()].map(({ target, tool }) => ({ backend: target.name, tool: tool.name })), rules.aliases);
-  for (const [exposed, route] of routes) {
-    const { target, tool } = byName.get(`${route.backend}\u0000${route.tool}`)!;
+  const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller);
+  for (const [exposed, { target, tool }] of tools) {
     const { [TOOL_SCOPES_META_KEY]: _scopes, ...meta } = tool._meta ?? {};
     mcp.tool(
       exposed,

@@ -1,9 +1,10 @@
 import { GatewayConfigSchema } from "@edge-mcp/config";
-import { createMcpWorker, type HealthReport } from "@edge-mcp/server";
+import { consoleAuditSink, createMcpWorker, type HealthReport } from "@edge-mcp/server";
 import bundledConfig from "../gateway.json" with { type: "json" };
 import manifest from "../mcp.json" with { type: "json" };
 import { backendTargets, type BackendTarget } from "./backend-target.ts";
 import { Catalog } from "./catalog.ts";
+import { createCallForwarder } from "./forward-call.ts";
 import { gatewayEventSources } from "./gateway-events.ts";
 import { registerGatewayTools } from "./gateway-tools.ts";
 import { RULES_BINDING, RulesStore } from "./rules-store.ts";
@@ -47,10 +48,16 @@ const worker = createMcpWorker<Env>({
   capabilities: { tools: { listChanged: true } },
   // The listing depends on who asks (their rules): cacheable by that caller only.
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
-  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, () => readRules(env), config.limits.rulesRefreshMs),
+  audit: consoleAuditSink,
+  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, () => readRules(env), config.limits.rulesRefreshMs),
+  // 2026-07-28 tools/call: relayed to the backend as it is (progress and MRTR pass through unparsed).
+  intercept: createCallForwarder({ config, catalog, rules, targetsFor, audit: consoleAuditSink }),
   async setup(mcp, ctx) {
     const { snapshot, changed } = await readRules(ctx.env);
-    if (changed) await ctx.notify?.toolsChanged();
+    if (changed) {
+      rules.announced(snapshot.version);
+      await ctx.notify?.toolsChanged();
+    }
     await registerGatewayTools(mcp, ctx, { config, catalog }, targetsFor(ctx.env), snapshot.rules);
   },
 });

@@ -93,26 +93,33 @@ function parse(text: string, backend: string): JSONRPCMessage {
 let nextId = 1;
 
 /**
+ * Sends one request to a backend, failing with `BackendUnavailableError` when it throws or does
+ * not start answering (response headers) within `timeoutMs`.
+ */
+export async function sendToBackend(target: BackendTarget, request: Request, caller: CallerIdentity, signal: AbortSignal, timeoutMs?: number): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const sent = target.send(request, caller);
+    return timeoutMs === undefined
+      ? await sent
+      : await Promise.race([sent, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BackendUnavailableError(target.name, "timeout", `no answer within ${timeoutMs} ms`)), timeoutMs)))]);
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) throw error;
+    if (signal.aborted) throw new BackendUnavailableError(target.name, "timeout", "cancelled");
+    throw new BackendUnavailableError(target.name, "unreachable", error instanceof Error ? error.name : "error");
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
  * Sends one request to a backend and relays what comes back: notifications (progress, logging)
  * to `onNotification` while the backend works, then its result or JSON-RPC error. Cancelling
  * (`signal`) cancels the backend's response stream, which ends the backend's request.
  */
 export async function relay(target: BackendTarget, r: RelayRequest): Promise<RelayOutcome> {
   const id = nextId++;
-  let response: Response;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const sent = target.send(backendRequest(id, r), r.caller);
-    response = r.timeoutMs === undefined
-      ? await sent
-      : await Promise.race([sent, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BackendUnavailableError(target.name, "timeout", `no answer within ${r.timeoutMs} ms`)), r.timeoutMs)))]);
-  } catch (error) {
-    if (error instanceof BackendUnavailableError) throw error;
-    if (r.signal.aborted) throw new BackendUnavailableError(target.name, "timeout", "cancelled");
-    throw new BackendUnavailableError(target.name, "unreachable", error instanceof Error ? error.name : "error");
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  const response = await sendToBackend(target, backendRequest(id, r), r.caller, r.signal, r.timeoutMs);
   const type = response.headers.get("content-type") ?? "";
   if (!type.startsWith("text/event-stream")) {
     const text = await response.text();

@@ -21,12 +21,15 @@ export interface RulesSnapshot {
  * The gateway's rules, per isolate: read from KV at most every `refreshMs` (KV is eventually
  * consistent anyway), falling back to the rules deployed with the worker while KV holds none. A
  * document that fails validation never widens access: the last valid rules stay, or nobody gets
- * in. `changed` tells whether this read saw a different version than the one before it.
+ * in. `changed` tells whether the rules differ from the version last announced to listeners
+ * (`announced`), so whichever path notices first — a request's setup, or the poll of a listening
+ * isolate — tells the listeners once.
  */
 export class RulesStore {
   #current: RulesSnapshot | undefined;
   #loadedAt = 0;
   #loading: Promise<RulesSnapshot> | undefined;
+  #announced: string | undefined;
 
   readonly #bundled: GatewayRules;
   readonly #refreshMs: number;
@@ -39,11 +42,19 @@ export class RulesStore {
   }
 
   async read(kv: KvLike | undefined): Promise<{ snapshot: RulesSnapshot; changed: boolean }> {
-    const before = this.#current;
-    if (before !== undefined && this.#now() - this.#loadedAt < this.#refreshMs) return { snapshot: before, changed: false };
-    this.#loading ??= this.#load(kv).finally(() => (this.#loading = undefined));
-    const snapshot = await this.#loading;
-    return { snapshot, changed: before !== undefined && before.version !== snapshot.version };
+    let snapshot = this.#current;
+    if (snapshot === undefined || this.#now() - this.#loadedAt >= this.#refreshMs) {
+      this.#loading ??= this.#load(kv).finally(() => (this.#loading = undefined));
+      snapshot = await this.#loading;
+    }
+    // The first rules an isolate sees are the baseline, not a change.
+    this.#announced ??= snapshot.version;
+    return { snapshot, changed: snapshot.version !== this.#announced };
+  }
+
+  /** Records that listeners were told about `version`. */
+  announced(version: string): void {
+    this.#announced = version;
   }
 
   async #load(kv: KvLike | undefined): Promise<RulesSnapshot> {

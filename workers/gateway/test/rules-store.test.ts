@@ -21,7 +21,7 @@ describe("gateway rules store (KV)", () => {
     expect(changed).toBe(false);
   });
 
-  it("picks up rules pushed to KV after its refresh interval, and says they changed", async () => {
+  it("picks up rules pushed to KV after its refresh interval, and says they changed until the change is announced", async () => {
     await env.GATEWAY_RULES.delete(RULES_KEY);
     const { store, advance } = storeAt(1_000);
     await store.read(env.GATEWAY_RULES);
@@ -31,6 +31,8 @@ describe("gateway rules store (KV)", () => {
     const next = await store.read(env.GATEWAY_RULES);
     expect(next.snapshot.rules).toEqual(pushed);
     expect(next.changed).toBe(true);
+    expect((await store.read(env.GATEWAY_RULES)).changed).toBe(true); // nobody told the listeners yet
+    store.announced(next.snapshot.version);
     advance(1_000);
     expect((await store.read(env.GATEWAY_RULES)).changed).toBe(false);
   });

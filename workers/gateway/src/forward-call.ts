@@ -1,0 +1,66 @@
+import type { GatewayConfig } from "@edge-mcp/config";
+import type { AuditSink, InterceptFn } from "@edge-mcp/server";
+import type { BackendTarget } from "./backend-target.ts";
+import type { Catalog } from "./catalog.ts";
+import { allowedTools, scopesOf } from "./gateway-tools.ts";
+import { BackendUnavailableError, sendToBackend } from "./relay.ts";
+import { RULES_BINDING, type RulesStore } from "./rules-store.ts";
+
+/** Response headers passed from the backend to the client: the body's type, nothing that names the backend. */
+const PASSED_HEADERS = ["content-type", "cache-control"];
+
+export interface ForwarderDeps {
+  readonly config: GatewayConfig;
+  readonly catalog: Catalog;
+  readonly rules: RulesStore;
+  readonly targetsFor: (env: Record<string, unknown>) => ReadonlyMap<string, BackendTarget>;
+  readonly audit?: AuditSink;
+}
+
+/**
+ * MCP 2026-07-28 `tools/call`, relayed as it is: the request is stateless and self-describing
+ * (`_meta` envelope, the client's capabilities, progressToken, MRTR `requestState` and
+ * `inputResponses`), so the gateway renames the tool, checks the caller's scopes and rate limits
+ * (`authorize`), and sends the same request to the backend on behalf of the verified caller; the
+ * backend's answer — its SSE stream with progress, or its JSON — flows back unparsed. An MRTR
+ * state is the backend's own, signed and bound to this caller and tool by the backend, and
+ * verified there on the retry. Names the caller may not use fall through to the SDK path, which
+ * answers them exactly as unknown tools.
+ */
+export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<string, unknown>> {
+  return async ({ env, caller, claims, message, request, authorize }) => {
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
+    const { snapshot } = await deps.rules.read(env[RULES_BINDING] as KVNamespace | undefined);
+    const facts = { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
+    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller);
+    const offered = tools.get(params.name);
+    if (offered === undefined) return undefined;
+    const { target, tool } = offered;
+    await authorize(scopesOf(tool));
+
+    const headers = new Headers(request.headers);
+    headers.set("mcp-name", tool.name);
+    const forwarded = new Request(request.url, { method: "POST", headers, body: JSON.stringify({ ...message, params: { ...params, name: tool.name } }) });
+    const started = Date.now();
+    const record = (outcome: "ok" | "error") =>
+      deps.audit?.write({ type: "tool_call", time: new Date(started).toISOString(), server: "gateway", tool: params.name as string, backend: target.name, subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes, outcome, latencyMs: Date.now() - started, sessionIdHash: null });
+    try {
+      const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, request.signal, deps.config.limits.backendTimeoutMs);
+      record(response.ok ? "ok" : "error");
+      const passed = new Headers();
+      for (const name of PASSED_HEADERS) {
+        const value = response.headers.get(name);
+        if (value !== null) passed.set(name, value);
+      }
+      return new Response(response.body, { status: response.status, headers: passed });
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      record("error");
+      // Down or hanging: drop its cached list, so the next listing leaves it out until it answers again.
+      deps.catalog.invalidate(target.name);
+      const result = { content: [{ type: "text", text: `${error.message}. Try again later.` }], isError: true, resultType: "complete" };
+      return Response.json({ jsonrpc: "2.0", id: message.id, result }, { headers: { "cache-control": "no-store" } });
+    }
+  };
+}
