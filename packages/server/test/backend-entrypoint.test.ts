@@ -33,7 +33,7 @@ describe("McpBackend entrypoint (service bindings from a gateway)", () => {
   });
 
   it("refuses a request without a well-formed caller (400), before anything runs", async () => {
-    for (const headers of [{}, { "x-edge-mcp-caller": "{" }, { "x-edge-mcp-caller": JSON.stringify({ subject: "", clientId: "c", scopes: [] }) }, { authorization: "Bearer anything" }]) {
+    for (const headers of [{}, { "x-edge-mcp-caller": "{" }, { "x-edge-mcp-caller": JSON.stringify({ subject: "", clientId: "c", scopes: [] }) }, { authorization: "Bearer anything" }] as Array<Record<string, string>>) {
       const res = await call("whoami", headers);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: -32600 } });
