@@ -46,7 +46,17 @@ export interface ToolCallAudit {
   readonly arguments?: unknown;
 }
 
-export type AuditEvent = McpRequestAudit | ToolCallAudit;
+/** A gateway's backend changed state (or failed again): what `/health` shows, in the log. */
+export interface BackendStatusAudit {
+  readonly type: "backend_status";
+  readonly time: string;
+  readonly server: string;
+  readonly backend: string;
+  readonly status: "ok" | "timeout" | "unreachable" | "bad_response" | "misconfigured";
+  readonly detail: string | null;
+}
+
+export type AuditEvent = McpRequestAudit | ToolCallAudit | BackendStatusAudit;
 
 export interface AuditSink {
   write(event: AuditEvent): void;

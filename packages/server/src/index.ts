@@ -11,7 +11,7 @@ export { callerOf, TOOL_SCOPES_META_KEY, type EdgeMcpServer, type EdgeRequestExt
 export { ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
 export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
-export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
+export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type BackendStatusAudit, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
 export type { SessionStorage } from "./session-storage.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./event-bus.ts";
 export { RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

@@ -23,7 +23,7 @@ const SERVICE_URL = "https://backend.internal/mcp";
  * The gateway's backends for one env (bindings and secrets). A missing binding or secret is a
  * deployment mistake: the backend is reported down with that reason instead of failing every request.
  */
-export function backendTargets(config: GatewayConfig, env: Record<string, unknown>): Map<string, BackendTarget | { readonly name: string; readonly misconfigured: string }> {
+export function backendTargets(config: GatewayConfig, env: Record<string, unknown>, fetchImpl: typeof fetch = (input, init) => fetch(input, init)): Map<string, BackendTarget | { readonly name: string; readonly misconfigured: string }> {
   const targets = new Map<string, BackendTarget | { name: string; misconfigured: string }>();
   for (const [name, backend] of Object.entries(config.backends)) {
     if ("service" in backend) {
@@ -58,8 +58,10 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
         // The gateway's own credential for this backend; the user's token never leaves the gateway.
         send: (request) => {
           const forwarded = new Request(url, request);
+          forwarded.headers.delete("authorization");
+          forwarded.headers.delete(BACKEND_CALLER_HEADER);
           if (typeof secret === "string") forwarded.headers.set("authorization", `Bearer ${secret}`);
-          return fetch(forwarded);
+          return fetchImpl(forwarded);
         },
       });
     }

@@ -28,6 +28,8 @@ export interface CatalogOptions {
   /** Who lists a backend whose tools/list is public: the gateway itself, with read scopes only. */
   readonly lister: CallerIdentity;
   readonly now?: () => number;
+  /** Told when a backend fails, and when it recovers (for the audit log). */
+  readonly onStatus?: (backend: string, health: BackendHealth) => void;
 }
 
 /**
@@ -71,7 +73,7 @@ export class Catalog {
   }
 
   markMisconfigured(name: string, detail: string): void {
-    this.#health.set(name, { status: "misconfigured", checkedAt: new Date(this.#now()).toISOString(), latencyMs: null, tools: null, detail });
+    this.#record(name, { status: "misconfigured", detail });
   }
 
   async #withTimeout(target: BackendTarget, caller: CallerIdentity): Promise<readonly Tool[] | undefined> {
@@ -145,6 +147,9 @@ export class Catalog {
   }
 
   #record(name: string, update: Partial<BackendHealth> & Pick<BackendHealth, "status">): void {
-    this.#health.set(name, { checkedAt: new Date(this.#now()).toISOString(), latencyMs: null, tools: null, ...update });
+    const before = this.#health.get(name)?.status;
+    const health = { checkedAt: new Date(this.#now()).toISOString(), latencyMs: null, tools: null, ...update };
+    this.#health.set(name, health);
+    if (health.status !== "ok" || (before !== undefined && before !== "ok")) this.options.onStatus?.(name, health);
   }
 }

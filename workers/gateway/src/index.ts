@@ -20,7 +20,14 @@ const config = GatewayConfigSchema.parse(bundledConfig);
 /** Who lists backends whose tools/list is public: the gateway itself, with read scopes only. */
 const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read"]) });
 
-const catalog = new Catalog({ timeoutMs: config.limits.backendTimeoutMs, maxCacheMs: config.limits.maxListCacheMs, lister: LISTER });
+const catalog = new Catalog({
+  timeoutMs: config.limits.backendTimeoutMs,
+  maxCacheMs: config.limits.maxListCacheMs,
+  lister: LISTER,
+  // A backend left out of listings (or back again) is an audit event, not only a /health field.
+  onStatus: (backend, health) =>
+    consoleAuditSink.write({ type: "backend_status", time: health.checkedAt ?? new Date().toISOString(), server: "gateway", backend, status: health.status === "unknown" ? "unreachable" : health.status, detail: health.detail ?? null }),
+});
 const rules = new RulesStore({ rules: config.rules, aliases: config.aliases }, config.limits.rulesRefreshMs);
 
 type Env = Record<string, unknown>;

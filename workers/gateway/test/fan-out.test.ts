@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
 
 /**
@@ -37,6 +37,7 @@ beforeAll(async () => {
 describe("gateway fan-out to its backends", () => {
   it("lists the answering backends' tools within the timeout, leaving out a hanging and a failing one; /health says which", async () => {
     const alice = await token({ sub: "auth0|alice", scopes: ["tools.read", "tools.write"] });
+    const logged = vi.spyOn(console, "log");
     const started = Date.now();
     const { body } = await rpc(alice, "tools/list");
     expect(Date.now() - started).toBeLessThan(10_000); // the 2 s timeout, not forever
@@ -47,6 +48,10 @@ describe("gateway fan-out to its backends", () => {
     expect(health.backends.notes!.status).toBe("ok");
     expect(health.backends.hello!.status).toBe("timeout");
     expect(health.backends["live-monitor"]!.status).toBe("unreachable");
+    // …and the audit log says so too.
+    const lines = logged.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"backend_status"')).map((l) => JSON.parse(l) as { backend: string; status: string });
+    logged.mockRestore();
+    expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ backend: "hello", status: "timeout" }), expect.objectContaining({ backend: "live-monitor", status: "unreachable" })]));
   });
 
   it("calls a backend tool with the verified caller, never the token, and answers from its cache on the next listing", async () => {
