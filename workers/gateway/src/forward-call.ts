@@ -47,6 +47,11 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
       deps.audit?.write({ type: "tool_call", time: new Date(started).toISOString(), server: "gateway", tool: params.name as string, backend: target.name, subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes, outcome, latencyMs: Date.now() - started, sessionIdHash: null });
     try {
       const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, request.signal, deps.config.limits.backendTimeoutMs);
+      // An edge-mcp backend answers errors in JSON-RPC; anything else came from the platform (no such worker, a crash).
+      if (!response.ok && !(response.headers.get("content-type") ?? "").includes("json")) {
+        await response.body?.cancel();
+        throw new BackendUnavailableError(target.name, "unreachable", `HTTP ${response.status}`);
+      }
       record(response.ok ? "ok" : "error");
       const passed = new Headers();
       for (const name of PASSED_HEADERS) {

@@ -41,7 +41,7 @@ describe("gateway fan-out to its backends", () => {
     const started = Date.now();
     const { body } = await rpc(alice, "tools/list");
     expect(Date.now() - started).toBeLessThan(10_000); // the 2 s timeout, not forever
-    expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__echo", "notes__explode", "notes__slow", "notes__whoami", "notes__write_it", "shout"]);
+    expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__whoami", "notes__write_it", "shout"]);
     // The gateway's listing depends on the caller: private (MCP 2026-07-28 caching).
     expect(body.result!.cacheScope).toBe("private");
     const health = (await (await send(new Request("https://gateway-mcp.example.test/health"))).json()) as { backends: Record<string, { status: string }> };
@@ -68,7 +68,7 @@ describe("gateway fan-out to its backends", () => {
   it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {
     const reader = await token({ sub: "auth0|reader", scopes: ["tools.read", "tools.write"] });
     const names = (await rpc(reader, "tools/list")).body.result!.tools.map((t: { name: string }) => t.name).sort();
-    expect(names).toEqual(["notes__echo", "notes__explode", "notes__slow", "notes__whoami"]);
+    expect(names).toEqual(["notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__whoami"]);
     const seen = JSON.parse((await rpc(reader, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
     expect(seen.caller.scopes).toEqual(["tools.read"]);
   });
@@ -90,8 +90,11 @@ describe("gateway fan-out to its backends", () => {
     const failed = (await rpc(alice, "tools/call", { name: "notes__explode", arguments: {} })).body.result!;
     expect(failed).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining('Backend "notes" is unreachable') }] });
     expect(JSON.stringify(failed)).not.toContain("tool exploded"); // the backend's error text stays behind
+    // A non-JSON-RPC answer (the platform's "no such worker") is the backend being unreachable, not a result.
+    const platform = (await rpc(alice, "tools/call", { name: "notes__platform_error", arguments: {} })).body.result!;
+    expect(platform).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining('Backend "notes" is unreachable: HTTP 503') }] });
     const seen = JSON.parse((await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
-    expect(seen.lists).toBe(3); // listed again after each failure dropped the cache (once before, twice since)
+    expect(seen.lists).toBe(4); // listed again after each failure dropped the cache (once before, three times since)
   });
 
   it("refuses a caller no rule matches with an empty listing and unknown tools", async () => {
