@@ -16,8 +16,14 @@ export interface BackendHealth {
   readonly detail?: string;
 }
 
+/** The lists a backend offers, by the field its list result carries them in. */
+export type ListKind = "tools" | "prompts" | "resources" | "resourceTemplates";
+const LIST_METHOD: Record<ListKind, string> = { tools: "tools/list", prompts: "prompts/list", resources: "resources/list", resourceTemplates: "resources/templates/list" };
+/** JSON-RPC "method not found": a backend without prompts or resources has an empty list of them. */
+const METHOD_NOT_FOUND = -32601;
+
 interface Entry {
-  readonly tools: readonly Tool[];
+  readonly items: readonly unknown[];
   /** Epoch ms after which the list is fetched again. */
   readonly expiresAt: number;
 }
@@ -53,19 +59,24 @@ export class Catalog {
   }
 
   /** The tools of each backend that answered in time; backends that did not are absent. */
-  async toolsOf(targets: readonly BackendTarget[], caller: CallerIdentity): Promise<Map<string, readonly Tool[]>> {
-    const lists = await Promise.all(targets.map((target) => this.#withTimeout(target, caller)));
-    const result = new Map<string, readonly Tool[]>();
+  toolsOf(targets: readonly BackendTarget[], caller: CallerIdentity): Promise<Map<string, readonly Tool[]>> {
+    return this.listsOf<Tool>("tools", targets, caller);
+  }
+
+  /** One kind of list of each backend that answered in time (a backend without that kind: empty). */
+  async listsOf<T>(kind: ListKind, targets: readonly BackendTarget[], caller: CallerIdentity): Promise<Map<string, readonly T[]>> {
+    const lists = await Promise.all(targets.map((target) => this.#withTimeout(kind, target, caller)));
+    const result = new Map<string, readonly T[]>();
     targets.forEach((target, i) => {
       const list = lists[i];
-      if (list !== undefined) result.set(target.name, list);
+      if (list !== undefined) result.set(target.name, list as readonly T[]);
     });
     return result;
   }
 
-  /** Drops a backend's lists (its list_changed arrived). */
+  /** Drops every list of a backend (its list_changed arrived, or a call to it failed). */
   invalidate(backend: string): void {
-    for (const key of [...this.#entries.keys()]) if (key === backend || key.startsWith(`${backend}\u0000`)) this.#entries.delete(key);
+    for (const key of [...this.#entries.keys()]) if (key.split("\u0000")[1] === backend) this.#entries.delete(key);
   }
 
   health(name: string): BackendHealth {
@@ -76,16 +87,17 @@ export class Catalog {
     this.#record(name, { status: "misconfigured", detail });
   }
 
-  async #withTimeout(target: BackendTarget, caller: CallerIdentity): Promise<readonly Tool[] | undefined> {
-    const privateKey = `${target.name}\u0000${caller.subject}\u0000${caller.clientId}`;
-    const key = this.#private.has(target.name) ? privateKey : target.name;
+  async #withTimeout(kind: ListKind, target: BackendTarget, caller: CallerIdentity): Promise<readonly unknown[] | undefined> {
+    const sharedKey = `${kind}\u0000${target.name}`;
+    const privateKey = `${sharedKey}\u0000${caller.subject}\u0000${caller.clientId}`;
+    const key = this.#private.has(sharedKey) ? privateKey : sharedKey;
     const cached = this.#entries.get(key);
-    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.tools;
+    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.items;
     const load = async () => {
-      if (key === privateKey) return this.#fetch(target, key, caller);
-      const shared = await this.#fetch(target, key, this.options.lister);
+      if (key === privateKey) return this.#fetch(kind, target, key, caller);
+      const shared = await this.#fetch(kind, target, key, this.options.lister);
       // The backend said its list depends on the caller: list again as this caller.
-      return this.#private.has(target.name) ? this.#fetch(target, privateKey, caller) : shared;
+      return this.#private.has(sharedKey) ? this.#fetch(kind, target, privateKey, caller) : shared;
     };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
@@ -93,8 +105,8 @@ export class Catalog {
     });
     try {
       const entry = await Promise.race([load(), timeout]);
-      if (entry === undefined) this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
-      return entry?.tools;
+      if (entry === undefined && kind === "tools") this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
+      return entry?.items;
     } catch {
       return undefined; // recorded by #fetch
     } finally {
@@ -102,28 +114,35 @@ export class Catalog {
     }
   }
 
-  #fetch(target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
+  #fetch(kind: ListKind, target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
     let pending = this.#inflight.get(key);
     if (pending === undefined) {
-      pending = this.#list(target, key, caller).finally(() => this.#inflight.delete(key));
+      pending = this.#list(kind, target, key, caller).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, pending);
     }
     return pending;
   }
 
-  async #list(target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
+  async #list(kind: ListKind, target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
     const started = this.#now();
-    const tools: Tool[] = [];
+    const sharedKey = `${kind}\u0000${target.name}`;
+    const items: unknown[] = [];
     let ttlMs = Number.POSITIVE_INFINITY;
     let isPrivate = false;
     let cursor: string | undefined;
     try {
       for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const outcome = await relay(target, { method: "tools/list", params: cursor === undefined ? {} : { cursor }, caller, signal: new AbortController().signal });
-        if (outcome.kind === "error") throw new BackendUnavailableError(target.name, "bad_response", `tools/list error ${outcome.code}`);
-        const result = outcome.result as { tools?: Tool[]; nextCursor?: string; ttlMs?: number; cacheScope?: string };
-        if (!Array.isArray(result.tools)) throw new BackendUnavailableError(target.name, "bad_response", "tools/list without tools");
-        tools.push(...result.tools);
+        const outcome = await relay(target, { method: LIST_METHOD[kind], params: cursor === undefined ? {} : { cursor }, caller, signal: new AbortController().signal });
+        if (outcome.kind === "error" && outcome.code === METHOD_NOT_FOUND && kind !== "tools") {
+          const none = { items: [], expiresAt: this.#now() + this.options.maxCacheMs };
+          this.#entries.set(key, none);
+          return none;
+        }
+        if (outcome.kind === "error") throw new BackendUnavailableError(target.name, "bad_response", `${LIST_METHOD[kind]} error ${outcome.code}`);
+        const result = outcome.result as Record<string, unknown> & { nextCursor?: string; ttlMs?: number; cacheScope?: string };
+        const listed = result[kind];
+        if (!Array.isArray(listed)) throw new BackendUnavailableError(target.name, "bad_response", `${LIST_METHOD[kind]} without ${kind}`);
+        items.push(...(listed as unknown[]));
         ttlMs = Math.min(ttlMs, typeof result.ttlMs === "number" && result.ttlMs >= 0 ? result.ttlMs : 0);
         isPrivate ||= result.cacheScope === "private";
         cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
@@ -131,18 +150,18 @@ export class Catalog {
       }
     } catch (error) {
       const reason = error instanceof BackendUnavailableError ? error.reason : "unreachable";
-      this.#record(target.name, { status: reason, detail: error instanceof BackendUnavailableError ? error.message : "request failed" });
+      if (kind === "tools") this.#record(target.name, { status: reason, detail: error instanceof BackendUnavailableError ? error.message : "request failed" });
       throw error;
     }
-    if (isPrivate && !this.#private.has(target.name)) {
+    if (isPrivate && !this.#private.has(sharedKey)) {
       // Learned only now that this backend's list depends on the caller: never keep it shared.
-      this.#private.add(target.name);
-      this.#entries.delete(target.name);
-      if (key === target.name) return { tools: [], expiresAt: 0 };
+      this.#private.add(sharedKey);
+      this.#entries.delete(sharedKey);
+      if (key === sharedKey) return { items: [], expiresAt: 0 };
     }
-    const entry = { tools, expiresAt: this.#now() + Math.min(ttlMs, this.options.maxCacheMs) };
+    const entry = { items, expiresAt: this.#now() + Math.min(ttlMs, this.options.maxCacheMs) };
     this.#entries.set(key, entry);
-    this.#record(target.name, { status: "ok", latencyMs: this.#now() - started, tools: tools.length });
+    if (kind === "tools") this.#record(target.name, { status: "ok", latencyMs: this.#now() - started, tools: items.length });
     return entry;
   }
 

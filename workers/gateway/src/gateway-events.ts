@@ -27,7 +27,7 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
       // A backend without an event bus announces nothing: wait until the listeners leave.
       if (!response.ok || response.body === null) return void (await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })));
       await readEventEnvelopes(response.body, ({ event }) => {
-        if (event.kind === "tools_list_changed") catalog.invalidate(target.name);
+        if (event.kind !== "resource_updated") catalog.invalidate(target.name);
         emit(event);
       }, signal);
     });

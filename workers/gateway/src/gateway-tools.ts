@@ -4,6 +4,7 @@ import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type C
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { routingTable } from "./naming.ts";
+import { registerGatewayPromptsAndResources } from "./gateway-resources.ts";
 import { passthroughSchema } from "./passthrough-schema.ts";
 import { policyFor, type Policy } from "./policy.ts";
 import { BackendUnavailableError, relay } from "./relay.ts";
@@ -79,6 +80,7 @@ export async function registerGatewayTools(
 ): Promise<void> {
   const caller = ctx.caller;
   const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller);
+  await registerGatewayPromptsAndResources(mcp, gateway.catalog, targets, policy, caller, gateway.config.limits.backendTimeoutMs);
   for (const [exposed, { target, tool }] of tools) {
     const { [TOOL_SCOPES_META_KEY]: _scopes, ...meta } = tool._meta ?? {};
     mcp.tool(

@@ -51,8 +51,8 @@ const worker = createMcpWorker<Env>({
   version: "1.0.0",
   transport: "stateless",
   rateLimit: manifest.rateLimit,
-  instructions: "One endpoint for the edge-mcp fleet: tools are named {server}__{tool}; you see those your account may use.",
-  capabilities: { tools: { listChanged: true } },
+  instructions: "One endpoint for the edge-mcp fleet: tools and prompts are named {server}__{name}; you see those your account may use.",
+  capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true } },
   // The listing depends on who asks (their rules): cacheable by that caller only.
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
   audit: consoleAuditSink,
