@@ -37,6 +37,12 @@ export interface SetupContext<Env> {
    * auth disabled, and on requests from a gateway.
    */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * The JSON-RPC method of the one request this instance serves (stateless and 2026-07-28
+   * requests), so `setup` may skip registering what that request cannot use; absent in sessions
+   * (an instance serves many requests) and for batches.
+   */
+  readonly method?: string;
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
   /**

@@ -89,3 +89,9 @@ export function batchesAllowed(request: Request): boolean {
   const version = request.headers.get("mcp-protocol-version");
   return version === null || version < FIRST_VERSION_WITHOUT_BATCHES;
 }
+
+/** `{ method }` of a body holding exactly one request or notification, else `{}` (for `setup`'s context). */
+export function methodOf(parsed: ParsedMessages): { method?: string } {
+  const only = parsed.messages.length === 1 ? parsed.messages[0] : undefined;
+  return only !== undefined && "method" in only ? { method: only.method } : {};
+}

@@ -6,6 +6,7 @@ import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { requestBindingOf } from "./request-state.ts";
+import { methodOf } from "./jsonrpc.ts";
 
 /**
  * MCP 2026-07-28 requests, served statelessly by the SDK's modern handler
@@ -49,7 +50,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   return {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
       const { bus, handler } = isolateFor(env as object);
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern", caller }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
+      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern", caller, ...methodOf(parsed) }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
       await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
       prebuilt.set(request, server);
       return handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });

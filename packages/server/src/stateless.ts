@@ -1,7 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
-import type { ParsedMessages } from "./jsonrpc.ts";
+import { methodOf, type ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 
 /**
@@ -15,7 +15,7 @@ export async function handleStateless<Env>(
   parsed: ParsedMessages,
   caller: CallerIdentity,
 ): Promise<Response> {
-  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy", caller });
+  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy", caller, ...methodOf(parsed) });
   await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
   await server.connect(transport);

@@ -140,6 +140,11 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(names).toContain("notes__list_notes");
       expect(names).toContain("conformance__test_tool_with_progress");
       expect(names).not.toContain("notes__add_note");
+      // The backends bob reaches bring their prompts too, named like tools, fetched with the gateway's own read scopes.
+      const prompts = (await client.listPrompts()).prompts.map((p: { name: string }) => p.name);
+      expect(prompts).toContain("conformance__test_simple_prompt");
+      const prompt = await client.getPrompt({ name: "conformance__test_simple_prompt" });
+      expect(prompt.messages.length).toBeGreaterThan(0);
 
       // bob's notes through the gateway are bob's: alice's note never shows.
       const bobs = await client.callTool({ name: "notes__list_notes", arguments: {} });

@@ -19,6 +19,8 @@ export interface BackendHealth {
 /** The lists a backend offers, by the field its list result carries them in. */
 export type ListKind = "tools" | "prompts" | "resources" | "resourceTemplates";
 const LIST_METHOD: Record<ListKind, string> = { tools: "tools/list", prompts: "prompts/list", resources: "resources/list", resourceTemplates: "resources/templates/list" };
+/** A failed prompts or resources listing is tried again after this long, in milliseconds (tools: on the next request). */
+const FAILED_LIST_RETRY_MS = 10_000;
 /** JSON-RPC "method not found": a backend without prompts or resources has an empty list of them. */
 const METHOD_NOT_FOUND = -32601;
 
@@ -151,6 +153,8 @@ export class Catalog {
     } catch (error) {
       const reason = error instanceof BackendUnavailableError ? error.reason : "unreachable";
       if (kind === "tools") this.#record(target.name, { status: reason, detail: error instanceof BackendUnavailableError ? error.message : "request failed" });
+      // A backend failing its prompts or resources listing is asked again only after a pause, not on every request.
+      else this.#entries.set(key, { items: [], expiresAt: this.#now() + Math.min(FAILED_LIST_RETRY_MS, this.options.maxCacheMs) });
       throw error;
     }
     if (isPrivate && !this.#private.has(sharedKey)) {

@@ -80,7 +80,12 @@ export async function registerGatewayTools(
 ): Promise<void> {
   const caller = ctx.caller;
   const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller);
-  await registerGatewayPromptsAndResources(mcp, gateway.catalog, targets, policy, caller, gateway.config.limits.backendTimeoutMs);
+  // A request that cannot use prompts or resources does not pay for listing them.
+  const method = ctx.method;
+  if (method === undefined || /^(prompts|resources|completion)\//.test(method)) {
+    await registerGatewayPromptsAndResources(mcp, gateway.catalog, targets, policy, caller, gateway.config.limits.backendTimeoutMs);
+  }
+  if (method !== undefined && !method.startsWith("tools/")) return;
   for (const [exposed, { target, tool }] of tools) {
     const { [TOOL_SCOPES_META_KEY]: _scopes, ...meta } = tool._meta ?? {};
     mcp.tool(

@@ -17,8 +17,8 @@ import { RULES_BINDING, RulesStore } from "./rules-store.ts";
  */
 const config = GatewayConfigSchema.parse(bundledConfig);
 
-/** Who lists backends whose tools/list is public: the gateway itself, with read scopes only. */
-const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read"]) });
+/** Who lists backends whose lists are public: the gateway itself, with the read scopes listing needs and nothing more. */
+const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read", "prompts.read", "resources.read"]) });
 
 const catalog = new Catalog({
   timeoutMs: config.limits.backendTimeoutMs,
