@@ -4,9 +4,14 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
-import { freePort, renderDevSummary, startDevEnvironment } from "../src/index.ts";
+import { freePort, renderDevSummary, startDevEnvironment, type DevEnvironment } from "../src/index.ts";
 
 const run = promisify(execFile);
+
+/** A running dev environment as renderDevSummary sees it: the configured issuer port unless overridden. */
+function devEnvironment(servers: DevEnvironment["servers"], issuerPort = 9400): DevEnvironment {
+  return { issuer: `http://localhost:${issuerPort}/`, issuerPort, issuerPortOverridden: issuerPort !== 9400, keyFile: "/tmp/k", stop: async () => {}, stopServer: async () => {}, servers };
+}
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const tokenCli = fileURLToPath(new URL("../src/cli/token.ts", import.meta.url));
 
@@ -56,15 +61,7 @@ describe("npm run dev", () => {
   });
 
   it("prints a table and copy-paste lines for every client", () => {
-    const text = renderDevSummary({
-      issuer: "http://localhost:9400/",
-      keyFile: "/tmp/k",
-      stop: async () => {},
-      stopServer: async () => {},
-      issuerPort: 9400,
-      issuerPortOverridden: false,
-      servers: [{ slug: "notes", name: "Notes", transport: "stateful", port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "http://localhost:8789/.well-known/oauth-protected-resource/mcp", scopes: ["tools.read", "tools.write"] }],
-    });
+    const text = renderDevSummary(devEnvironment([{ slug: "notes", name: "Notes", transport: "stateful", port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "http://localhost:8789/.well-known/oauth-protected-resource/mcp", scopes: ["tools.read", "tools.write"] }]));
     expect(text).toMatch(/^notes\s+http:\/\/localhost:8789\/mcp\s+http:\/\/localhost:8789\/\.well-known\/oauth-protected-resource\/mcp\s+tools\.read tools\.write\s*$/m);
     expect(text).toContain("claude mcp add --transport http notes http://localhost:8789/mcp");
     expect(text).toContain("npx @modelcontextprotocol/inspector");
@@ -75,32 +72,16 @@ describe("npm run dev", () => {
   });
 
   it("names the gateway's one URL for the fleet, and how to try it as bob", () => {
-    const text = renderDevSummary({
-      issuer: "http://localhost:9400/",
-      keyFile: "/tmp/k",
-      stop: async () => {},
-      stopServer: async () => {},
-      issuerPort: 9400,
-      issuerPortOverridden: false,
-      servers: [{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }],
-    });
+    const text = renderDevSummary(devEnvironment([{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }]));
     expect(text).toContain("Gateway: one MCP URL for the whole fleet: http://localhost:8791/mcp");
     expect(text).toContain('npm run -s token -- --server gateway --scopes "tools.read" --sub bob');
   });
 
   it("puts --issuer-port and --resource into the printed token command when ports are overridden", () => {
-    const text = renderDevSummary({
-      issuer: "http://localhost:9500/",
-      issuerPort: 9500,
-      issuerPortOverridden: true,
-      keyFile: "/tmp/k",
-      stop: async () => {},
-      stopServer: async () => {},
-      servers: [
-        { slug: "conformance", name: "C", transport: "stateful", port: 8788, portOverridden: false, resource: "http://localhost:8788/mcp", metadataUrl: "", scopes: ["tools.read"] },
-        { slug: "notes", name: "Notes", transport: "stateful", port: 9789, portOverridden: true, resource: "http://localhost:9789/mcp", metadataUrl: "", scopes: ["tools.read"] },
-      ],
-    });
+    const text = renderDevSummary(devEnvironment([
+      { slug: "conformance", name: "C", transport: "stateful", port: 8788, portOverridden: false, resource: "http://localhost:8788/mcp", metadataUrl: "", scopes: ["tools.read"] },
+      { slug: "notes", name: "Notes", transport: "stateful", port: 9789, portOverridden: true, resource: "http://localhost:9789/mcp", metadataUrl: "", scopes: ["tools.read"] },
+    ], 9500));
     expect(text).toContain('TOKEN=$(npm run -s token -- --server notes --scopes "tools.read" --sub alice --issuer-port 9500 --resource http://localhost:9789/mcp)');
     // The Inspector line points at a server a user wants (notes), not the conformance fixture.
     expect(text).toContain("URL http://localhost:9789/mcp)");

@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modernPost, postMcp } from "./helpers/modern-http.ts";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 
@@ -44,17 +45,8 @@ function recordingFetch(log: string[]): typeof fetch {
   };
 }
 
-async function postJson(url: string, token: string, body: unknown, sessionId?: string) {
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      ...(sessionId === undefined ? {} : { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
-    },
-    body: JSON.stringify(body),
-  });
+function postJson(url: string, token: string, body: unknown, sessionId?: string) {
+  return postMcp(url, token, body, sessionId === undefined ? {} : { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" });
 }
 
 const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
@@ -155,11 +147,7 @@ describe("end to end with the MCP SDK's OAuth client", () => {
 
   it("answers a modern read-only token calling add_note with the same 403 step-up challenge", async () => {
     const token = await userToken(notes.resource, "tools.read");
-    const res = await fetch(notes.resource, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "add_note" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "add_note", arguments: { title: "x", text: "y" }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
-    });
+    const res = await modernPost(notes.resource, token, "tools/call", { name: "add_note", arguments: { title: "x", text: "y" } }, undefined, 5);
     expect(res.status).toBe(403);
     expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
   }, 60_000);

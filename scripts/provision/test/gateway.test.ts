@@ -1,12 +1,10 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runRoutes } from "../src/routes.ts";
-import { CloudflareFake } from "./fakes/cloudflare-fake.ts";
-import { setup } from "./helpers.ts";
+import type { CloudflareFake } from "./fakes/cloudflare-fake.ts";
+import { setupWithCloudflare } from "./helpers.ts";
 
-const repoTemplate = fileURLToPath(new URL("../../../wrangler.toml.template", import.meta.url));
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((s) => s()));
@@ -18,14 +16,9 @@ const GATEWAY = {
 };
 
 async function withGateway(gateway: object = GATEWAY) {
-  const s = await setup({ notes: {}, "hello-world": { transport: "stateless" }, gateway: { transport: "stateless" } });
+  const s = await setupWithCloudflare({ notes: {}, "hello-world": { transport: "stateless" }, gateway: { transport: "stateless" } }, stops);
   writeFileSync(join(s.root, "workers/gateway/gateway.json"), JSON.stringify(gateway));
-  const cf = new CloudflareFake();
-  const origin = await cf.start();
-  stops.push(() => s.fake.stop(), () => cf.stop());
-  copyFileSync(repoTemplate, join(s.root, "wrangler.toml.template"));
-  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId, CLOUDFLARE_API_BASE: `${origin}/client/v4` };
-  return { ...s, cf, processEnv };
+  return s;
 }
 const writes = (cf: CloudflareFake) => cf.calls.filter((c) => !c.startsWith("GET "));
 

@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { copyFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Auth0Fake } from "./fakes/auth0-fake.ts";
+import { CloudflareFake } from "./fakes/cloudflare-fake.ts";
 import { runProvision, type ProvisionOptions } from "../src/index.ts";
 
 export const BASE_DOMAIN = "mcp.acme.dev";
@@ -52,4 +55,17 @@ export function fleetOf(servers: number, clients: number) {
   const ecosystem = { clients: clientEntries, clientGroups: { everyone: Object.keys(clientEntries) } };
   const fleet = Object.fromEntries(Array.from({ length: servers }, (_, i) => [`srv-${i}`, { grants: { everyone: ["tools.read"] } }]));
   return { servers: fleet, ecosystem };
+}
+
+const repoTemplate = fileURLToPath(new URL("../../../wrangler.toml.template", import.meta.url));
+
+/** `setup` plus the Cloudflare API fake and the repository's wrangler.toml.template; fakes stopped through `stops`. */
+export async function setupWithCloudflare(servers: Record<string, object>, stops: Array<() => Promise<void>>) {
+  const s = await setup(servers);
+  const cf = new CloudflareFake();
+  const origin = await cf.start();
+  stops.push(() => s.fake.stop(), () => cf.stop());
+  copyFileSync(repoTemplate, join(s.root, "wrangler.toml.template"));
+  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId, CLOUDFLARE_API_BASE: `${origin}/client/v4` };
+  return { ...s, cf, processEnv };
 }

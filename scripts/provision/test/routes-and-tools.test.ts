@@ -1,29 +1,18 @@
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiFetch } from "../src/index.ts";
 import { runRoutes } from "../src/routes.ts";
 import { runVerifyTenant } from "../src/run-verify-tenant.ts";
 import { scaffoldWorker } from "../src/scaffold.ts";
-import { CloudflareFake } from "./fakes/cloudflare-fake.ts";
-import { BASE_DOMAIN, setup } from "./helpers.ts";
+import { BASE_DOMAIN, setupWithCloudflare } from "./helpers.ts";
 
-const repoTemplate = fileURLToPath(new URL("../../../wrangler.toml.template", import.meta.url));
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((s) => s()));
 });
 
-async function withCloudflare() {
-  const s = await setup({ notes: { durableObjects: [{ binding: "NOTES", className: "NotesStore" }] }, hello: { transport: "stateless" } });
-  const cf = new CloudflareFake();
-  const origin = await cf.start();
-  stops.push(() => s.fake.stop(), () => cf.stop());
-  copyFileSync(repoTemplate, join(s.root, "wrangler.toml.template"));
-  const processEnv = { ...s.processEnv, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_ACCOUNT_ID: cf.accountId, CLOUDFLARE_API_BASE: `${origin}/client/v4` };
-  return { ...s, cf, processEnv };
-}
+const withCloudflare = () => setupWithCloudflare({ notes: { durableObjects: [{ binding: "NOTES", className: "NotesStore" }] }, hello: { transport: "stateless" } }, stops);
 
 describe("routes: wrangler.toml from the template, hostnames checked with Cloudflare", () => {
   it("renders the custom domain, vars and Durable Objects of each worker", async () => {

@@ -1,22 +1,22 @@
 /** Raw MCP 2026-07-28 requests and SSE reading, for what a client library hides (listen streams, exact errors). */
 export const MODERN = "2026-07-28";
 
+/** A raw JSON-RPC POST to an MCP endpoint with a bearer token, for what a client library would never send. */
+export function postMcp(url: string, token: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(body),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+/** A raw MCP 2026-07-28 request: the `_meta` envelope and the required headers. */
 export function modernPost(url: string, token: string, method: string, params: Record<string, unknown>, signal?: AbortSignal, id: number | string = 1): Promise<Response> {
   const name = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
   const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "test", version: "1" } };
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": MODERN,
-      "mcp-method": method,
-      ...(name === undefined ? {} : { "mcp-name": name }),
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } }),
-    ...(signal === undefined ? {} : { signal }),
-  });
+  const headers = { "mcp-protocol-version": MODERN, "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }) };
+  return postMcp(url, token, { jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } }, headers, signal);
 }
 
 /** The JSON-RPC messages of a response, SSE or JSON. */
