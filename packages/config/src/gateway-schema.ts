@@ -18,18 +18,25 @@ export const ToolPatternSchema = z
 
 const EnvName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be an UPPER_SNAKE_CASE binding or secret name");
 
+/** A budget of calls to one backend per window, across every caller (protects the backend). */
+const BackendRateLimit = z.strictObject({ requests: z.number().int().positive(), windowSeconds: z.number().int().positive().max(86_400) });
+
 export const BackendSchema = z.union([
   z.strictObject({
     /** A fleet server, called through a service binding to its `McpBackend` entrypoint (never the internet). */
     service: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a Worker name"),
     /** The binding name in the gateway's wrangler.toml (default: the backend name in UPPER_SNAKE_CASE). */
     binding: EnvName.optional(),
+    /** Calls the gateway sends this backend per window, all callers together. */
+    rateLimit: BackendRateLimit.optional(),
   }),
   z.strictObject({
     /** A remote Streamable HTTP MCP server (either protocol era), https only. */
     url: z.url({ protocol: /^https$/, error: "must be an https URL" }),
     /** The Worker secret holding this backend's credential, sent as `Authorization: Bearer …` (never a user's token). */
     credentialSecret: EnvName.optional(),
+    /** Calls the gateway sends this backend per window, all callers together. */
+    rateLimit: BackendRateLimit.optional(),
   }),
 ]);
 

@@ -8,10 +8,10 @@ export { BACKEND_CALLER_HEADER, type McpBackendRpc } from "./backend-entrypoint.
 export type { InterceptedRequest, InterceptFn } from "./intercept.ts";
 export { readEventEnvelopes, type EventEnvelope, type EventSource } from "./event-sources.ts";
 export { callerOf, TOOL_SCOPES_META_KEY, type EdgeMcpServer, type EdgeRequestExtra, type EdgeToolCallback, type EdgeToolConfig } from "./edge-mcp-server.ts";
-export { ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
+export { RateLimitedError, ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
 export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type BackendStatusAudit, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
 export type { SessionStorage } from "./session-storage.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./event-bus.ts";
-export { RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";
+export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

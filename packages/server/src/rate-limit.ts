@@ -118,3 +118,13 @@ export function rateLimiterFor(env: object, config: RateLimitConfig): RateLimite
   if (namespace !== undefined) return durableObjectRateLimiter(namespace);
   throw new TypeError(`rateLimit needs a ${RATE_LIMIT_BINDINGS.workersRateLimit} (Workers Rate Limiting) or ${RATE_LIMIT_BINDINGS.durableObject} (RateLimitCounter Durable Object) binding.`);
 }
+
+/**
+ * Counts one hit against a named budget shared by every caller (e.g. a gateway's budget for one
+ * backend), with the worker's rate-limit binding; over it → `RateLimitedError` (HTTP 429 with
+ * Retry-After when thrown before a request is answered).
+ */
+export async function enforceBudget(env: object, key: string, budget: { readonly requests: number; readonly windowSeconds: number }): Promise<void> {
+  const decision = await rateLimiterFor(env, budget).hit(`budget|${key}`, budget.requests, budget.windowSeconds, 1);
+  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+}

@@ -5,6 +5,8 @@ import { BACKEND_CALLER_HEADER, type CallerIdentity, type McpBackendRpc } from "
 export interface BackendTarget {
   readonly name: string;
   readonly kind: "service" | "remote";
+  /** The gateway's budget of calls to this backend, all callers together. */
+  readonly rateLimit?: { readonly requests: number; readonly windowSeconds: number };
   /** Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the gateway's credential. */
   send(request: Request, caller: CallerIdentity): Promise<Response>;
   /** The backend's list changes (newline-delimited JSON envelopes), or undefined when it offers none. */
@@ -36,6 +38,7 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
       targets.set(name, {
         name,
         kind: "service",
+        ...(backend.rateLimit === undefined ? {} : { rateLimit: backend.rateLimit }),
         send: (request, caller) => {
           const forwarded = new Request(SERVICE_URL, request);
           // The caller the gateway verified; the user's token is not on this request.
@@ -55,6 +58,7 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
       targets.set(name, {
         name,
         kind: "remote",
+        ...(backend.rateLimit === undefined ? {} : { rateLimit: backend.rateLimit }),
         // The gateway's own credential for this backend; the user's token never leaves the gateway.
         send: (request) => {
           const forwarded = new Request(url, request);

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import type { AuditSink, InterceptFn } from "@edge-mcp/server";
+import { enforceBudget, type AuditSink, type InterceptFn } from "@edge-mcp/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { allowedTools, scopesOf } from "./gateway-tools.ts";
@@ -38,6 +38,8 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     if (offered === undefined) return undefined;
     const { target, tool } = offered;
     await authorize(scopesOf(tool));
+    // The backend's own budget at the gateway (all callers together): 429 with Retry-After when spent.
+    if (target.rateLimit !== undefined) await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
 
     const headers = new Headers(request.headers);
     headers.set("mcp-name", tool.name);

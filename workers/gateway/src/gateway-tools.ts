@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
+import { enforceBudget, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
@@ -100,7 +100,7 @@ export async function registerGatewayTools(
         scopes: scopesOf(tool),
         audit: { backend: target.name },
       },
-      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs }),
+      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs, env: ctx.env as object }),
     );
   }
 }
@@ -111,8 +111,16 @@ async function callBackendTool(
   name: string,
   args: Record<string, unknown>,
   extra: EdgeRequestExtra,
-  { policy, caller, catalog, timeoutMs }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number },
+  { policy, caller, catalog, timeoutMs, env }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number; env: object },
 ): Promise<CallToolResult | InputRequiredResult> {
+  if (target.rateLimit !== undefined) {
+    try {
+      await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      return { isError: true, content: [{ type: "text", text: `Backend "${target.name}" is busy: ${error.message}` }] };
+    }
+  }
   const round = extra.requestState.read<RoundState>();
   const params: Record<string, unknown> = { name, arguments: args };
   if (extra.mcpReq.inputResponses !== undefined) params.inputResponses = extra.mcpReq.inputResponses;
