@@ -49,6 +49,7 @@ export interface CatalogOptions {
  */
 export class Catalog {
   readonly #entries = new Map<string, Entry>();
+  #generation = 0;
   readonly #inflight = new Map<string, Promise<Entry>>();
   readonly #private = new Set<string>();
   readonly #health = new Map<string, BackendHealth>();
@@ -79,6 +80,12 @@ export class Catalog {
   /** Drops every list of a backend (its list_changed arrived, or a call to it failed). */
   invalidate(backend: string): void {
     for (const key of [...this.#entries.keys()]) if (key.split("\u0000")[1] === backend) this.#entries.delete(key);
+    this.#generation += 1;
+  }
+
+  /** Changes whenever any cached list does: what is derived from the lists is stale once it moves. */
+  get generation(): number {
+    return this.#generation;
   }
 
   health(name: string): BackendHealth {
@@ -138,6 +145,7 @@ export class Catalog {
         if (outcome.kind === "error" && outcome.code === METHOD_NOT_FOUND && kind !== "tools") {
           const none = { items: [], expiresAt: this.#now() + this.options.maxCacheMs };
           this.#entries.set(key, none);
+          this.#generation += 1;
           return none;
         }
         if (outcome.kind === "error") throw new BackendUnavailableError(target.name, "bad_response", `${LIST_METHOD[kind]} error ${outcome.code}`);
@@ -154,7 +162,10 @@ export class Catalog {
       const reason = error instanceof BackendUnavailableError ? error.reason : "unreachable";
       if (kind === "tools") this.#record(target.name, { status: reason, detail: error instanceof BackendUnavailableError ? error.message : "request failed" });
       // A backend failing its prompts or resources listing is asked again only after a pause, not on every request.
-      else this.#entries.set(key, { items: [], expiresAt: this.#now() + Math.min(FAILED_LIST_RETRY_MS, this.options.maxCacheMs) });
+      else {
+        this.#entries.set(key, { items: [], expiresAt: this.#now() + Math.min(FAILED_LIST_RETRY_MS, this.options.maxCacheMs) });
+        this.#generation += 1;
+      }
       throw error;
     }
     if (isPrivate && !this.#private.has(sharedKey)) {
@@ -165,6 +176,7 @@ export class Catalog {
     }
     const entry = { items, expiresAt: this.#now() + Math.min(ttlMs, this.options.maxCacheMs) };
     this.#entries.set(key, entry);
+    this.#generation += 1;
     if (kind === "tools") this.#record(target.name, { status: "ok", latencyMs: this.#now() - started, tools: items.length });
     return entry;
   }

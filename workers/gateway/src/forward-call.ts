@@ -4,6 +4,7 @@ import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { allowedTools, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
+import { RouteCache } from "./route-cache.ts";
 import { RULES_BINDING, type RulesStore } from "./rules-store.ts";
 
 /** Response headers passed from the backend to the client: the body's type, nothing that names the backend. */
@@ -28,12 +29,13 @@ export interface ForwarderDeps {
  * answers them exactly as unknown tools.
  */
 export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<string, unknown>> {
+  const routes = new RouteCache(deps.catalog);
   return async ({ env, caller, claims, message, request, authorize }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
     const { snapshot } = await deps.rules.read(env[RULES_BINDING] as KVNamespace | undefined);
     const facts = { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
-    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller);
+    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { cache: routes, rulesVersion: snapshot.version });
     const offered = tools.get(params.name);
     if (offered === undefined) return undefined;
     const { target, tool } = offered;

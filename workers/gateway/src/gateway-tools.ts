@@ -3,6 +3,7 @@ import { enforceBudget, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdent
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
+import type { RouteCache } from "./route-cache.ts";
 import { routingTable } from "./naming.ts";
 import { registerGatewayPromptsAndResources } from "./gateway-resources.ts";
 import { passthroughSchema } from "./passthrough-schema.ts";
@@ -46,11 +47,16 @@ export async function allowedTools(
   rules: Parameters<typeof policyFor>[0],
   facts: Parameters<typeof policyFor>[1],
   caller: CallerIdentity,
-): Promise<{ policy: Policy; tools: Map<string, OfferedTool> }> {
+  memo?: { readonly cache: RouteCache; readonly rulesVersion: string },
+): Promise<{ policy: Policy; tools: ReadonlyMap<string, OfferedTool> }> {
   const policy = policyFor(rules, facts);
+  const key = memo?.cache.keyFor(memo.rulesVersion, caller, policy);
+  const remembered = key === undefined ? undefined : memo!.cache.get(key);
+  if (remembered !== undefined) return { policy, tools: remembered };
   const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
   const tools = new Map<string, OfferedTool>();
   if (reachable.length === 0) return { policy, tools };
+  const generation = catalog.generation;
   const lists = await catalog.toolsOf(reachable, caller);
   const byName = new Map<string, OfferedTool>();
   for (const [backend, list] of lists) {
@@ -62,6 +68,7 @@ export async function allowedTools(
   for (const [exposed, route] of routingTable([...byName.values()].map(({ target, tool }) => ({ backend: target.name, tool: tool.name })), rules.aliases)) {
     tools.set(exposed, byName.get(`${route.backend}\u0000${route.tool}`)!);
   }
+  if (key !== undefined) memo!.cache.set(key, tools, generation, lists.size === reachable.length);
   return { policy, tools };
 }
 
