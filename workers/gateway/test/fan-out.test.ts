@@ -41,7 +41,7 @@ describe("gateway fan-out to its backends", () => {
     const started = Date.now();
     const { body } = await rpc(alice, "tools/list");
     expect(Date.now() - started).toBeLessThan(10_000); // the 2 s timeout, not forever
-    expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__whoami", "notes__write_it", "shout"]);
+    expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__cancellations", "notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__stream_until_cancelled", "notes__whoami", "notes__write_it", "shout"]);
     // The gateway's listing depends on the caller: private (MCP 2026-07-28 caching).
     expect(body.result!.cacheScope).toBe("private");
     const health = (await (await send(new Request("https://gateway-mcp.example.test/health"))).json()) as { backends: Record<string, { status: string }> };
@@ -68,7 +68,7 @@ describe("gateway fan-out to its backends", () => {
   it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {
     const reader = await token({ sub: "auth0|reader", scopes: ["tools.read", "tools.write"] });
     const names = (await rpc(reader, "tools/list")).body.result!.tools.map((t: { name: string }) => t.name).sort();
-    expect(names).toEqual(["notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__whoami"]);
+    expect(names).toEqual(["notes__cancellations", "notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__stream_until_cancelled", "notes__whoami"]);
     const seen = JSON.parse((await rpc(reader, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
     expect(seen.caller.scopes).toEqual(["tools.read"]);
   });
@@ -110,6 +110,26 @@ describe("gateway fan-out to its backends", () => {
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(5);
     expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(refused!.body).toMatchObject({ id: 40 + statuses.length - 1, error: { data: { code: "rate_limited" } } });
+  });
+
+  it("streams a backend's progress through as it comes, and a client going away cancels the backend's stream", async () => {
+    const alice = await token({ sub: "auth0|alice" });
+    const before = Number((await rpc(alice, "tools/call", { name: "notes__cancellations", arguments: {} })).body.result!.content[0].text);
+    const res = await send(new Request(RESOURCE, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "notes__stream_until_cancelled" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "notes__stream_until_cancelled", arguments: {}, _meta: { progressToken: "p1", "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+    }));
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const first = await reader.read();
+    expect(first.value).toContain('"progressToken":"p1"'); // the progress arrived before any result
+    await reader.cancel();
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = Number((await rpc(alice, "tools/call", { name: "notes__cancellations", arguments: {} })).body.result!.content[0].text);
+    }
+    expect(after).toBe(before + 1);
   });
 
   it("refuses a caller no rule matches with an empty listing and unknown tools", async () => {
