@@ -156,6 +156,15 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(result.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(progress).toEqual([0, 50, 100]);
 
+      // Multi round-trip input (MRTR) through the gateway: two rounds of elicitation, the backend's
+      // signed requestState carried by the client and verified by the backend on each retry.
+      const asking = new ModernClient({ name: "gateway-test", version: "1" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      asking.setRequestHandler("elicitation/create", (request) => ({ action: "accept" as const, content: (request.params.message.includes("color") ? { color: "teal" } : { name: "Bob" }) as Record<string, string> }));
+      await asking.connect(new ModernTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      const rounds = await asking.callTool({ name: "conformance__test_input_required_result_multi_round", arguments: {} });
+      expect(rounds.content).toEqual([{ type: "text", text: "Bob likes teal." }]);
+      await asking.close();
+
       // A backend's own list_changed (announced on the backend, not through the gateway) reaches the gateway's listener.
       const direct = await modernClient("conformance", await tokenFor("conformance", "dev|carol"));
       expect(await direct.callTool({ name: "test_trigger_tool_change", arguments: {} })).toMatchObject({ content: [{ type: "text", text: "tools changed" }] });
