@@ -23,6 +23,8 @@ export interface Policy {
   permits(scopes: readonly string[]): boolean;
   /** Names of the matching rules, for audit. */
   readonly matched: readonly string[];
+  /** Which rules matched, by position: equal signatures (same rules version) mean equal decisions. */
+  readonly signature: string;
 }
 
 interface Pattern {
@@ -83,5 +85,6 @@ export function policyFor(rules: GatewayRules, caller: CallerFacts): Policy {
     scopes: Object.freeze([...scopes]),
     permits: (needed) => narrowing === undefined || needed.every((s) => narrowing.has(s)),
     matched: matching.map((rule) => rule.name ?? `#${rules.rules.indexOf(rule)}`),
+    signature: matching.map((rule) => rules.rules.indexOf(rule)).join(","),
   };
 }

@@ -32,7 +32,7 @@ export class RouteCache {
   }
 
   keyFor(rulesVersion: string, caller: { subject: string; clientId: string }, policy: Policy): string {
-    return [rulesVersion, caller.subject, caller.clientId, policy.matched.join(","), policy.scopes.join(" ")].join("\u0000");
+    return [rulesVersion, caller.subject, caller.clientId, policy.signature, policy.scopes.join(" ")].join("\u0000");
   }
 
   get(key: string): ReadonlyMap<string, OfferedTool> | undefined {

@@ -45,6 +45,21 @@ describe("the call path's per-caller tool tables", () => {
     expect(cache.get(key)).toBeUndefined();
   });
 
+  it("tells apart two rules that share a name (keys by position, not by name)", () => {
+    const { cache } = setup();
+    const twins = {
+      aliases: {},
+      rules: [
+        { name: "x", when: { claim: { name: "roles", includes: "reader" } }, allow: ["notes.*"] },
+        { name: "x", when: { claim: { name: "roles", includes: "greeter" } }, allow: ["hello.*"] },
+      ],
+    };
+    const reader = policyFor(twins, { ...alice, claims: { roles: ["reader"] } });
+    const greeter = policyFor(twins, { ...alice, claims: { roles: ["greeter"] } });
+    expect(reader.matched).toEqual(greeter.matched); // same names…
+    expect(cache.keyFor("v1", alice, reader)).not.toBe(cache.keyFor("v1", alice, greeter)); // …different tables
+  });
+
   it("keys tables by rules version, caller, matching rules and scopes", () => {
     const { cache } = setup();
     const policy = policyFor(rules, alice);
