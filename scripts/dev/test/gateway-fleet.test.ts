@@ -3,7 +3,7 @@
  * the same code as `npm run dev`), service bindings to each backend's McpBackend entrypoint through
  * a private dev registry, real tokens from the local authorization server, real MCP SDK clients.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,12 +50,18 @@ async function backendTools(slug: string): Promise<string[]> {
 }
 
 /** What `npm run provision` does in production (a KV write), done to the gateway's local KV. */
-function pushRules(rules: unknown): void {
+async function pushRules(rules: unknown): Promise<void> {
   const file = join(mkdtempSync(join(tmpdir(), "rules-")), "rules.json");
   writeFileSync(file, JSON.stringify(rules));
   const cwd = join(repoRoot, "workers", "gateway");
-  const result = spawnSync(process.execPath, [binOf("wrangler", "wrangler", cwd), "kv", "key", "put", "rules", "--path", file, "--binding", "GATEWAY_RULES", "--local", "--persist-to", join(stateDir, "gateway")], { cwd, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-  if (result.status !== 0) throw new Error(`wrangler kv key put failed: ${result.stderr}`);
+  const args = [binOf("wrangler", "wrangler", cwd), "kv", "key", "put", "rules", "--path", file, "--binding", "GATEWAY_RULES", "--local", "--persist-to", join(stateDir, "gateway")];
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += String(d)));
+    child.on("close", (c) => resolve({ code: c, stderr: err }));
+  });
+  if (code !== 0) throw new Error(`wrangler kv key put failed: ${stderr}`);
 }
 
 beforeAll(async () => {
@@ -122,19 +128,32 @@ describe("gateway: one endpoint for the fleet", () => {
 
   it("rules changed at runtime: bob's listener hears list_changed and his next list is the new one, with no restart", async () => {
     const token = await tokenFor("gateway", "dev|bob");
-    const abort = new AbortController();
-    const listen = await modernPost(server("gateway").resource, token, "subscriptions/listen", { notifications: { toolsListChanged: true } }, abort.signal, "listen");
-    expect(listen.status).toBe(200);
-    const stream = sseReader(listen, abort);
+    const bobRules = (name: string) => ({
+      rules: [
+        { name: "alice", when: { sub: "dev|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "!notes.delete_note"] },
+        { name, when: { sub: "dev|bob" }, allow: ["hello.*", "notes.list_notes", "conformance.test_*"] },
+      ],
+    });
+    // A listen stream can end (a client then reconnects): if it ends before the change is heard,
+    // listen again and change the rules again — list_changed must reach an open stream.
+    let stream: ReturnType<typeof sseReader> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const abort = new AbortController();
+      const listen = await modernPost(server("gateway").resource, token, "subscriptions/listen", { notifications: { toolsListChanged: true } }, abort.signal, "listen");
+      expect(listen.status).toBe(200);
+      stream = sseReader(listen, abort);
+      await stream.next((m) => m.method === "notifications/subscriptions/acknowledged", 10_000); // open before the change
+      await pushRules(bobRules(`bob-${attempt}`));
+      try {
+        await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
+        break;
+      } catch (error) {
+        stream.close();
+        if (attempt === 2 || !String(error).includes("ended first")) throw error;
+        console.warn(`gateway-fleet: the listen stream ended before the change (${String(error)}); listening again`);
+      }
+    }
     try {
-      await new Promise((r) => setTimeout(r, 500)); // the listen stream is open before the change
-      pushRules({
-        rules: [
-          { name: "alice", when: { sub: "dev|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "!notes.delete_note"] },
-          { name: "bob", when: { sub: "dev|bob" }, allow: ["hello.*", "notes.list_notes", "conformance.test_*"] },
-        ],
-      });
-      await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
       const client = await modernClient("gateway", token);
       const names = await toolNames(client);
       expect(names).toContain("notes__list_notes");
@@ -172,7 +191,7 @@ describe("gateway: one endpoint for the fleet", () => {
       await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
       await client.close();
     } finally {
-      stream.close();
+      stream!.close();
     }
   }, 120_000);
 

@@ -35,6 +35,7 @@ export interface SseReader {
 
 export function sseReader(response: Response, abort: AbortController): SseReader {
   const queue: Array<Record<string, unknown>> = [];
+  const seen: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let ended = false;
   void (async () => {
@@ -47,7 +48,12 @@ export function sseReader(response: Response, abort: AbortController): SseReader
         buffered += value;
         const lines = buffered.split("\n");
         buffered = lines.pop() ?? "";
-        for (const line of lines) if (line.startsWith("data:") && line.length > 5) queue.push(JSON.parse(line.slice(5)) as Record<string, unknown>);
+        for (const line of lines) {
+          if (!line.startsWith("data:") || line.length <= 5) continue;
+          const message = JSON.parse(line.slice(5)) as Record<string, unknown>;
+          queue.push(message);
+          seen.push(message);
+        }
         for (const wake of waiters) wake();
       }
     } catch {
@@ -63,7 +69,7 @@ export function sseReader(response: Response, abort: AbortController): SseReader
       for (;;) {
         const i = queue.findIndex(match);
         if (i !== -1) return queue.splice(0, i + 1).at(-1)!;
-        if (ended) throw new Error("the stream ended first");
+        if (ended) throw new Error(`the stream ended first (after ${seen.map((m) => String(m.method ?? `result ${String(m.id)}`)).join(", ") || "nothing"})`);
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms (saw ${queue.map((m) => String(m.method ?? m.id)).join(", ") || "nothing"})`);
         await new Promise<void>((resolve) => {
