@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { devIssuer, type ServerManifest } from "@edge-mcp/config";
 import { loadFleet } from "@edge-mcp/config/load";
@@ -29,8 +31,9 @@ export interface DevEnvironmentOptions {
    */
   stateDir?: string;
   /**
-   * wrangler's dev registry, through which a gateway reaches its backends' entrypoints; default
-   * wrangler's own. Tests pass a temp dir so that parallel fleets never bind to each other.
+   * wrangler's dev registry, through which a gateway reaches its backends' entrypoints. Default: a
+   * fresh directory for this run, so that this fleet's service bindings never reach a worker of
+   * the same name started elsewhere (another checkout, a test, a plain `wrangler dev`).
    */
   registryDir?: string;
   /** Records every child, so that they are stopped even if this process is killed. */
@@ -85,6 +88,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
 
   const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
   const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
+  const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
   const started: { auth?: DevAuthServer; workers: WranglerDev[] } = { workers: [] };
   const stop = async () => {
     await Promise.all(started.workers.map(async (w) => {
@@ -92,6 +96,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       if (w.child.pid !== undefined) options.reaper?.forget(w.child.pid);
     }));
     await started.auth?.close();
+    if (options.registryDir === undefined) rmSync(registryDir, { recursive: true, force: true });
   };
   try {
     log(`starting the local authorization server on ${issuer}`);
@@ -125,7 +130,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
-          ...(options.registryDir === undefined ? {} : { registryDir: options.registryDir }),
+          registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),
       );

@@ -71,7 +71,6 @@ beforeAll(async () => {
     root: repoRoot,
     only: SLUGS,
     stateDir,
-    registryDir: mkdtempSync(join(tmpdir(), "gateway-registry-")),
     ports: { issuer: await freePort(), workers },
     keyFile: join(mkdtempSync(join(tmpdir(), "gateway-keys-")), "keys.json"),
     ...(process.env.GATEWAY_TEST_DEBUG ? { onWorkerOutput: (slug: string, line: string) => console.log(`[${slug}] ${line}`) } : {}),
