@@ -11,9 +11,10 @@ import { RULES_BINDING, RulesStore } from "./rules-store.ts";
 
 /**
  * gateway-mcp: one MCP endpoint for the fleet. Each caller sees the tools of the backends its
- * rules allow, named `{backend}__{tool}`; calls go to fleet servers over service bindings (RPC,
- * carrying the verified caller, never the token) and to remote servers with the gateway's own
- * credential. A bad gateway.json fails at startup (and so at `wrangler deploy`), naming the field.
+ * rules allow, named `{backend}__{tool}`; calls go to fleet servers over service bindings to their
+ * `McpBackend` entrypoint (carrying the verified caller, never the token) and to remote servers
+ * with the gateway's own credential. A bad gateway.json fails at startup (and so at
+ * `wrangler deploy`), naming the field. docs/gateway.md describes the whole.
  */
 const config = GatewayConfigSchema.parse(bundledConfig);
 
