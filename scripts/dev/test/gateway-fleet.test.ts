@@ -174,6 +174,16 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(result.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(progress).toEqual([0, 50, 100]);
 
+      // The same tool for a 2025-era client (served by the gateway's own MCP server, which calls the
+      // backend in 2026-07-28 and relays its progress onto the client's response stream).
+      const legacy = new Client({ name: "gateway-legacy", version: "1" });
+      await legacy.connect(new StreamableHTTPClientTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      const legacyProgress: number[] = [];
+      const legacyResult = await legacy.callTool({ name: "conformance__test_tool_with_progress", arguments: {} }, undefined, { onprogress: (p) => legacyProgress.push(p.progress) });
+      expect(legacyResult.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
+      expect(legacyProgress).toEqual([0, 50, 100]);
+      await legacy.close();
+
       // Multi round-trip input (MRTR) through the gateway: two rounds of elicitation, the backend's
       // signed requestState carried by the client and verified by the backend on each retry.
       const asking = new ModernClient({ name: "gateway-test", version: "1" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
