@@ -43,6 +43,8 @@ export interface SetupContext<Env> {
    * (an instance serves many requests) and for batches.
    */
   readonly method?: string;
+  /** With `method`: the tool or prompt name, or resource URI, the request names (client-chosen, unverified). */
+  readonly target?: string;
   /** The MCP session id (stateful only). */
   readonly sessionId?: string;
   /**

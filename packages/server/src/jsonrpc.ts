@@ -90,8 +90,11 @@ export function batchesAllowed(request: Request): boolean {
   return version === null || version < FIRST_VERSION_WITHOUT_BATCHES;
 }
 
-/** `{ method }` of a body holding exactly one request or notification, else `{}` (for `setup`'s context). */
-export function methodOf(parsed: ParsedMessages): { method?: string } {
+/** `{ method, target }` of a body holding exactly one request or notification, else `{}` (for `setup`'s context). */
+export function methodOf(parsed: ParsedMessages): { method?: string; target?: string } {
   const only = parsed.messages.length === 1 ? parsed.messages[0] : undefined;
-  return only !== undefined && "method" in only ? { method: only.method } : {};
+  if (only === undefined || !("method" in only)) return {};
+  const params = (only.params ?? {}) as { name?: unknown; uri?: unknown };
+  const target = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
+  return { method: only.method, ...(target === undefined ? {} : { target }) };
 }

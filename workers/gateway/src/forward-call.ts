@@ -35,7 +35,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
     const { snapshot } = await deps.rules.read(env[RULES_BINDING] as KVNamespace | undefined);
     const facts = { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
-    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { cache: routes, rulesVersion: snapshot.version });
+    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
     const offered = tools.get(params.name);
     if (offered === undefined) return undefined;
     const { target, tool } = offered;

@@ -4,7 +4,7 @@ import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type C
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import type { RouteCache } from "./route-cache.ts";
-import { routingTable } from "./naming.ts";
+import { NAME_SEPARATOR, routingTable } from "./naming.ts";
 import { registerGatewayPromptsAndResources } from "./gateway-resources.ts";
 import { passthroughSchema } from "./passthrough-schema.ts";
 import { policyFor, type Policy } from "./policy.ts";
@@ -30,6 +30,20 @@ export interface GatewayTools {
   readonly catalog: Catalog;
 }
 
+/**
+ * The backends that could own a gateway name: the one its `{backend}__` prefix names (backend
+ * names have no underscores, so the first `__` ends it) and those whose aliases give that name.
+ * Every tool that can be exposed under the name comes from one of these, so a lookup over them
+ * alone sees every clash the full table would.
+ */
+function backendsNaming(name: string, aliases: Readonly<Record<string, string>>): Set<string> {
+  const owners = new Set<string>();
+  const end = name.indexOf(NAME_SEPARATOR);
+  if (end > 0) owners.add(name.slice(0, end));
+  for (const [key, alias] of Object.entries(aliases)) if (alias === name) owners.add(key.slice(0, key.indexOf(".")));
+  return owners;
+}
+
 /** A backend tool as the gateway offers it. */
 export interface OfferedTool {
   readonly target: BackendTarget;
@@ -47,13 +61,16 @@ export async function allowedTools(
   rules: Parameters<typeof policyFor>[0],
   facts: Parameters<typeof policyFor>[1],
   caller: CallerIdentity,
-  memo?: { readonly cache: RouteCache; readonly rulesVersion: string },
+  options: { readonly memo?: { readonly cache: RouteCache; readonly rulesVersion: string }; readonly only?: string } = {},
 ): Promise<{ policy: Policy; tools: ReadonlyMap<string, OfferedTool> }> {
+  const { memo, only } = options;
   const policy = policyFor(rules, facts);
-  const key = memo?.cache.keyFor(memo.rulesVersion, caller, policy);
+  const key = memo?.cache.keyFor(memo.rulesVersion, caller, policy, only);
   const remembered = key === undefined ? undefined : memo!.cache.get(key);
   if (remembered !== undefined) return { policy, tools: remembered };
-  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
+  // Looking up one name needs only the backends that could own it: a slow backend elsewhere never delays the call.
+  const owners = only === undefined ? undefined : backendsNaming(only, rules.aliases);
+  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name) && (owners === undefined || owners.has(t.name)));
   const tools = new Map<string, OfferedTool>();
   if (reachable.length === 0) return { policy, tools };
   const generation = catalog.generation;
@@ -86,7 +103,9 @@ export async function registerGatewayTools(
   rules: Parameters<typeof policyFor>[0],
 ): Promise<void> {
   const caller = ctx.caller;
-  const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller);
+  // A tools/call needs only the backends that could own the name it calls.
+  const only = ctx.method === "tools/call" ? ctx.target : undefined;
+  const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller, only === undefined ? {} : { only });
   // A request that cannot use prompts or resources does not pay for listing them.
   const method = ctx.method;
   if (method === undefined || /^(prompts|resources|completion)\//.test(method)) {

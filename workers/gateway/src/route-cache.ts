@@ -31,8 +31,9 @@ export class RouteCache {
     this.#now = now;
   }
 
-  keyFor(rulesVersion: string, caller: { subject: string; clientId: string }, policy: Policy): string {
-    return [rulesVersion, caller.subject, caller.clientId, policy.signature, policy.scopes.join(" ")].join("\u0000");
+  /** `only`: the one name a partial table was built for (the call path). */
+  keyFor(rulesVersion: string, caller: { subject: string; clientId: string }, policy: Policy, only?: string): string {
+    return [rulesVersion, caller.subject, caller.clientId, policy.signature, policy.scopes.join(" "), only ?? ""].join("\u0000");
   }
 
   get(key: string): ReadonlyMap<string, OfferedTool> | undefined {

@@ -132,6 +132,16 @@ describe("gateway fan-out to its backends", () => {
     expect(after).toBe(before + 1);
   });
 
+  it("never makes a call to an answering backend wait for a hanging one (only the named backend is consulted)", async () => {
+    const alice = await token({ sub: "auth0|alice" });
+    const logged = vi.spyOn(console, "log");
+    const res = await rpc(alice, "tools/call", { name: "notes__echo", arguments: { text: "now" } });
+    const waitedForHello = logged.mock.calls.some((c) => String(c[0]).includes('"backend_status"') && String(c[0]).includes('"hello"'));
+    logged.mockRestore();
+    expect(res.body.result!.content).toEqual([{ type: "text", text: "now" }]);
+    expect(waitedForHello).toBe(false); // hello's 2 s listing timeout was never run for this call
+  });
+
   it("refuses a caller no rule matches with an empty listing and unknown tools", async () => {
     const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
     expect((await rpc(mallory, "tools/list")).body.result!.tools).toEqual([]);
