@@ -87,6 +87,8 @@ function malformedCases(o: AbuseCorpusOptions): Case[] {
   return [
   { name: "no credentials", build: async () => mcpRequest({}), status: 401 },
   { name: "Basic credentials", build: async () => mcpRequest({ authorization: "Basic dXNlcjpwYXNz" }), status: 401 },
+  // The header a gateway uses on a backend's McpBackend entrypoint means nothing on the public endpoint.
+  { name: "forged gateway caller header, no token", build: async () => mcpRequest({ "x-edge-mcp-caller": JSON.stringify({ subject: "auth0|admin", clientId: "x", scopes: ["tools.read", "tools.write"] }) }), status: 401 },
   { name: "two Authorization headers", build: async () => {
     const r = mcpRequest({});
     r.headers.append("authorization", `Bearer ${await token()}`);
