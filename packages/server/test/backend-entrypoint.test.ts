@@ -1,6 +1,7 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { auditLog } from "./fixtures/test-worker.ts";
+import { auditLog, statelessWorker } from "./fixtures/test-worker.ts";
+import { RESOURCE, token } from "./helpers/tokens.ts";
 
 /**
  * The McpBackend entrypoint: what an edge-mcp gateway calls through a service binding. It is a
@@ -38,6 +39,17 @@ describe("McpBackend entrypoint (service bindings from a gateway)", () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: -32600 } });
     }
+  });
+
+  it("ignores the caller header on the public endpoint: the token decides who calls", async () => {
+    const res = await statelessWorker.fetch(new Request(RESOURCE, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await token({ sub: "auth0|alice" })}`, "x-edge-mcp-caller": JSON.stringify({ subject: "auth0|admin", clientId: "x", scopes: ["tools.write"] }), "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "whoami" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 6, method: "tools/call", params: { name: "whoami", arguments: {}, _meta: META } }),
+    }), env as never);
+    const seen = JSON.parse((await lastMessage(res)).result.content[0].text) as { auth: { subject: string }; headers: Record<string, string> };
+    expect(seen.auth.subject).toBe("auth0|alice");
+    expect(Object.keys(seen.headers)).not.toContain("x-edge-mcp-caller");
   });
 
   it("applies the backend's own per-tool scopes to the caller it is given (403 step-up)", async () => {
