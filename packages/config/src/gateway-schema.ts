@@ -35,6 +35,8 @@ export const BackendSchema = z.union([
     url: z.url({ protocol: /^https$/, error: "must be an https URL" }),
     /** The Worker secret holding this backend's credential, sent as `Authorization: Bearer …` (never a user's token). */
     credentialSecret: EnvName.optional(),
+    /** The protocol revision the server speaks: 2026-07-28 (stateless), or a 2025 revision (the gateway keeps a session). */
+    protocol: z.enum(["2026-07-28", "2025-11-25", "2025-06-18"]).default("2026-07-28"),
     /** Calls the gateway sends this backend per window, all callers together. */
     rateLimit: BackendRateLimit.optional(),
   }),

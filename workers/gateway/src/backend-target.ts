@@ -1,10 +1,16 @@
 import type { GatewayConfig } from "@edge-mcp/config";
 import { BACKEND_CALLER_HEADER, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
+import { legacyRemoteSender } from "./legacy-remote.ts";
+
+/** The revision fleet servers and modern remotes are spoken to in. */
+const MODERN_REVISION = "2026-07-28";
 
 /** One backend as the gateway reaches it: sends an MCP request on behalf of a caller. */
 export interface BackendTarget {
   readonly name: string;
   readonly kind: "service" | "remote";
+  /** The protocol the gateway speaks to it: 2026-07-28 ("modern"), or a 2025 session ("legacy", remote only). */
+  readonly era?: "modern" | "legacy";
   /** The gateway's budget of calls to this backend, all callers together. */
   readonly rateLimit?: { readonly requests: number; readonly windowSeconds: number };
   /** Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the gateway's credential. */
@@ -55,18 +61,22 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
         continue;
       }
       const url = backend.url;
+      // The gateway's own credential for this backend; the user's token never leaves the gateway.
+      const post = (request: Request) => {
+        const forwarded = new Request(url, request);
+        forwarded.headers.delete("authorization");
+        forwarded.headers.delete(BACKEND_CALLER_HEADER);
+        if (typeof secret === "string") forwarded.headers.set("authorization", `Bearer ${secret}`);
+        return fetchImpl(forwarded);
+      };
+      const modern = backend.protocol === MODERN_REVISION;
+      const legacy = modern ? undefined : legacyRemoteSender(backend.protocol, post);
       targets.set(name, {
         name,
         kind: "remote",
+        era: modern ? "modern" : "legacy",
         ...(backend.rateLimit === undefined ? {} : { rateLimit: backend.rateLimit }),
-        // The gateway's own credential for this backend; the user's token never leaves the gateway.
-        send: (request) => {
-          const forwarded = new Request(url, request);
-          forwarded.headers.delete("authorization");
-          forwarded.headers.delete(BACKEND_CALLER_HEADER);
-          if (typeof secret === "string") forwarded.headers.set("authorization", `Bearer ${secret}`);
-          return fetchImpl(forwarded);
-        },
+        send: (request) => (legacy === undefined ? post(request) : legacy(new Request(url, request))),
       });
     }
   }

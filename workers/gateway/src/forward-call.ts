@@ -39,6 +39,8 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     const offered = tools.get(params.name);
     if (offered === undefined) return undefined;
     const { target, tool } = offered;
+    // A 2025-era backend cannot take a 2026-07-28 request as it is: the gateway's MCP server translates.
+    if (target.era === "legacy") return undefined;
     await authorize(scopesOf(tool));
     // The backend's own budget at the gateway (all callers together): 429 with Retry-After when spent.
     if (target.rateLimit !== undefined) await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
