@@ -182,6 +182,10 @@ describe("gateway: one endpoint for the fleet", () => {
       const legacyResult = await legacy.callTool({ name: "conformance__test_tool_with_progress", arguments: {} }, undefined, { onprogress: (p) => legacyProgress.push(p.progress) });
       expect(legacyResult.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(legacyProgress).toEqual([0, 50, 100]);
+      // A tool that needs the user's input: a 2025 client gets a clear tool error at once, not a request that can never be answered.
+      const asked = await legacy.callTool({ name: "conformance__test_input_required_result_elicitation", arguments: {} });
+      expect(asked.isError).toBe(true);
+      expect(JSON.stringify(asked.content)).toContain("MCP 2026-07-28");
       await legacy.close();
 
       // Multi round-trip input (MRTR) through the gateway: two rounds of elicitation, the backend's

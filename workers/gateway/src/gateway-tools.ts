@@ -10,6 +10,9 @@ import { passthroughSchema } from "./passthrough-schema.ts";
 import { policyFor, type Policy } from "./policy.ts";
 import { BackendUnavailableError, relay } from "./relay.ts";
 
+/** Every capability an input request can need (MCP 2026-07-28 MRTR): what the gateway declares for 2025 callers. */
+const INPUT_CAPABILITIES = Object.freeze({ elicitation: { form: {}, url: {} }, sampling: {}, roots: {} });
+
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const DEFAULT_SCOPES = ["tools.read"];
 
@@ -126,7 +129,7 @@ export async function registerGatewayTools(
         scopes: scopesOf(tool),
         audit: { backend: target.name },
       },
-      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs, env: ctx.env as object }),
+      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs, env: ctx.env as object, era: ctx.era }),
     );
   }
 }
@@ -137,7 +140,7 @@ async function callBackendTool(
   name: string,
   args: Record<string, unknown>,
   extra: EdgeRequestExtra,
-  { policy, caller, catalog, timeoutMs, env }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number; env: object },
+  { policy, caller, catalog, timeoutMs, env, era }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number; env: object; era: "legacy" | "modern" },
 ): Promise<CallToolResult | InputRequiredResult> {
   if (target.rateLimit !== undefined) {
     try {
@@ -159,7 +162,9 @@ async function callBackendTool(
       method: "tools/call",
       params,
       meta,
-      clientCapabilities: (envelope[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined) ?? {},
+      // A 2025 request carries no capabilities here (stateless): ask the backend to say what input it
+      // needs, so the caller is told plainly below instead of getting a misleading capability error.
+      clientCapabilities: era === "legacy" ? INPUT_CAPABILITIES : ((envelope[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined) ?? {}),
       caller: { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes },
       signal: extra.signal,
       timeoutMs,
@@ -170,6 +175,11 @@ async function callBackendTool(
     // The backend's own envelope keys (its serverInfo) stay behind: the gateway is the server here.
     const resultMeta = Object.fromEntries(Object.entries((_meta ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
     if (Object.keys(resultMeta).length > 0) result._meta = resultMeta;
+    if (resultType === "input_required" && era === "legacy") {
+      // A 2025 request here has no session to carry server→client requests over: say so at once
+      // rather than send a request whose answer could never come back to this call.
+      return { isError: true, content: [{ type: "text", text: `This tool needs input from you, which the gateway can only ask through MCP 2026-07-28: connect with a 2026-07-28 client, or call "${name}" on its server directly.` }] };
+    }
     if (resultType === "input_required") {
       // The backend's state rides inside the gateway's own signed state, bound to this caller and call.
       const state = await extra.requestState.mint({ backend: target.name, ...(typeof requestState === "string" ? { state: requestState } : {}) } satisfies RoundState);
