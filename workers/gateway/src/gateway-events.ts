@@ -3,6 +3,9 @@ import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import type { RulesStore } from "./rules-store.ts";
 
+/** What a rules change announces. */
+export const RULE_CHANGE_EVENTS = ["tools_list_changed", "prompts_list_changed", "resources_list_changed"] as const;
+
 /** Resolves when `signal` aborts, or after `ms` (then with false). */
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,7 +40,8 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
       const { snapshot, changed } = await readRules();
       if (changed) {
         rules.announced(snapshot.version);
-        emit({ kind: "tools_list_changed" });
+        // Rules decide which backends' tools, prompts and resources a caller sees: all three lists may have changed.
+        for (const kind of RULE_CHANGE_EVENTS) emit({ kind });
       }
     }
   });

@@ -64,7 +64,7 @@ const worker = createMcpWorker<Env>({
     const { snapshot, changed } = await readRules(ctx.env);
     if (changed) {
       rules.announced(snapshot.version);
-      await ctx.notify?.toolsChanged();
+      await Promise.all([ctx.notify?.toolsChanged(), ctx.notify?.promptsChanged(), ctx.notify?.resourcesChanged()]);
     }
     await registerGatewayTools(mcp, ctx, { config, catalog }, targetsFor(ctx.env), snapshot.rules);
   },
