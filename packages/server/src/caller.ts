@@ -43,19 +43,15 @@ export function encodeCaller(caller: CallerIdentity): string {
   return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes });
 }
 
+/** The caller in the header (from this Worker to its session object, or from a gateway), checked for shape; undefined when malformed. */
 export function decodeCaller(value: string | null): CallerIdentity | undefined {
   if (value === null) return undefined;
   try {
-    return parseCaller(JSON.parse(value));
+    const parsed = CallerSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** A caller handed over by another worker (RPC), checked for shape; undefined when malformed. */
-export function parseCaller(value: unknown): CallerIdentity | undefined {
-  const parsed = CallerSchema.safeParse(value);
-  return parsed.success ? { subject: parsed.data.subject, clientId: parsed.data.clientId, scopes: parsed.data.scopes } : undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ import { AUTH_DISABLED_CALLER, callerFrom, type CallerIdentity } from "./caller.
 import { advertisedScopes, challengeFor } from "./challenge.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
 import { SERVER_DEFAULTS } from "./defaults.ts";
-import { errorResponse, rpcIdOf, type RpcId } from "./error-response.ts";
+import { errorResponse, rpcIdOf } from "./error-response.ts";
 import {
   BodyTooLargeError,
   InvalidJsonRpcRequestError,
@@ -141,20 +141,25 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     return verifier;
   };
 
-  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; caller: CallerIdentity; rpc: { methods: string[]; tools: string[] }; rpcId: RpcId; era: Era } };
+  type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; seen: RequestObservation } };
   const app = new Hono<AppEnv>();
 
-  app.onError((error, c) => {
+  /**
+   * The one answer to a failed MCP request, over HTTP or through the backend entrypoint: our
+   * refusals by their own mapping; anything else a bare 500 (its text never reaches the client).
+   */
+  function failureResponse(error: unknown, config: ServerConfig | undefined, seen: RequestObservation | undefined, where: string): Response {
     if (isServerFailure(error) || isAuthFailure(error)) {
-      const config = c.get("config");
       const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
-      return errorResponse(error, challenge, c.get("rpcId") ?? null);
+      return errorResponse(error, challenge, seen?.rpcId ?? null);
     }
     // Our own messages never carry credentials; a foreign one is truncated, and never echoed to the client.
     const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
-    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: detail }));
-    return c.json({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } }, 500);
-  });
+    console.error(JSON.stringify({ level: "error", message: `unhandled error${where}`, error: detail }));
+    return Response.json({ jsonrpc: "2.0", id: seen?.rpcId ?? null, error: { code: -32603, message: "Internal error" } }, { status: 500 });
+  }
+
+  app.onError((error, c) => failureResponse(error, c.get("config"), c.get("seen"), ""));
 
   // Config first: a misconfigured server answers 500 naming the variable, on every route.
   app.use("*", async (c, next) => {
@@ -211,20 +216,15 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     if (audit === undefined || c.req.path !== c.get("config").resourcePath || c.req.method === "OPTIONS") return next();
     const started = Date.now();
     await next();
-    await writeRequestAudit(audit, o.name, c.req.raw, c.res, { caller: c.get("caller"), rpc: c.get("rpc"), era: c.get("era") }, started);
+    await writeRequestAudit(audit, o.name, c.req.raw, c.res, c.get("seen") ?? {}, started);
   });
 
   app.all("*", async (c) => {
     const config = c.get("config");
     if (c.req.path !== config.resourcePath) throw new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
-    return handleMcp(c.req.raw, c.env, config, (caller, messages, era) => {
-      c.set("caller", caller);
-      if (era !== undefined) c.set("era", era);
-      if (messages !== undefined) {
-        c.set("rpc", describeMessages(messages));
-        c.set("rpcId", rpcIdOf(messages));
-      }
-    });
+    const seen: RequestObservation = {};
+    c.set("seen", seen);
+    return handleMcp(c.req.raw, c.env, config, seen);
   });
 
   async function authenticate(request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
@@ -236,9 +236,19 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   /**
    * One MCP request, from the method check to dispatch. `verified` is the caller a gateway
    * already verified (backend entrypoint): then no token is read and no Origin applies (no browser
-   * reaches a service binding); everything from the protocol version on is the same.
+   * reaches a service binding); everything from the protocol version on is the same. What the
+   * request turns out to be (caller, era, methods, id) is noted in `seen` as soon as it is known,
+   * for its audit line and for the id of an error answer.
    */
-  async function handleMcp(request: Request, env: Env, config: ServerConfig, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => void, verified?: CallerIdentity): Promise<Response> {
+  async function handleMcp(request: Request, env: Env, config: ServerConfig, seen: RequestObservation, verified?: CallerIdentity): Promise<Response> {
+    const observe = (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => {
+      seen.caller = caller;
+      if (era !== undefined) seen.era = era;
+      if (messages !== undefined) {
+        seen.rpc = describeMessages(messages);
+        seen.rpcId = rpcIdOf(messages);
+      }
+    };
     const method = request.method;
     const allow = o.transport === "stateful" ? "GET, POST, DELETE" : "POST";
     if (!allow.split(", ").includes(method)) {
@@ -263,11 +273,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       const parsed = messagesFrom(json, { allowBatch: false });
       observe(caller, parsed.messages, "modern");
       const only = parsed.messages[0];
+      const rebuilt = rebuild(request, body);
       if (options.intercept !== undefined && only !== undefined && "method" in only && "id" in only) {
-        const answered = await options.intercept(interceptedRequest(identity, env, caller, only, rebuild(request, body)));
+        const answered = await options.intercept(interceptedRequest(identity, env, caller, only, rebuilt));
         if (answered !== undefined) return answered;
       }
-      return modern.serve(rebuild(request, body), env, json, parsed, caller);
+      // An intercept that declined after reading the body leaves it used: the SDK gets a fresh copy.
+      return modern.serve(rebuilt.bodyUsed ? rebuild(request, body) : rebuilt, env, json, parsed, caller);
     }
     checkProtocolVersion(request);
     const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
@@ -296,26 +308,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   async function serveVerified(request: Request, env: Env, caller: CallerIdentity): Promise<Response> {
     const started = Date.now();
     const seen: RequestObservation = {};
+    let config: ServerConfig | undefined;
     let response: Response;
     try {
-      const config = readConfig(env);
-      try {
-        response = await handleMcp(request, env, config, (who, messages, era) => {
-          seen.caller = who;
-          if (era !== undefined) seen.era = era;
-          if (messages !== undefined) {
-            seen.rpc = describeMessages(messages);
-            seen.rpcId = rpcIdOf(messages);
-          }
-        }, caller);
-      } catch (error) {
-        if (!isServerFailure(error) && !isAuthFailure(error)) throw error;
-        response = errorResponse(error, challengeFor(config, scopes), seen.rpcId ?? null);
-      }
+      config = readConfig(env);
+      response = await handleMcp(request, env, config, seen, caller);
     } catch (error) {
-      const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
-      console.error(JSON.stringify({ level: "error", message: "unhandled error (backend entrypoint)", error: detail }));
-      response = Response.json({ jsonrpc: "2.0", id: seen.rpcId ?? null, error: { code: -32603, message: "Internal error" } }, { status: 500 });
+      response = failureResponse(error, config, seen, " (backend entrypoint)");
     }
     if (audit !== undefined) await writeRequestAudit(audit, o.name, request, response, seen, started, "gateway");
     return response;
