@@ -13,7 +13,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modernPost, postMcp } from "./helpers/modern-http.ts";
+import { connectModern, modernPost, postMcp } from "./helpers/modern-http.ts";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 
@@ -133,10 +133,8 @@ describe("end to end with the MCP SDK's OAuth client", () => {
   }, 60_000);
 
   it("serves MCP 2026-07-28 too: a 2.x client adds and lists notes statelessly with a token from the local authorization server", async () => {
-    const { Client: ModernClient, StreamableHTTPClientTransport: ModernTransport } = await import("@modelcontextprotocol/client");
     const token = await userToken(notes.resource, "tools.read tools.write");
-    const client = new ModernClient({ name: "e2e-modern", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
-    await client.connect(new ModernTransport(new URL(notes.resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    const client = await connectModern(notes.resource, token);
     expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
     const added = await client.callTool({ name: "add_note", arguments: { title: "From a modern client", text: "no session" } });
     expect(added.isError).toBeFalsy();

@@ -11,12 +11,11 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binOf, freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
-import { messagesOf, modernPost, sseReader } from "./helpers/modern-http.ts";
+import { connectModern, messagesOf, modernPost, sseReader } from "./helpers/modern-http.ts";
 import { TestOAuthProvider } from "./helpers/oauth-provider.ts";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -31,11 +30,7 @@ async function tokenFor(slug: string, subject: string, scopes?: readonly string[
   return mintAccessToken(key, { issuer: env.issuer, audience: s.resource, subject, clientId: "gateway-test", scopes: [...(scopes ?? s.scopes)], expiresInSeconds: 900 });
 }
 
-async function modernClient(slug: string, token: string): Promise<InstanceType<typeof ModernClient>> {
-  const client = new ModernClient({ name: "gateway-test", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
-  await client.connect(new ModernTransport(new URL(server(slug).resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const modernClient = (slug: string, token: string) => connectModern(server(slug).resource, token);
 
 async function toolNames(client: { listTools(): Promise<{ tools: Array<{ name: string }> }> }): Promise<string[]> {
   return (await client.listTools()).tools.map((t) => t.name).sort();
@@ -190,9 +185,8 @@ describe("gateway: one endpoint for the fleet", () => {
 
       // Multi round-trip input (MRTR) through the gateway: two rounds of elicitation, the backend's
       // signed requestState carried by the client and verified by the backend on each retry.
-      const asking = new ModernClient({ name: "gateway-test", version: "1" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      const asking = await connectModern(server("gateway").resource, token, { elicitation: { form: {} } });
       asking.setRequestHandler("elicitation/create", (request) => ({ action: "accept" as const, content: (request.params.message.includes("color") ? { color: "teal" } : { name: "Bob" }) as Record<string, string> }));
-      await asking.connect(new ModernTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
       const rounds = await asking.callTool({ name: "conformance__test_input_required_result_multi_round", arguments: {} });
       expect(rounds.content).toEqual([{ type: "text", text: "Bob likes teal." }]);
       await asking.close();

@@ -2,10 +2,10 @@ import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, type AuditSink, type InterceptFn } from "@edge-mcp/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
-import { allowedTools, scopesOf } from "./gateway-tools.ts";
+import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
 import { RouteCache } from "./route-cache.ts";
-import { RULES_BINDING, type RulesStore } from "./rules-store.ts";
+import type { RulesStore } from "./rules-store.ts";
 
 /** Response headers passed from the backend to the client: the body's type, nothing that names the backend. */
 const PASSED_HEADERS = ["content-type", "cache-control"];
@@ -33,7 +33,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
   return async ({ env, caller, claims, message, request, authorize }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
-    const { snapshot } = await deps.rules.read(env[RULES_BINDING] as KVNamespace | undefined);
+    const { snapshot } = await deps.rules.readFrom(env);
     const facts = { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
     const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
     const offered = tools.get(params.name);
@@ -68,9 +68,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       record("error");
-      // Down or hanging: drop its cached list, so the next listing leaves it out until it answers again.
-      deps.catalog.invalidate(target.name);
-      const result = { content: [{ type: "text", text: `${error.message}. Try again later.` }], isError: true, resultType: "complete" };
+      const result = { ...backendDown(error, deps.catalog), resultType: "complete" };
       return Response.json({ jsonrpc: "2.0", id: message.id, result }, { headers: { "cache-control": "no-store" } });
     }
   };

@@ -188,8 +188,16 @@ async function callBackendTool(
     return result as CallToolResult;
   } catch (error) {
     if (!(error instanceof BackendUnavailableError)) throw error;
-    // Down or hanging: drop its cached list, so the next listing leaves it out until it answers again.
-    catalog.invalidate(target.name);
-    return { isError: true, content: [{ type: "text", text: `${error.message}. Try again later.` }] };
+    return backendDown(error, catalog);
   }
+}
+
+/**
+ * A call its backend could not answer (down, hanging, broken): its cached lists are dropped, so
+ * the next listing leaves it out until it answers again, and the caller gets a tool error naming
+ * the backend — never the backend's own error text.
+ */
+export function backendDown(error: BackendUnavailableError, catalog: Catalog): CallToolResult {
+  catalog.invalidate(error.backend);
+  return { isError: true, content: [{ type: "text", text: `${error.message}. Try again later.` }] };
 }

@@ -7,7 +7,7 @@ import { Catalog } from "./catalog.ts";
 import { createCallForwarder } from "./forward-call.ts";
 import { gatewayEventSources } from "./gateway-events.ts";
 import { registerGatewayTools } from "./gateway-tools.ts";
-import { RULES_BINDING, RulesStore } from "./rules-store.ts";
+import { RulesStore } from "./rules-store.ts";
 
 /**
  * gateway-mcp: one MCP endpoint for the fleet. Each caller sees the tools of the backends its
@@ -45,7 +45,7 @@ function targetsFor(env: Env): Map<string, BackendTarget> {
   }
   return targets;
 }
-const readRules = (env: Env) => rules.read(env[RULES_BINDING] as KVNamespace | undefined);
+const readRules = (env: Env) => rules.readFrom(env);
 
 const worker = createMcpWorker<Env>({
   name: "gateway",

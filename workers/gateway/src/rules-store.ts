@@ -52,6 +52,11 @@ export class RulesStore {
     return { snapshot, changed: snapshot.version !== this.#announced };
   }
 
+  /** `read` from the worker's rules binding (`GATEWAY_RULES`), when it has one. */
+  readFrom(env: Readonly<Record<string, unknown>>): Promise<{ snapshot: RulesSnapshot; changed: boolean }> {
+    return this.read(env[RULES_BINDING] as KvLike | undefined);
+  }
+
   /** Records that listeners were told about `version`. */
   announced(version: string): void {
     this.#announced = version;

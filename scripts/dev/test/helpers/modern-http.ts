@@ -1,5 +1,14 @@
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+
 /** Raw MCP 2026-07-28 requests and SSE reading, for what a client library hides (listen streams, exact errors). */
 export const MODERN = "2026-07-28";
+
+/** The MCP SDK 2.x client pinned to 2026-07-28 (no initialize, no session), with a bearer token. */
+export async function connectModern(url: string, token: string, capabilities: Record<string, object> = {}): Promise<ModernClient> {
+  const client = new ModernClient({ name: "edge-mcp-test", version: "1" }, { capabilities, versionNegotiation: { mode: { pin: MODERN } } });
+  await client.connect(new ModernTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
 
 /** A raw JSON-RPC POST to an MCP endpoint with a bearer token, for what a client library would never send. */
 export function postMcp(url: string, token: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
