@@ -20,7 +20,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
  * backend's list changes (its `McpBackend.events()` stream; the cached list of that backend is
  * dropped at once) and a change of the rules in KV (polled while someone listens).
  */
-export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, readRules: () => ReturnType<RulesStore["read"]>, pollMs: number): EventSource[] {
+export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number): EventSource[] {
   const sources: EventSource[] = [];
   for (const target of targets.values()) {
     const events = target.events;
@@ -37,7 +37,7 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
   }
   sources.push(async (emit, signal) => {
     while (!(await sleep(pollMs, signal))) {
-      const { snapshot, changed } = await readRules();
+      const { snapshot, changed } = await rules.readFrom(env);
       if (changed) {
         rules.announced(snapshot.version);
         // Rules decide which backends' tools, prompts and resources a caller sees: all three lists may have changed.

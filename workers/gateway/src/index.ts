@@ -45,7 +45,6 @@ function targetsFor(env: Env): Map<string, BackendTarget> {
   }
   return targets;
 }
-const readRules = (env: Env) => rules.readFrom(env);
 
 const worker = createMcpWorker<Env>({
   name: "gateway",
@@ -57,11 +56,11 @@ const worker = createMcpWorker<Env>({
   // The listing depends on who asks (their rules): cacheable by that caller only.
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
   audit: consoleAuditSink,
-  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, () => readRules(env), config.limits.rulesRefreshMs),
+  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs),
   // 2026-07-28 tools/call: relayed to the backend as it is (progress and MRTR pass through unparsed).
   intercept: createCallForwarder({ config, catalog, rules, targetsFor, audit: consoleAuditSink }),
   async setup(mcp, ctx) {
-    const { snapshot, changed } = await readRules(ctx.env);
+    const { snapshot, changed } = await rules.readFrom(ctx.env);
     if (changed) {
       rules.announced(snapshot.version);
       await Promise.all([ctx.notify?.toolsChanged(), ctx.notify?.promptsChanged(), ctx.notify?.resourcesChanged()]);

@@ -10,7 +10,7 @@ describe("what the gateway's listeners hear", () => {
     const kv = { get: async () => document };
     await rules.read(kv); // the baseline: the deployed rules
     const catalog = new Catalog({ timeoutMs: 100, maxCacheMs: 1_000, lister: { subject: "gw", clientId: "gw", scopes: [] } });
-    const [poll] = gatewayEventSources(new Map(), catalog, rules, () => rules.read(kv), 10);
+    const [poll] = gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10);
     const heard: string[] = [];
     const stop = new AbortController();
     const running = poll!((event) => heard.push(event.kind), stop.signal);
