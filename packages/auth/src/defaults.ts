@@ -34,6 +34,12 @@ export const AUTH_DEFAULTS = Object.freeze({
   jwksUnavailableRetryAfterSeconds: 5,
   /** Tokens remembered after full verification (per isolate), in entries; 0 disables. */
   verifiedTokenCacheSize: 1_000,
+  /**
+   * How long an isolate keeps accepting an edge-facade token it has already checked, in seconds
+   * (`createFacadeTokenVerifier`): the longest a revoked facade token keeps working. The number
+   * comes from bench/facade-token.ts (see docs/sign-in.md).
+   */
+  facadeTokenCacheSeconds: 5,
   /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
   maxTokenBytes: 8_192,
   /**

@@ -23,7 +23,9 @@ export type InvalidTokenReason =
   | "unsupported_alg"
   | "unknown_key"
   | "malformed"
-  | "invalid_claims";
+  | "invalid_claims"
+  /** An opaque token its authorization server does not know as active here (unknown, expired, revoked, or another resource's). */
+  | "inactive";
 
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
@@ -62,7 +64,10 @@ export class InsufficientScopeError extends AuthError {
   }
 }
 
-/** Keys could not be had: a server-side failure (503), never blamed on the client's token. */
+/**
+ * Keys could not be had, or the authorization server that validates opaque tokens did not
+ * answer: a server-side failure (503), never blamed on the client's token.
+ */
 export class JwksUnavailableError extends AuthError {
   readonly code = "jwks_unavailable";
 }

@@ -6,8 +6,13 @@ import { InvalidRequestError, MissingTokenError } from "./errors.ts";
  * RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`, where
  * `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
  * The auth-scheme is case-insensitive (RFC 9110 §11.1).
+ *
+ * One character more is accepted inside the token: `:`. The edge OAuth facade's tokens
+ * (`@cloudflare/workers-oauth-provider`) are `userId:grantId:secret`; every MCP client sends them
+ * as they are, and refusing them would make the facade unusable. Nothing else is widened: no
+ * space, quote, comma or control character can reach a verifier.
  */
-const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/:]+=*)$/i;
 /** Any other well-formed scheme (RFC 9110 §11.4 token68 form), e.g. `Basic …`. */
 const OTHER_SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +[A-Za-z0-9\-._~+/]+=*$/;
 

@@ -36,6 +36,12 @@ export {
   type ScopeProfile,
 } from "./scopes.ts";
 export { createTokenVerifier, type TokenVerifier } from "./verify-access-token.ts";
+export {
+  createFacadeTokenVerifier,
+  type FacadeTokenValidator,
+  type FacadeTokenVerifier,
+  type FacadeVerifierOptions,
+} from "./verify-facade-token.ts";
 export type { TokenVerifierOptions } from "./verifier-options.ts";
 export { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
 export { buildWwwAuthenticate, type BearerChallenge } from "./www-authenticate.ts";

@@ -58,6 +58,7 @@ const DESCRIPTIONS: Record<InvalidTokenReason, string> = {
   unsupported_alg: "The access token's signing algorithm is not accepted.",
   unknown_key: "The access token was signed with an unknown key.",
   malformed: "The access token is malformed.",
+  inactive: "The access token is not active for this resource.",
   invalid_claims: "The access token's claims are invalid.",
 };
 

@@ -11,6 +11,7 @@ import { VerifiedTokenCache } from "./verified-token-cache.ts";
 import { resolveVerifierOptions, type TokenVerifierOptions } from "./verifier-options.ts";
 
 export interface TokenVerifier {
+  readonly kind: "jwt";
   /**
    * Verifies an access token: signature (algorithm allow-list, `kid` from the JWKS), `iss`,
    * `aud` (any configured audience, exact match), `exp`, `nbf`. Throws `InvalidTokenError`
@@ -119,6 +120,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return Object.freeze({
+    kind: "jwt" as const,
     issuer: resolved.issuer,
     audiences: resolved.audiences,
     jwksUri: resolved.jwksUri,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { JWK } from "jose";
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { renderConsentPage } from "./interaction-page.ts";
 import type { DevMachineClient } from "./machine-clients.ts";
 import { inMemoryAdapter } from "./memory-adapter.ts";
@@ -29,6 +29,13 @@ export interface DevAuthServerOptions {
    * grants. Dynamically registered clients never do.
    */
   machineClients?: readonly DevMachineClient[];
+  /**
+   * The edge OAuth facade's confidential application (`npm run dev -- --auth facade`), like the
+   * one the provisioner creates in Auth0: authorization code + PKCE, one fixed callback.
+   */
+  facadeClient?: { readonly clientId: string; readonly clientSecret: string; readonly redirectUri: string };
+  /** Open dynamic client registration (default on; off in facade mode, as on a tenant behind the facade). */
+  registration?: boolean;
 }
 
 export interface DevAuthServer {
@@ -54,15 +61,28 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const configuration: Configuration = {
     adapter: inMemoryAdapter(),
     jwks: { keys: [options.signingKey as never] },
-    clients: (options.machineClients ?? []).map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      client_name: c.clientId,
-      grant_types: ["client_credentials"],
-      response_types: [],
-      redirect_uris: [],
-      token_endpoint_auth_method: "client_secret_post",
-    })),
+    clients: [
+      ...(options.machineClients ?? []).map((c): ClientMetadata => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        client_name: c.clientId,
+        grant_types: ["client_credentials"],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: "client_secret_post",
+      })),
+      ...(options.facadeClient === undefined
+        ? []
+        : [{
+            client_id: options.facadeClient.clientId,
+            client_secret: options.facadeClient.clientSecret,
+            client_name: "edge-mcp OAuth facade",
+            grant_types: ["authorization_code"],
+            response_types: ["code"],
+            redirect_uris: [options.facadeClient.redirectUri],
+            token_endpoint_auth_method: "client_secret_post",
+          } satisfies ClientMetadata]),
+    ],
     findAccount: (_ctx, id) => ({
       accountId: id,
       claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
@@ -78,7 +98,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     features: {
       devInteractions: { enabled: false },
-      registration: { enabled: true },
+      registration: { enabled: options.registration ?? true },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {

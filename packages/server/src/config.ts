@@ -19,6 +19,19 @@ const EnvSchema = z
     MCP_RESOURCE: z
       .string({ error: "is required (the canonical URL of this server, e.g. https://notes-mcp.example.com/mcp)" })
       .pipe(ResourceUrlSchema),
+    /**
+     * Who issues the tokens this server accepts: "auth0" (default; RS256 JWTs verified against
+     * the issuer's JWKS) or "facade" (the edge OAuth facade's opaque tokens, checked over the
+     * `AUTH_SERVER` service binding; AUTH_ISSUER is then the facade's issuer).
+     */
+    AUTH_MODE: z.enum(["auth0", "facade"], { error: 'must be "auth0" or "facade"' }).optional(),
+    /** Facade mode: how long an isolate trusts a token it has checked, in seconds (0-300). */
+    AUTH_FACADE_CACHE_S: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds")
+      .transform(Number)
+      .refine((n) => n <= 300, "must be at most 300")
+      .optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCES: z.string().optional(),
     AUTH_JWKS_URI: SecureUrlSchema.optional(),
@@ -54,7 +67,7 @@ const EnvSchema = z
       if (env.AUTH_ISSUER === undefined || !secureUrl(env.AUTH_ISSUER)) {
         ctx.addIssue({ code: "custom", path: ["AUTH_ISSUER"], message: "is required: the Auth0 issuer, e.g. https://tenant.us.auth0.com/" });
       }
-      if (env.AUTH_AUDIENCES === undefined || list(env.AUTH_AUDIENCES).length === 0) {
+      if (env.AUTH_MODE !== "facade" && (env.AUTH_AUDIENCES === undefined || list(env.AUTH_AUDIENCES).length === 0)) {
         ctx.addIssue({ code: "custom", path: ["AUTH_AUDIENCES"], message: "is required: this server's API identifier(s), comma-separated" });
       }
     }
@@ -69,7 +82,9 @@ export interface ServerConfig {
   readonly resourceHost: string;
   readonly auth:
     | { readonly disabled: true }
-    | { readonly disabled: false; readonly issuer: string; readonly audiences: readonly string[]; readonly jwksUri: string | undefined };
+    | { readonly disabled: false; readonly mode: "auth0"; readonly issuer: string; readonly audiences: readonly string[]; readonly jwksUri: string | undefined }
+    /** The edge OAuth facade: tokens checked over the `AUTH_SERVER` binding, for this resource only. */
+    | { readonly disabled: false; readonly mode: "facade"; readonly issuer: string; readonly cacheSeconds: number | undefined };
   /** `MCP_SCOPES`: the scopes this server advertises; undefined = the `scopes` option's (or the standard profile). */
   readonly scopes: readonly string[] | undefined;
   /** Origins allowed to call cross-origin (CORS); the resource's own origin is always allowed. */
@@ -103,12 +118,15 @@ export function readConfig(env: object): ServerConfig {
     resourceHost: resource.host,
     auth: disabled
       ? Object.freeze({ disabled: true as const })
-      : Object.freeze({
-          disabled: false as const,
-          issuer: e.AUTH_ISSUER!,
-          audiences: Object.freeze(list(e.AUTH_AUDIENCES!)),
-          jwksUri: e.AUTH_JWKS_URI,
-        }),
+      : e.AUTH_MODE === "facade"
+        ? Object.freeze({ disabled: false as const, mode: "facade" as const, issuer: e.AUTH_ISSUER!, cacheSeconds: e.AUTH_FACADE_CACHE_S })
+        : Object.freeze({
+            disabled: false as const,
+            mode: "auth0" as const,
+            issuer: e.AUTH_ISSUER!,
+            audiences: Object.freeze(list(e.AUTH_AUDIENCES!)),
+            jwksUri: e.AUTH_JWKS_URI,
+          }),
     scopes: e.MCP_SCOPES === undefined ? undefined : Object.freeze([...new Set(list(e.MCP_SCOPES))]),
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,

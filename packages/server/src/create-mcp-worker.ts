@@ -1,13 +1,4 @@
-import {
-  createProtectedResourceMetadata,
-  createTokenVerifier,
-  extractBearerToken,
-  isAuthFailure,
-  kvJwksStore,
-  SCOPE_PROFILES,
-  type KvLike,
-  type TokenVerifier,
-} from "@edge-mcp/auth";
+import { createProtectedResourceMetadata, extractBearerToken, isAuthFailure, SCOPE_PROFILES } from "@edge-mcp/auth";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SetupFn } from "./build-server.ts";
@@ -25,6 +16,7 @@ import {
   UnsupportedMediaTypeError,
 } from "./errors.ts";
 import { healthReport } from "./health.ts";
+import { tokenVerifiers } from "./token-verifiers.ts";
 import { eraOf, type Era } from "./era.ts";
 import { batchesAllowed, checkProtocolVersion, messagesFrom, parseJson, type ParsedMessages } from "./jsonrpc.ts";
 import { routeToSession, withoutCredentials } from "./legacy-sessions.ts";
@@ -124,22 +116,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     ...(options.eventSources === undefined ? {} : { eventSources: options.eventSources }),
   });
   const modern = createModernEra<Env>(identity);
-  const verifiers = new WeakMap<ServerConfig, TokenVerifier>();
-  const verifierFor = (config: ServerConfig, env: Env): TokenVerifier | undefined => {
-    if (config.auth.disabled) return undefined;
-    let verifier = verifiers.get(config);
-    if (verifier === undefined) {
-      const kv = o.jwksKvBinding === undefined ? undefined : (env as Record<string, unknown>)[o.jwksKvBinding];
-      verifier = createTokenVerifier({
-        issuer: config.auth.issuer,
-        audiences: [...config.auth.audiences],
-        ...(config.auth.jwksUri === undefined ? {} : { jwksUri: config.auth.jwksUri }),
-        ...(kv === undefined ? {} : { store: kvJwksStore(kv as KvLike) }),
-      });
-      verifiers.set(config, verifier);
-    }
-    return verifier;
-  };
+  const verifierFor = tokenVerifiers(o.jwksKvBinding);
 
   type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; seen: RequestObservation } };
   const app = new Hono<AppEnv>();

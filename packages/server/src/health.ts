@@ -1,5 +1,5 @@
-import type { TokenVerifier } from "@edge-mcp/auth";
 import type { ServerConfig } from "./config.ts";
+import type { AnyTokenVerifier } from "./token-verifiers.ts";
 
 export interface HealthReport {
   readonly status: "ok" | "unavailable";
@@ -10,32 +10,45 @@ export interface HealthReport {
     | { readonly disabled: true }
     | {
         readonly disabled: false;
+        readonly mode: "auth0";
         readonly issuer: string;
         readonly jwks: { readonly state: string; readonly keyCount: number; readonly ageSeconds: number | undefined };
         /** Whether the last JWKS fetch attempt reached the authorization server. */
         readonly authorizationServerReachable: boolean;
+      }
+    | {
+        readonly disabled: false;
+        readonly mode: "facade";
+        readonly issuer: string;
+        /** Tokens are checked over the AUTH_SERVER service binding on each request (nothing to warm). */
+        readonly validatedBy: "service-binding";
       };
 }
 
 /**
- * `GET /health` (no auth): can this server verify tokens right now? 200 when signing keys are
- * held (fresh, or stale while the authorization server is unreachable — reported, with the
- * keys' age), 503 when none are.
+ * `GET /health` (no auth): can this server verify tokens right now? With Auth0 tokens: 200 when
+ * signing keys are held (fresh, or stale while the authorization server is unreachable —
+ * reported, with the keys' age), 503 when none are. With the facade: 200 once the binding exists
+ * (a missing binding fails as a misconfiguration before this).
  */
 export async function healthReport(
   identity: { name: string; version: string; transport: "stateful" | "stateless" },
   config: ServerConfig,
-  verifier: TokenVerifier | undefined,
+  verifier: AnyTokenVerifier | undefined,
 ): Promise<HealthReport> {
   const base = { name: identity.name, version: identity.version, transport: identity.transport };
   if (config.auth.disabled || verifier === undefined) return { status: "ok", ...base, auth: { disabled: true } };
+  if (verifier.kind === "facade") {
+    return { status: "ok", ...base, auth: { disabled: false, mode: "facade", issuer: verifier.issuer, validatedBy: "service-binding" } };
+  }
   const jwks = await verifier.warm();
   return {
     status: jwks.keyCount > 0 ? "ok" : "unavailable",
     ...base,
     auth: {
       disabled: false,
-      issuer: config.auth.issuer,
+      mode: "auth0",
+      issuer: verifier.issuer,
       jwks: { state: jwks.state, keyCount: jwks.keyCount, ageSeconds: jwks.ageSeconds },
       authorizationServerReachable: jwks.lastFailureAt === undefined && jwks.keyCount > 0,
     },

@@ -30,7 +30,9 @@ export function renderDevSummary(env: DevEnvironment): string {
   const mcpJson = JSON.stringify({ mcpServers: Object.fromEntries(env.servers.map((s) => [s.slug, { type: "http", url: s.resource }])) }, null, 2);
   return [
     "",
-    `Authorization server (Auth0 stand-in): ${env.issuer}   — sign-in is one click as the dev user`,
+    ...(env.auth === "facade"
+      ? [`Authorization server for clients (OAuth facade): ${env.clientIssuer}   — consent there, then sign-in at the Auth0 stand-in ${env.issuer}`]
+      : [`Authorization server (Auth0 stand-in): ${env.issuer}   — sign-in is one click as the dev user`]),
     "",
     line(head),
     line(widths.map((w) => "-".repeat(w))),

@@ -38,7 +38,19 @@ export interface DevEnvironmentOptions {
   registryDir?: string;
   /** Records every child, so that they are stopped even if this process is killed. */
   reaper?: ChildReaper;
+  /**
+   * "auth0" (default): clients sign in at the Auth0 stand-in directly (open DCR there). "facade":
+   * the edge OAuth facade (workers/oauth) is the clients' authorization server, in front of the
+   * stand-in with DCR off there, and servers check the facade's tokens over AUTH_SERVER.
+   */
+  auth?: "auth0" | "facade";
+  /** Facade mode: its port; default 9410. */
+  facadePort?: number;
 }
+
+/** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
+export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
+export const DEV_FACADE_PORT = 9410;
 
 export interface RunningServer {
   readonly slug: string;
@@ -53,6 +65,10 @@ export interface RunningServer {
 }
 
 export interface DevEnvironment {
+  /** The issuer MCP clients sign in with: the Auth0 stand-in, or the facade in facade mode. */
+  readonly clientIssuer: string;
+  readonly auth: "auth0" | "facade";
+  /** The Auth0 stand-in. */
   readonly issuer: string;
   readonly issuerPort: number;
   /** Whether the issuer port differs from ecosystem.json (a token then needs `--issuer-port`). */
@@ -79,9 +95,13 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     .map((s) => ({ ...s, configuredPort: s.manifest.dev.port, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
   const issuerPort = options.ports?.issuer ?? fleet.ecosystem.dev.issuerPort;
   const issuer = devIssuer(fleet.ecosystem, issuerPort);
+  const facade = options.auth === "facade";
+  const facadePort = options.facadePort ?? DEV_FACADE_PORT;
+  const facadeIssuer = `http://localhost:${facadePort}`;
 
   const busy = await busyPorts([
     { port: issuerPort, purpose: "the local authorization server" },
+    ...(facade ? [{ port: facadePort, purpose: "the OAuth facade" }] : []),
     ...selected.map((s) => ({ port: s.manifest.dev.port, purpose: `worker ${s.manifest.slug}` })),
   ]);
   if (busy.length > 0) throw portsInUseError(busy);
@@ -99,8 +119,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     if (options.registryDir === undefined) rmSync(registryDir, { recursive: true, force: true });
   };
   try {
-    log(`starting the local authorization server on ${issuer}`);
+    const facadeSecret = facade ? loadOrCreateSecret(join(dirname(keyFile), "facade-client.secret")) : "";
+    log(`starting the local authorization server on ${issuer}${facade ? " (dynamic registration off: clients register at the facade)" : ""}`);
     started.auth = await startDevAuthServer({
+      ...(facade ? { facadeClient: { clientId: DEV_FACADE_CLIENT_ID, clientSecret: facadeSecret, redirectUri: `${facadeIssuer}/callback` }, registration: false } : {}),
       issuer,
       port: issuerPort,
       signingKey: await loadOrCreateSigningKey(keyFile),
@@ -112,6 +134,33 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     // The HMAC key for MRTR requestState (a Worker secret in production), kept beside the signing key.
     const requestStateKey = loadOrCreateSecret(join(dirname(keyFile), "request-state.key"));
     const servers: RunningServer[] = [];
+    if (facade) {
+      log(`starting the OAuth facade on ${facadeIssuer}`);
+      started.workers.push(
+        startWranglerDev({
+          cwd: join(options.root, "workers", "oauth"),
+          port: facadePort,
+          inspectorPort: await freePort(),
+          vars: {
+            FACADE_ISSUER: facadeIssuer,
+            FACADE_RESOURCES: resourceServers.map((r) => r.identifier).join(" "),
+            FACADE_SCOPES: [...new Set(resourceServers.flatMap((r) => r.scopes))].join(" "),
+            UPSTREAM_ISSUER: issuer,
+            UPSTREAM_CLIENT_ID: DEV_FACADE_CLIENT_ID,
+            UPSTREAM_CLIENT_SECRET: facadeSecret,
+            // Dev only: a CIMD client you are building can serve its document on localhost.
+            CIMD_ALLOW_LOOPBACK: "true",
+            ENVIRONMENT: "development",
+          },
+          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "oauth") }),
+          registryDir,
+          onOutput: (line) => options.onWorkerOutput?.("oauth", line),
+        }),
+      );
+      const pid = started.workers.at(-1)?.child.pid;
+      if (pid !== undefined) options.reaper?.watch(pid);
+    }
+    const firstServer = started.workers.length;
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
       log(`starting ${s.manifest.slug} (${s.manifest.transport}) on http://localhost:${s.manifest.dev.port}`);
@@ -122,7 +171,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           inspectorPort: await freePort(),
           vars: {
             MCP_RESOURCE: api.identifier,
-            AUTH_ISSUER: issuer,
+            AUTH_ISSUER: facade ? facadeIssuer : issuer,
+            ...(facade ? { AUTH_MODE: "facade" } : {}),
             AUTH_AUDIENCES: api.identifier,
             MCP_SCOPES: api.scopes.join(" "),
             MCP_REQUEST_STATE_KEY: requestStateKey,
@@ -130,6 +180,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
+          ...(facade ? { extraServices: [{ binding: "AUTH_SERVER", service: "oauth-facade" }] } : {}),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),
@@ -151,11 +202,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     const stopServer = async (slug: string) => {
       const i = servers.findIndex((s) => s.slug === slug);
       if (i === -1) throw new Error(`No running worker named ${slug}.`);
-      const worker = started.workers[i]!;
+      const worker = started.workers[firstServer + i]!;
       await worker.stop();
       if (worker.child.pid !== undefined) options.reaper?.forget(worker.child.pid);
     };
-    return { issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
+    return { clientIssuer: facade ? facadeIssuer : issuer, auth: facade ? "facade" : "auth0", issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** A package's bin script, found the way Node finds packages (its `exports` may hide the path). */
@@ -29,6 +29,25 @@ export interface WranglerDevOptions {
   registryDir?: string;
   /** Called with each line wrangler prints. */
   onOutput?: (line: string) => void;
+  /**
+   * Service bindings added for this run only (e.g. AUTH_SERVER → the OAuth facade in facade
+   * mode), without touching the worker's wrangler.toml: the run uses a copy of it with these
+   * appended, written under the worker's git-ignored `.wrangler/`.
+   */
+  extraServices?: readonly { binding: string; service: string }[];
+}
+
+/** The worker's wrangler.toml with extra service bindings, as a config file beside its state. */
+function configWithServices(cwd: string, services: readonly { binding: string; service: string }[]): string {
+  const original = readFileSync(join(cwd, "wrangler.toml"), "utf8");
+  // The copy lives one directory down: `main` is relative to the config file.
+  const moved = original.replace(/^main\s*=\s*"([^"]+)"/m, (_, main: string) => `main = "../${main}"`);
+  const extra = services.map((s) => `\n[[services]]\nbinding = "${s.binding}"\nservice = "${s.service}"\n`).join("");
+  const dir = join(cwd, ".wrangler");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "wrangler.dev-run.toml");
+  writeFileSync(path, `# Written by npm run dev for one run; edit wrangler.toml instead.\n${moved}${extra}`);
+  return path;
 }
 
 export interface WranglerDev {
@@ -49,7 +68,11 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
   ];
-  if (options.persistTo !== undefined) args.push("--persist-to", options.persistTo);
+  if (options.extraServices !== undefined && options.extraServices.length > 0) {
+    args.push("--config", configWithServices(options.cwd, options.extraServices));
+    // State stays where a plain run keeps it, not beside the copied config.
+    args.push("--persist-to", options.persistTo ?? join(options.cwd, ".wrangler", "state"));
+  } else if (options.persistTo !== undefined) args.push("--persist-to", options.persistTo);
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,

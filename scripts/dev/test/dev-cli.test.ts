@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 /** A running dev environment as renderDevSummary sees it: the configured issuer port unless overridden. */
 function devEnvironment(servers: DevEnvironment["servers"], issuerPort = 9400): DevEnvironment {
-  return { issuer: `http://localhost:${issuerPort}/`, issuerPort, issuerPortOverridden: issuerPort !== 9400, keyFile: "/tmp/k", stop: async () => {}, stopServer: async () => {}, servers };
+  return { clientIssuer: `http://localhost:${issuerPort}/`, auth: "auth0", issuer: `http://localhost:${issuerPort}/`, issuerPort, issuerPortOverridden: issuerPort !== 9400, keyFile: "/tmp/k", stop: async () => {}, stopServer: async () => {}, servers };
 }
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const tokenCli = fileURLToPath(new URL("../src/cli/token.ts", import.meta.url));

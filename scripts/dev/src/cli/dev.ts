@@ -1,5 +1,5 @@
 /**
- * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--verbose]`:
+ * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--auth facade] [--verbose]`:
  * the local authorization server and every worker, wired together, with a table of URLs and
  * copy-paste lines to connect clients. Every child stops with this process: on Ctrl-C, on
  * SIGTERM, when the terminal closes (SIGHUP) — and, through a reaper process, when this
@@ -22,18 +22,24 @@ function collectPort(entry: string, previous: Record<string, number>): Record<st
   return { ...previous, [match[1]!]: portNumber(match[2]!) };
 }
 
+function authMode(value: string): "auth0" | "facade" {
+  if (value !== "auth0" && value !== "facade") throw new InvalidArgumentError('must be "auth0" or "facade"');
+  return value;
+}
+
 const program = createCli({
   name: "dev",
   script: "npm run dev",
   version: pkg.version,
   description: "Run the whole platform locally: a real OAuth authorization server standing in for Auth0, and every MCP server under wrangler dev.",
-  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --issuer-port 9500 --port notes=9789"],
+  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --auth facade", "npm run dev -- --issuer-port 9500 --port notes=9789"],
 })
   .option("--only <slugs>", "start only these workers (comma-separated slugs)")
   .option("--issuer-port <port>", "port of the local authorization server (default: ecosystem.json dev.issuerPort)", portNumber)
   .option("--port <slug=port>", "serve one worker on another port (repeatable)", collectPort, {})
+  .option("--auth <mode>", 'who MCP clients sign in with: "auth0" (the Auth0 stand-in, open DCR) or "facade" (the edge OAuth facade in front of it)', authMode, "auth0")
   .option("--verbose", "show everything wrangler prints", false)
-  .action(async (values: { only?: string; issuerPort?: number; port: Record<string, number>; verbose: boolean }) => {
+  .action(async (values: { only?: string; issuerPort?: number; port: Record<string, number>; auth: "auth0" | "facade"; verbose: boolean }) => {
     const log = (line: string) => console.log(`dev: ${line}`);
     await waitForPreviousRun(root, log);
     const reaper = startChildReaper();
@@ -44,6 +50,7 @@ const program = createCli({
         ...(values.only === undefined ? {} : { only: values.only.split(",").map((s) => s.trim()).filter(Boolean) }),
         ports: { ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), workers: values.port },
         reaper,
+        auth: values.auth,
         log,
         onWorkerOutput: (slug, line) => {
           // Offline, wrangler cannot reach workers.cloudflare.com for Request.cf data: harmless.
