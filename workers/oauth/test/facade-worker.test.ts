@@ -1,0 +1,80 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+const ISSUER = "https://auth.example.test";
+const NOTES = "https://notes-mcp.example.test/mcp";
+const REDIRECT = "http://127.0.0.1:33418/callback";
+
+function facadeFetch(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(new URL(path, ISSUER), { redirect: "manual", ...init }));
+}
+
+async function register(metadata: Record<string, unknown>, ip = "198.51.100.7"): Promise<Response> {
+  return facadeFetch("/oauth/register", {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", ...metadata }),
+  });
+}
+
+async function challenge(): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("v".repeat(43)));
+  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+describe("the OAuth facade worker", () => {
+  it("publishes RFC 8414 metadata naming every fleet resource, S256 only, CIMD and iss support", async () => {
+    const res = await facadeFetch("/.well-known/oauth-authorization-server");
+    expect(res.status).toBe(200);
+    const metadata = (await res.json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      issuer: ISSUER,
+      code_challenge_methods_supported: ["S256"],
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
+      scopes_supported: ["tools.read", "tools.write", "offline_access"],
+    });
+    expect(metadata.protected_resources).toEqual([NOTES, "https://hello-mcp.example.test/mcp"]);
+  });
+
+  it("escapes a registered client's name on the consent page (it is attacker-chosen)", async () => {
+    const reg = await register({ client_name: `<script>alert("x")</script>` }, "198.51.100.1");
+    const { client_id } = (await reg.json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", code_challenge: await challenge(), code_challenge_method: "S256", state: "s" })) {
+      url.searchParams.set(k, v);
+    }
+    const page = await facadeFetch(url.pathname + url.search);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(page.headers.get("content-security-policy")).toContain("form-action 'self' https://tenant.example-auth.test");
+  });
+
+  it("limits dynamic registration per address: the 4th in an hour from one IP gets 429, another IP still registers", async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await register({ client_name: `c${i}` }, "203.0.113.9")).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const limited = await register({}, "203.0.113.9");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(3000);
+    expect(await limited.json()).toMatchObject({ error: "temporarily_unavailable" });
+    expect((await register({}, "203.0.113.10")).status).toBe(201);
+  });
+
+  it("refuses a CIMD client id on a private address at the token endpoint too (no fetch from there either)", async () => {
+    const res = await facadeFetch("/oauth/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", client_id: "https://192.168.1.1/client.json", code: "x", code_verifier: "y" }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("validates its own tokens only for the resource they were issued for, over the entrypoint servers bind to", async () => {
+    // An unknown token is not active: null, which servers answer with 401 invalid_token.
+    expect(await exports.default.validateToken(NOTES, "bogus:grant:secret")).toBeNull();
+  });
+});
