@@ -36,8 +36,8 @@ export const AUTH_DEFAULTS = Object.freeze({
   verifiedTokenCacheSize: 1_000,
   /**
    * How long an isolate keeps accepting an edge-facade token it has already checked, in seconds
-   * (`createFacadeTokenVerifier`): the longest a revoked facade token keeps working. The number
-   * comes from bench/facade-token.ts (see docs/sign-in.md).
+   * (`createFacadeTokenVerifier`): the longest a revoked facade token keeps working, traded
+   * against one service-binding RPC per request (docs/sign-in.md, "Token design").
    */
   facadeTokenCacheSeconds: 5,
   /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
