@@ -93,7 +93,7 @@ async function tokenEndpoint(request: Request, env: Env, ctx: ExecutionContext, 
   const refreshToken = form?.get("refresh_token");
   if (typeof refreshToken === "string") {
     const revoked = await revokeReusedFamily(oauth, refreshToken);
-    console.warn(JSON.stringify({ level: "warn", message: "oauth facade: a rotated refresh token was presented again; its grant is revoked", revoked }));
+    console.warn(JSON.stringify({ level: "warn", message: "oauth facade: refresh reuse detected (a rotated credential came back); the grant is revoked", revoked }));
   }
   const answer = new Response(response.body, response);
   answer.headers.delete(REFRESH_REUSED);
