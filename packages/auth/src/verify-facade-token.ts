@@ -5,6 +5,7 @@ import { InvalidTokenError, JwksUnavailableError } from "./errors.ts";
 import { describe } from "./map-jose-error.ts";
 import { optionError } from "./option-error.ts";
 import { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
+import { VerifiedTokenCache } from "./verified-token-cache.ts";
 
 /**
  * What the edge OAuth facade (`workers/oauth`, on `@cloudflare/workers-oauth-provider`) answers
@@ -51,6 +52,9 @@ export interface FacadeTokenVerifier {
   verify(token: string): Promise<AuthContext>;
 }
 
+/** No key set stands behind an opaque token: one constant version, cache entries end by time alone. */
+const NO_KEYS = 0;
+
 /** The facade's tokens are `userId:grantId:secret` (printable, no spaces); anything else is not one. */
 const OPAQUE_TOKEN = /^[\x21-\x7E]+$/;
 
@@ -68,8 +72,7 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
   if (!parsed.success) throw optionError("createFacadeTokenVerifier", parsed.error);
   const { issuer, resource, validator } = parsed.data;
   const cacheMs = (parsed.data.cacheSeconds ?? AUTH_DEFAULTS.facadeTokenCacheSeconds) * 1000;
-  const cacheSize = parsed.data.cacheSize ?? AUTH_DEFAULTS.verifiedTokenCacheSize;
-  const cache = new Map<string, { context: AuthContext; validUntilMs: number }>();
+  const cache = new VerifiedTokenCache(cacheMs > 0 ? (parsed.data.cacheSize ?? AUTH_DEFAULTS.verifiedTokenCacheSize) : 0);
 
   async function ask(token: string): Promise<unknown> {
     try {
@@ -89,11 +92,8 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
         throw new InvalidTokenError("malformed", describe("malformed"));
       }
       const now = Date.now();
-      const hit = cache.get(token);
-      if (hit !== undefined) {
-        if (now < hit.validUntilMs) return hit.context;
-        cache.delete(token);
-      }
+      const hit = cache.get(token, now, NO_KEYS);
+      if (hit !== undefined) return hit;
       const answer = await ask(token);
       if (answer === null || answer === undefined) throw new InvalidTokenError("inactive", describe("inactive"));
       const record = ValidatedSchema.safeParse(answer);
@@ -111,14 +111,7 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
         expiresAt,
         claims: Object.freeze({ iss: issuer, sub: userId, aud: audience, exp: expiresAt, client_id: clientId, scope: scopes.join(" "), permissions: [...scopes] }),
       });
-      if (cacheMs > 0 && cacheSize > 0) {
-        while (cache.size >= cacheSize) {
-          const oldest = cache.keys().next().value;
-          if (oldest === undefined) break;
-          cache.delete(oldest);
-        }
-        cache.set(token, { context, validUntilMs: Math.min(now + cacheMs, expiresAt * 1000) });
-      }
+      cache.set(token, context, NO_KEYS, Math.min(now + cacheMs, expiresAt * 1000));
       return context;
     },
   });
