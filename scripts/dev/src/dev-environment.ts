@@ -51,6 +51,8 @@ export interface DevEnvironmentOptions {
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
 export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
 export const DEV_FACADE_PORT = 9410;
+/** workers/oauth's wrangler.toml `name`: what the servers' AUTH_SERVER binding names. */
+const DEV_FACADE_SERVICE = "oauth-facade";
 
 export interface RunningServer {
   readonly slug: string;
@@ -109,12 +111,18 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
   const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
-  const started: { auth?: DevAuthServer; workers: WranglerDev[] } = { workers: [] };
+  /** Every worker started, by slug ("oauth" for the facade). */
+  const started: { auth?: DevAuthServer; workers: Map<string, WranglerDev> } = { workers: new Map() };
+  const launch = (slug: string, worker: WranglerDev) => {
+    started.workers.set(slug, worker);
+    if (worker.child.pid !== undefined) options.reaper?.watch(worker.child.pid);
+  };
+  const stopWorker = async (worker: WranglerDev) => {
+    await worker.stop();
+    if (worker.child.pid !== undefined) options.reaper?.forget(worker.child.pid);
+  };
   const stop = async () => {
-    await Promise.all(started.workers.map(async (w) => {
-      await w.stop();
-      if (w.child.pid !== undefined) options.reaper?.forget(w.child.pid);
-    }));
+    await Promise.all([...started.workers.values()].map(stopWorker));
     await started.auth?.close();
     if (options.registryDir === undefined) rmSync(registryDir, { recursive: true, force: true });
   };
@@ -136,7 +144,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     const servers: RunningServer[] = [];
     if (facade) {
       log(`starting the OAuth facade on ${facadeIssuer}`);
-      started.workers.push(
+      launch(
+        "oauth",
         startWranglerDev({
           cwd: join(options.root, "workers", "oauth"),
           port: facadePort,
@@ -157,14 +166,12 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           onOutput: (line) => options.onWorkerOutput?.("oauth", line),
         }),
       );
-      const pid = started.workers.at(-1)?.child.pid;
-      if (pid !== undefined) options.reaper?.watch(pid);
     }
-    const firstServer = started.workers.length;
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
       log(`starting ${s.manifest.slug} (${s.manifest.transport}) on http://localhost:${s.manifest.dev.port}`);
-      started.workers.push(
+      launch(
+        s.manifest.slug,
         startWranglerDev({
           cwd: s.dir,
           port: s.manifest.dev.port,
@@ -180,13 +187,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
-          ...(facade ? { extraServices: [{ binding: "AUTH_SERVER", service: "oauth-facade" }] } : {}),
+          ...(facade ? { extraServices: [{ binding: "AUTH_SERVER", service: DEV_FACADE_SERVICE }] } : {}),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),
       );
-      const pid = started.workers.at(-1)?.child.pid;
-      if (pid !== undefined) options.reaper?.watch(pid);
       servers.push({
         slug: s.manifest.slug,
         name: s.manifest.name,
@@ -198,13 +203,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         scopes: api.scopes,
       });
     }
-    await Promise.all(started.workers.map((w) => w.ready()));
+    await Promise.all([...started.workers.values()].map((w) => w.ready()));
     const stopServer = async (slug: string) => {
-      const i = servers.findIndex((s) => s.slug === slug);
-      if (i === -1) throw new Error(`No running worker named ${slug}.`);
-      const worker = started.workers[firstServer + i]!;
-      await worker.stop();
-      if (worker.child.pid !== undefined) options.reaper?.forget(worker.child.pid);
+      const worker = servers.some((s) => s.slug === slug) ? started.workers.get(slug) : undefined;
+      if (worker === undefined) throw new Error(`No running worker named ${slug}.`);
+      await stopWorker(worker);
     };
     return { clientIssuer: facade ? facadeIssuer : issuer, auth: facade ? "facade" : "auth0", issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
   } catch (error) {

@@ -64,12 +64,17 @@ function authorizeUrl(params: Record<string, string>): URL {
   return url;
 }
 
+/** A well-formed authorization request (PKCE S256) for `clientId`, and its code verifier. */
+async function authorizationRequest(clientId: string, resource: string, scope: string) {
+  const { verifier, challenge } = await pkce();
+  const url = authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, scope, resource, state: "s1", code_challenge: challenge, code_challenge_method: "S256" });
+  return { url, verifier };
+}
+
 /** A code for `clientId` on `resource`, through consent and the stand-in's sign-in. */
 async function codeFor(clientId: string, resource: string, scope: string) {
-  const { verifier, challenge } = await pkce();
-  const back = await signInThroughFacade(
-    authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, scope, resource, state: "s1", code_challenge: challenge, code_challenge_method: "S256" }),
-  );
+  const { url, verifier } = await authorizationRequest(clientId, resource, scope);
+  const back = await signInThroughFacade(url);
   return { code: back.searchParams.get("code")!, verifier, back };
 }
 
@@ -154,12 +159,7 @@ describe("signing in through the OAuth facade with the MCP SDK client", () => {
 
 describe("the facade's security corpus", () => {
   it("renders a consent page that refuses framing, names the client, the redirect host and the server", async () => {
-    const clientId = await register();
-    const { challenge } = await pkce();
-    const page = await openConsent(
-      authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: notes.resource, state: "x", code_challenge: challenge, code_challenge_method: "S256" }),
-      new CookieJar(),
-    );
+    const page = await openConsent((await authorizationRequest(await register(), notes.resource, "tools.read")).url, new CookieJar());
     expect(page.response.status).toBe(200);
     expect(page.response.headers.get("x-frame-options")).toBe("DENY");
     expect(page.response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
@@ -171,12 +171,7 @@ describe("the facade's security corpus", () => {
   });
 
   it("refuses a consent form posted without the page's browser binding (CSRF): nothing is sent to Auth0", async () => {
-    const clientId = await register();
-    const { challenge } = await pkce();
-    const page = await openConsent(
-      authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: notes.resource, state: "x", code_challenge: challenge, code_challenge_method: "S256" }),
-      new CookieJar(),
-    );
+    const page = await openConsent((await authorizationRequest(await register(), notes.resource, "tools.read")).url, new CookieJar());
     const forged = await submitConsent(facade, new CookieJar(), { handle: page.handle, scopes: page.scopes, decision: "approve" });
     expect(forged.status).toBe(400);
     expect(forged.headers.get("location")).toBeNull();

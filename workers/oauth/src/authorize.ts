@@ -39,7 +39,7 @@ export async function showConsent(request: Request, oauth: OAuthHelpers, config:
   const consent = await oauth.beginConsent(parsed);
   const scopes = parsed.scope.filter((s) => config.scopes.includes(s));
   const html = renderConsentPage({ details, handle: consent.handle, resource: parsed.resource!, scopes });
-  return new Response(html, { headers: pageSecurityHeaders(consent.headers, new URL(config.upstream.issuer).origin) });
+  return new Response(html, { headers: pageSecurityHeaders(consent.headers, { formAction: `'self' ${new URL(config.upstream.issuer).origin}`, inlineStyles: true }) });
 }
 
 /** POST /authorize: the consent form. Only after "approve" does the browser go to Auth0. */

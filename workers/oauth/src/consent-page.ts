@@ -50,15 +50,17 @@ ${details.redirectIsLoopback ? '<p class="warn" id="loopback-warning"><strong>Th
 }
 
 /**
- * Page headers beyond the library's (`frame-ancestors 'none'`, `X-Frame-Options: DENY`, no
- * caching): nothing loads, the form posts here only, and the redirect after it may go to the
- * sign-in service (CSP `form-action` also governs the redirect a form submission follows).
+ * Headers of every page the facade renders (on top of the library's for the consent page):
+ * nothing loads, nothing frames it, nothing caches it. `formAction` is where its form may post;
+ * the consent page's posts here and the redirect after it goes to the sign-in service (CSP
+ * `form-action` also governs the redirect a form submission follows); an error page has no form
+ * and no styles.
  */
-export function pageSecurityHeaders(headers: Headers, upstreamOrigin: string): Headers {
+export function pageSecurityHeaders(headers: Headers, page: { formAction: string; inlineStyles: boolean }): Headers {
   headers.set("content-type", "text/html; charset=utf-8");
   headers.set(
     "content-security-policy",
-    `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${upstreamOrigin}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; ${page.inlineStyles ? "style-src 'unsafe-inline'; " : ""}form-action ${page.formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   headers.set("x-frame-options", "DENY");
   headers.set("referrer-policy", "no-referrer");

@@ -1,4 +1,4 @@
-import { escapeHtml } from "./consent-page.ts";
+import { escapeHtml, pageSecurityHeaders } from "./consent-page.ts";
 import { FacadeError } from "./errors.ts";
 
 const STATUS: Record<FacadeError["code"], number> = {
@@ -10,11 +10,7 @@ const STATUS: Record<FacadeError["code"], number> = {
 
 /** A page for the user's browser (never a redirect: the client or its redirect URI is not trusted). */
 export function errorPage(status: number, message: string, extra?: HeadersInit): Response {
-  const headers = new Headers(extra);
-  headers.set("content-type", "text/html; charset=utf-8");
-  headers.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-  headers.set("x-frame-options", "DENY");
-  headers.set("cache-control", "no-store");
+  const headers = pageSecurityHeaders(new Headers(extra), { formAction: "'none'", inlineStyles: false });
   return new Response(`<!doctype html><meta charset="utf-8"><title>Sign-in problem</title><h1>Sign-in problem</h1><p id="error">${escapeHtml(message)}</p>`, { status, headers });
 }
 
