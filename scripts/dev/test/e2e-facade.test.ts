@@ -13,7 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, openConsent, signInThroughFacade, submitConsent } from "./helpers/facade-sign-in.ts";
+import { CookieJar, openConsent, signInThroughFacade, submitConsent } from "@edge-mcp/testing/dev-browser";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 

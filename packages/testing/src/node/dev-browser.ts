@@ -1,24 +1,31 @@
+/** One origin's cookies, as a browser keeps them. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+}
+
 /**
  * Plays the user's browser through an authorization request on the local authorization
  * server: follows redirects with a cookie jar, clicks "Sign in and allow" (or "Deny") on the
  * dev consent page, and returns the final redirect to the client's redirect_uri.
  */
 export async function approveInBrowser(authorizationUrl: string | URL, { decision = "approve", maxSteps = 10 } = {}): Promise<URL> {
-  const jar = new Map<string, string>();
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const remember = (res: Response) => {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair!.indexOf("=");
-      jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-    }
-  };
+  const jar = new CookieJar();
   let url = new URL(authorizationUrl);
   const authorizationServer = url.origin;
   let init: RequestInit = { method: "GET" };
   for (let step = 0; step < maxSteps; step++) {
-    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: cookieHeader() } });
-    remember(res);
+    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+    jar.take(res);
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location !== null) {
       const next = new URL(location, url);
@@ -36,4 +43,55 @@ export async function approveInBrowser(authorizationUrl: string | URL, { decisio
     init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: `decision=${decision}` };
   }
   throw new Error(`no redirect back to the client after ${maxSteps} steps`);
+}
+
+export interface ConsentPage {
+  readonly response: Response;
+  readonly html: string;
+  readonly handle: string;
+  readonly scopes: string[];
+}
+
+/** GET the facade's /authorize as a browser: the consent page, its handle and offered scopes. */
+export async function openConsent(authorizeUrl: URL, jar: CookieJar): Promise<ConsentPage> {
+  const response = await fetch(authorizeUrl, { redirect: "manual", headers: { cookie: jar.header() } });
+  jar.take(response);
+  const html = await response.text();
+  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const scopes = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((m) => m[1]!);
+  return { response, html, handle, scopes };
+}
+
+/** POST the consent form as the page would (handle, ticked scopes, the button pressed). */
+export function submitConsent(facade: string, jar: CookieJar, fields: { handle: string; scopes: string[]; decision: "approve" | "deny" }): Promise<Response> {
+  const body = new URLSearchParams({ handle: fields.handle, decision: fields.decision });
+  for (const s of fields.scopes) body.append("scope", s);
+  return fetch(new URL("/authorize", facade), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: new URL(facade).origin, cookie: jar.header() },
+    body,
+  });
+}
+
+/**
+ * The whole sign-in a user's browser goes through in facade mode: the facade's consent page
+ * (approve), the Auth0 stand-in's sign-in (approve), back to the facade's /callback, and on to
+ * the client's redirect URI, which is returned (with `code`, `state`, `iss`).
+ */
+export async function signInThroughFacade(authorizeUrl: URL): Promise<URL> {
+  const facade = authorizeUrl.origin;
+  const jar = new CookieJar();
+  const page = await openConsent(authorizeUrl, jar);
+  if (page.response.status !== 200) throw new Error(`consent page: ${page.response.status} ${page.html.slice(0, 300)}`);
+  const toUpstream = await submitConsent(facade, jar, { handle: page.handle, scopes: page.scopes, decision: "approve" });
+  jar.take(toUpstream);
+  const upstream = toUpstream.headers.get("location");
+  if (toUpstream.status !== 302 || upstream === null) throw new Error(`consent answer: ${toUpstream.status} ${await toUpstream.text()}`);
+  const callback = await approveInBrowser(upstream);
+  if (callback.origin !== facade) throw new Error(`the sign-in came back to ${callback.origin}, not the facade`);
+  const back = await fetch(callback, { redirect: "manual", headers: { cookie: jar.header() } });
+  const location = back.headers.get("location");
+  if (back.status !== 302 || location === null) throw new Error(`facade callback: ${back.status} ${await back.text()}`);
+  return new URL(location);
 }

@@ -1,0 +1,177 @@
+/**
+ * Benchmark: what the edge OAuth facade's opaque tokens cost an MCP server, against Auth0-style
+ * RS256 JWTs. In one run with interleaved rounds, MCP 2026-07-28 `tools/call` (hello's echo) with:
+ * - an Auth0-style JWT (verified at the edge against a loopback JWKS; repeat tokens cached);
+ * - a facade token, checked over the AUTH_SERVER service binding with the default isolate cache
+ *   (AUTH_FACADE_CACHE_S = 5) — goal ≥ 0.95× the JWT throughput;
+ * - a facade token with the cache off (AUTH_FACADE_CACHE_S = 0): one RPC + KV read per request,
+ *   what revocation without any delay would cost.
+ * The facade token comes from the real sign-in (DCR, consent, the Auth0 stand-in), as a client
+ * gets it. Runs under Miniflare with a direct socket per worker (no entry proxy, no wrangler dev):
+ * bare workerd has no local KV, which the facade's token records need. Same runtime, same
+ * sockets for every variant, so the ratios compare like with like.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort } from "@edge-mcp/dev";
+import { loadOrCreateSigningKey, startDevAuthServer } from "@edge-mcp/dev-auth";
+import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { startIssuer } from "./lib/jwks.ts";
+import { runLoad, type LoadResult } from "./lib/load.ts";
+import { median, printTable } from "./lib/stats.ts";
+import { bundleWorker } from "./lib/workerd.ts";
+
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
+
+console.log("bundling with wrangler deploy --dry-run …");
+const facadeBundle = bundleWorker(root("workers/oauth/wrangler.toml"));
+const helloBundle = bundleWorker(root("workers/hello/wrangler.toml"));
+
+type Variant = "jwt" | "facade" | "facade-no-cache";
+const VARIANTS: Variant[] = ["jwt", "facade", "facade-no-cache"];
+const port = { facade: await freePort(), upstream: await freePort(), jwt: await freePort(), cached: await freePort(), uncached: await freePort() };
+const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
+const facadeIssuer = `http://127.0.0.1:${port.facade}`;
+const upstreamIssuer = `http://localhost:${port.upstream}/`;
+const FACADE_CLIENT = { clientId: "bench-facade", clientSecret: crypto.randomUUID() + crypto.randomUUID(), redirectUri: `${facadeIssuer}/callback` };
+
+const issuer = await startIssuer();
+const upstream = await startDevAuthServer({
+  issuer: upstreamIssuer,
+  port: port.upstream,
+  signingKey: await loadOrCreateSigningKey(join(mkdtempSync(join(tmpdir(), "bench-facade-")), "keys.json")),
+  user: { sub: "auth0|bench", name: "Bench", email: "bench@example.dev" },
+  resourceServers: [resource(port.cached), resource(port.uncached)].map((identifier, i) => ({ slug: `hello${i}`, name: "Hello", identifier, scopes: ["tools.read"] })),
+  facadeClient: FACADE_CLIENT,
+  registration: false,
+});
+
+const flags = ["nodejs_compat"];
+const hello = (name: string, p: number, vars: Record<string, string>, facade: boolean) => ({
+  name,
+  modules: true,
+  script: readFileSync(helloBundle.main, "utf8"),
+  compatibilityDate: "2026-10-23",
+  compatibilityFlags: flags,
+  bindings: { MCP_RESOURCE: resource(p), MCP_SCOPES: "tools.read", ENVIRONMENT: "bench", ...vars },
+  durableObjects: { MCP_EVENTS: { className: "McpEventBus", useSQLite: true } },
+  ...(facade ? { serviceBindings: { AUTH_SERVER: "oauth-facade" } } : {}),
+  unsafeDirectSockets: [{ host: "127.0.0.1", port: p }],
+});
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    // The workers' audit lines would be parsed and printed by this (the load generator's) process.
+    handleStructuredLogs: () => {},
+    workers: [
+      {
+        name: "oauth-facade",
+        modules: true,
+        script: readFileSync(facadeBundle.main, "utf8"),
+        compatibilityDate: "2026-10-23",
+        compatibilityFlags: [...flags, "global_fetch_strictly_public"],
+        kvNamespaces: ["OAUTH_KV"],
+        durableObjects: { RATE_LIMIT: { className: "RateLimitCounter", useSQLite: true } },
+        bindings: {
+          FACADE_ISSUER: facadeIssuer,
+          FACADE_RESOURCES: `${resource(port.cached)} ${resource(port.uncached)}`,
+          FACADE_SCOPES: "tools.read",
+          UPSTREAM_ISSUER: upstreamIssuer,
+          UPSTREAM_CLIENT_ID: FACADE_CLIENT.clientId,
+          UPSTREAM_CLIENT_SECRET: FACADE_CLIENT.clientSecret,
+          ENVIRONMENT: "bench",
+        },
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: port.facade }],
+      },
+      hello("hello-jwt", port.jwt, { AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(port.jwt), AUTH_JWKS_URI: issuer.jwksUri }, false),
+      hello("hello-facade", port.cached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer }, true),
+      hello("hello-facade-no-cache", port.uncached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer, AUTH_FACADE_CACHE_S: "0" }, true),
+    ],
+  }),
+);
+await mf.ready;
+
+/** A facade token for `target`, the way an MCP client gets one: DCR, consent, sign-in, code, token. */
+async function facadeToken(target: string): Promise<string> {
+  const REDIRECT = "http://127.0.0.1:1/callback";
+  const reg = await fetch(`${facadeIssuer}/oauth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_name: "bench", redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }),
+  });
+  const { client_id } = (await reg.json()) as { client_id: string };
+  const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
+  const authorize = new URL(`${facadeIssuer}/authorize`);
+  for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: target, state: "b", code_challenge: challenge, code_challenge_method: "S256" })) {
+    authorize.searchParams.set(k, v);
+  }
+  const back = await signInThroughFacade(authorize);
+  const res = await fetch(`${facadeIssuer}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", code: back.searchParams.get("code")!, redirect_uri: REDIRECT, client_id, code_verifier: verifier, resource: target }),
+  });
+  const token = ((await res.json()) as { access_token?: string }).access_token;
+  if (token === undefined) throw new Error(`facade token request failed (${res.status})`);
+  return token;
+}
+
+const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
+const targets: Record<Variant, number> = { jwt: port.jwt, facade: port.cached, "facade-no-cache": port.uncached };
+const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
+try {
+  for (const v of VARIANTS) {
+    const url = resource(targets[v]);
+    const token = v === "jwt" ? await issuer.token(url, ["tools.read"]) : await facadeToken(url);
+    const r = {
+      url,
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "echo",
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: META } }),
+    };
+    const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body });
+    const text = await probe.text();
+    if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
+    prepared.set(v, r);
+  }
+
+  const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!)) {
+      const r = prepared.get(v)!;
+      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: CONNECTIONS, durationSeconds: SECONDS });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+      results.get(v)!.push(result);
+      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
+    }
+  }
+
+  const s = Object.fromEntries(VARIANTS.map((v) => {
+    const runs = results.get(v)!;
+    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+  })) as Record<Variant, { rps: number; p50: number; p99: number }>;
+  console.log(`\nfacade tokens vs Auth0-style JWTs — Miniflare, direct sockets, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 tools/call, medians\n`);
+  printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
+  console.log("");
+  printTable([
+    { ratio: "tools/call throughput: facade token (5 s isolate cache) / Auth0 JWT (goal ≥ 0.95)", value: (s.facade.rps / s.jwt.rps).toFixed(2) },
+    { ratio: "tools/call throughput: facade token, no cache (an RPC per request) / Auth0 JWT", value: (s["facade-no-cache"].rps / s.jwt.rps).toFixed(2) },
+  ]);
+} finally {
+  await mf.dispose();
+  await upstream.close();
+  await issuer.close();
+}
