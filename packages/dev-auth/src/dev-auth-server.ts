@@ -151,7 +151,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         userSub: options.user.sub,
         resources,
       });
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...PAGE_SECURITY_HEADERS }).end(html);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
       return;
     }
     const body = await readForm(req);
@@ -172,6 +172,9 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   }
 
   const server: Server = createServer((req, res) => {
+    // Every answer refuses framing, error pages and oidc-provider's own pages included (a
+    // framed error page was found by the browser test: only the sign-in page carried them).
+    for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) res.setHeader(name, value);
     // DNS rebinding: a web page on another name that resolves here must not reach this server.
     if (!hostAllowed(req.headers.host, options.port)) {
       res.writeHead(403, { "content-type": "text/plain" }).end("Host not allowed: the local authorization server answers only to localhost and 127.0.0.1.");

@@ -4,11 +4,16 @@
  * to be framed, and the consent form is accepted only from its own origin.
  */
 
-/** Clickjacking: the sign-in page must never be framed (CSP Level 2 + the legacy header). */
+/**
+ * Clickjacking: the sign-in page must never be framed (CSP Level 2 + the legacy header). Its URL
+ * never leaves for another origin in a Referer (`same-origin`), while its own form post still
+ * carries the `Origin` the consent check needs: under `no-referrer` a browser sends `Origin: null`
+ * with a form POST (Fetch, "append a request `Origin` header"), which a real Chromium showed.
+ */
 export const PAGE_SECURITY_HEADERS = Object.freeze({
   "content-security-policy": "frame-ancestors 'none'",
   "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
 });
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
