@@ -163,7 +163,7 @@ try {
     const runs = results.get(v)!;
     return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
   })) as Record<Variant, { rps: number; p50: number; p99: number }>;
-  console.log(`\nfacade tokens vs Auth0-style JWTs — Miniflare, direct sockets, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 tools/call, medians\n`);
+  console.log(`\nopaque facade credentials vs Auth0-style JWTs — Miniflare, direct sockets, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 tools/call, medians\n`);
   printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
   console.log("");
   printTable([
