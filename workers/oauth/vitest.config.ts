@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { cimdOutbound } from "./test/fixtures/cimd-documents.ts";
 
 // The facade inside workerd with production-shaped vars: an https issuer and resources. Auth0 is
 // not reached by these tests (the sign-in round trip is scripts/dev/test/e2e-facade.test.ts).
@@ -18,6 +19,8 @@ export default defineConfig({
           DCR_PER_IP_PER_HOUR: "3",
           ENVIRONMENT: "test",
         },
+        // The facade's only outbound requests here: Client ID Metadata Documents.
+        outboundService: cimdOutbound,
       },
     }),
   ],
