@@ -11,28 +11,22 @@
  * bare workerd has no local KV, which the facade's token records need. Same runtime, same
  * sockets for every variant, so the ratios compare like with like.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "@edge-mcp/dev";
+import { freePort, startMiniflareFleet } from "@edge-mcp/dev";
 import { loadOrCreateSigningKey, startDevAuthServer } from "@edge-mcp/dev-auth";
 import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { median, printTable } from "./lib/stats.ts";
-import { bundleWorker } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
-
-console.log("bundling with wrangler deploy --dry-run …");
-const facadeBundle = bundleWorker(root("workers/oauth/wrangler.toml"));
-const helloBundle = bundleWorker(root("workers/hello/wrangler.toml"));
 
 type Variant = "jwt" | "facade" | "facade-no-cache";
 const VARIANTS: Variant[] = ["jwt", "facade", "facade-no-cache"];
@@ -53,49 +47,33 @@ const upstream = await startDevAuthServer({
   registration: false,
 });
 
-const flags = ["nodejs_compat"];
-const hello = (name: string, p: number, vars: Record<string, string>, facade: boolean) => ({
+console.log("bundling with wrangler deploy --dry-run …");
+const hello = (name: string, p: number, bindings: Record<string, string>, facade: boolean) => ({
   name,
-  modules: true,
-  script: readFileSync(helloBundle.main, "utf8"),
-  compatibilityDate: "2026-10-23",
-  compatibilityFlags: flags,
-  bindings: { MCP_RESOURCE: resource(p), MCP_SCOPES: "tools.read", ENVIRONMENT: "bench", ...vars },
-  durableObjects: { MCP_EVENTS: { className: "McpEventBus", useSQLite: true } },
-  ...(facade ? { serviceBindings: { AUTH_SERVER: "oauth-facade" } } : {}),
-  unsafeDirectSockets: [{ host: "127.0.0.1", port: p }],
+  config: root("workers/hello/wrangler.toml"),
+  port: p,
+  bindings: { MCP_RESOURCE: resource(p), MCP_SCOPES: "tools.read", ENVIRONMENT: "bench", ...bindings },
+  ...(facade ? { services: { AUTH_SERVER: "oauth-facade" } } : {}),
 });
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    // The workers' audit lines would be parsed and printed by this (the load generator's) process.
-    handleStructuredLogs: () => {},
-    workers: [
-      {
-        name: "oauth-facade",
-        modules: true,
-        script: readFileSync(facadeBundle.main, "utf8"),
-        compatibilityDate: "2026-10-23",
-        compatibilityFlags: [...flags, "global_fetch_strictly_public"],
-        kvNamespaces: ["OAUTH_KV"],
-        durableObjects: { RATE_LIMIT: { className: "RateLimitCounter", useSQLite: true } },
-        bindings: {
-          FACADE_ISSUER: facadeIssuer,
-          FACADE_RESOURCES: `${resource(port.cached)} ${resource(port.uncached)}`,
-          FACADE_SCOPES: "tools.read",
-          UPSTREAM_ISSUER: upstreamIssuer,
-          UPSTREAM_CLIENT_ID: FACADE_CLIENT.clientId,
-          UPSTREAM_CLIENT_SECRET: FACADE_CLIENT.clientSecret,
-          ENVIRONMENT: "bench",
-        },
-        unsafeDirectSockets: [{ host: "127.0.0.1", port: port.facade }],
-      },
-      hello("hello-jwt", port.jwt, { AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(port.jwt), AUTH_JWKS_URI: issuer.jwksUri }, false),
-      hello("hello-facade", port.cached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer }, true),
-      hello("hello-facade-no-cache", port.uncached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer, AUTH_FACADE_CACHE_S: "0" }, true),
-    ],
-  }),
-);
-await mf.ready;
+const fleet = await startMiniflareFleet([
+  {
+    name: "oauth-facade",
+    config: root("workers/oauth/wrangler.toml"),
+    port: port.facade,
+    bindings: {
+      FACADE_ISSUER: facadeIssuer,
+      FACADE_RESOURCES: `${resource(port.cached)} ${resource(port.uncached)}`,
+      FACADE_SCOPES: "tools.read",
+      UPSTREAM_ISSUER: upstreamIssuer,
+      UPSTREAM_CLIENT_ID: FACADE_CLIENT.clientId,
+      UPSTREAM_CLIENT_SECRET: FACADE_CLIENT.clientSecret,
+      ENVIRONMENT: "bench",
+    },
+  },
+  hello("hello-jwt", port.jwt, { AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(port.jwt), AUTH_JWKS_URI: issuer.jwksUri }, false),
+  hello("hello-facade", port.cached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer }, true),
+  hello("hello-facade-no-cache", port.uncached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer, AUTH_FACADE_CACHE_S: "0" }, true),
+]);
 
 /** A facade token for `target`, the way an MCP client gets one: DCR, consent, sign-in, code, token. */
 async function facadeToken(target: string): Promise<string> {
@@ -171,7 +149,7 @@ try {
     { ratio: "tools/call throughput: facade token, no cache (an RPC per request) / Auth0 JWT", value: (s["facade-no-cache"].rps / s.jwt.rps).toFixed(2) },
   ]);
 } finally {
-  await mf.dispose();
+  await fleet.dispose();
   await upstream.close();
   await issuer.close();
 }

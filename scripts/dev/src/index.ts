@@ -6,3 +6,4 @@ export { DEV_ALLOWED_ORIGINS, startDevEnvironment, type DevEnvironment, type Dev
 export { assertPortFree, busyPorts, freePort, portsInUseError, waitForHttp, type PortClaim } from "./ports.ts";
 export { bundleWorker, type Bundle } from "./bundle.ts";
 export { binOf, startWranglerDev, type WranglerDev, type WranglerDevOptions } from "./wrangler-dev.ts";
+export { startMiniflareFleet, type FleetWorker, type MiniflareFleet, type MiniflareFleetOptions } from "./miniflare-fleet.ts";
