@@ -32,6 +32,16 @@ export function productionResource(ecosystem: Ecosystem, server: ServerManifest,
   return `https://${serverHost(ecosystem, server, baseDomain)}/mcp`;
 }
 
+/** The edge OAuth facade's host (`auth.mode: "facade"`): auth.{base_domain}. */
+export function facadeHost(baseDomain: string): string {
+  return `auth.${baseDomain}`;
+}
+
+/** The facade's issuer (RFC 8414): what MCP clients see as their authorization server. */
+export function facadeIssuer(baseDomain: string): string {
+  return `https://${facadeHost(baseDomain)}`;
+}
+
 /** The resource URL under `npm run dev`. */
 export function devResource(server: ServerManifest): string {
   return `http://localhost:${server.dev.port}/mcp`;

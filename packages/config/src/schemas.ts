@@ -73,6 +73,14 @@ export const EcosystemSchema = z.strictObject({
       cimdClients: z.array(z.url({ protocol: /^https$/, error: "must be an https URL of a client ID metadata document" }).max(2048)).max(100).default([]),
     })
     .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [], cimdClients: [] }),
+  /**
+   * Who MCP clients sign in with. "auth0" (default): Auth0 is their authorization server. "facade":
+   * the edge OAuth facade (workers/oauth on auth.{base_domain}) is, in front of Auth0 through one
+   * confidential application the provisioner creates (docs/sign-in.md).
+   */
+  auth: z
+    .strictObject({ mode: z.enum(["auth0", "facade"]).default("auth0") })
+    .default({ mode: "auth0" }),
   clients: z.record(Key, ClientSchema).default({}),
   clientGroups: z.record(Key, z.array(Key)).default({}),
   dev: z
@@ -83,6 +91,15 @@ export const EcosystemSchema = z.strictObject({
       user: z.strictObject({ sub: z.string().min(1), name: z.string().min(1), email: z.string().email() }).default({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
     })
     .default({ issuerPort: 9400, user: { sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" } }),
+}).superRefine((ecosystem, ctx) => {
+  // The facade exists so that nobody on the internet can create applications in the tenant.
+  if (ecosystem.auth.mode === "facade" && ecosystem.tenant.dynamicClientRegistration) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tenant", "dynamicClientRegistration"],
+      message: 'must be false with auth.mode "facade": clients register at the facade, never at Auth0',
+    });
+  }
 });
 
 export type Ecosystem = z.output<typeof EcosystemSchema>;

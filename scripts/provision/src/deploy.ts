@@ -18,6 +18,11 @@ export interface DeployResult {
 export async function runDeploy(options: { root: string; dryRun?: boolean; log?: (line: string) => void; processEnv?: NodeJS.ProcessEnv }): Promise<DeployResult> {
   const log = options.log ?? (() => {});
   const fleet = loadFleet(options.root);
+  // The fleet's servers, and the OAuth facade when clients sign in through it.
+  const workers = [
+    ...fleet.servers.map((s) => ({ slug: s.manifest.slug, dir: s.dir })),
+    ...(fleet.ecosystem.auth.mode === "facade" ? [{ slug: "oauth", dir: join(options.root, "workers", "oauth") }] : []),
+  ];
   if (!options.dryRun) {
     const env = readProvisionEnv(options.root, options.processEnv);
     if (env.CLOUDFLARE_API_TOKEN === undefined || env.CLOUDFLARE_ACCOUNT_ID === undefined) {
@@ -25,20 +30,20 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
     }
     await runRoutes({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
   }
-  const workers: DeployResult["workers"] = [];
+  const rows: DeployResult["workers"] = [];
   if (!options.dryRun) {
     // Every hostname checked: now `wrangler deploy` in each worker, via turbo, one at a time so a
     // failure stops the run at a known worker.
-    log(`deploying ${fleet.servers.map((s) => s.manifest.slug).join(", ")} …`);
-    const result = spawnSync(process.execPath, [binOf("turbo", "turbo", options.root), "run", "deploy", "--concurrency=1", ...fleet.servers.map((s) => `--filter=./workers/${s.manifest.slug}`)], { cwd: options.root, stdio: "inherit" });
+    log(`deploying ${workers.map((w) => w.slug).join(", ")} …`);
+    const result = spawnSync(process.execPath, [binOf("turbo", "turbo", options.root), "run", "deploy", "--concurrency=1", ...workers.map((w) => `--filter=./workers/${w.slug}`)], { cwd: options.root, stdio: "inherit" });
     if (result.status !== 0) throw new ProvisionError("cloudflare_error", "wrangler deploy failed (see above); workers deployed before the failure stay deployed. Fix it and run npm run deploy again.");
-    return { workers: fleet.servers.map((s) => ({ slug: s.manifest.slug, kib: 0, gzipKib: 0, deployed: true })) };
+    return { workers: workers.map((w) => ({ slug: w.slug, kib: 0, gzipKib: 0, deployed: true })) };
   }
-  for (const server of fleet.servers) {
-    const bundle = bundleWorker(join(server.dir, "wrangler.toml"));
-    const row = { slug: server.manifest.slug, kib: Math.round(bundle.bytes / 102.4) / 10, gzipKib: Math.round(bundle.gzipBytes / 102.4) / 10, deployed: false };
-    workers.push(row);
+  for (const worker of workers) {
+    const bundle = bundleWorker(join(worker.dir, "wrangler.toml"));
+    const row = { slug: worker.slug, kib: Math.round(bundle.bytes / 102.4) / 10, gzipKib: Math.round(bundle.gzipBytes / 102.4) / 10, deployed: false };
+    rows.push(row);
     log(`${row.slug.padEnd(16)} ${String(row.kib).padStart(8)} KiB   gzip ${String(row.gzipKib).padStart(7)} KiB   (dry run: not uploaded)`);
   }
-  return { workers };
+  return { workers: rows };
 }

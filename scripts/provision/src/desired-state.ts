@@ -1,4 +1,4 @@
-import { productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
+import { facadeIssuer, productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
 import { ProvisionError } from "./errors.ts";
 
@@ -61,6 +61,13 @@ export interface DesiredState {
   grants: DesiredGrant[];
 }
 
+/**
+ * The client key of the edge OAuth facade's application (`auth.mode: "facade"`): the one
+ * confidential client users sign in through; its credentials land in .env as
+ * EDGE_MCP_CLIENT_OAUTH_FACADE_ID / _SECRET like any created client's.
+ */
+export const FACADE_CLIENT_KEY = "oauth-facade";
+
 /** The client key of a CIMD client in grants and plans: `cimd:<document URL>`. */
 export const cimdKey = (url: string) => `cimd:${url}`;
 
@@ -105,6 +112,30 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       },
     };
   });
+  const facade = ecosystem.auth.mode === "facade";
+  if (facade) {
+    if (FACADE_CLIENT_KEY in ecosystem.clients) {
+      throw new ProvisionError("config_invalid", `ecosystem.json clients: "${FACADE_CLIENT_KEY}" is the OAuth facade's own application with auth.mode "facade"; rename your client.`);
+    }
+    // Confidential, one fixed callback, authorization code only: the facade redeems Auth0's code
+    // itself and keeps no Auth0 refresh token (its own grants carry the session).
+    clients.push({
+      key: FACADE_CLIENT_KEY,
+      profile: "regular_web_interactive",
+      body: {
+        name: "edge-mcp OAuth facade",
+        app_type: "regular_web",
+        token_endpoint_auth_method: "client_secret_post",
+        grant_types: ["authorization_code"],
+        callbacks: [`${facadeIssuer(baseDomain)}/callback`],
+        allowed_origins: [],
+        web_origins: [],
+        is_first_party: true,
+        oidc_conformant: true,
+        client_metadata: { [PROVISION_DEFAULTS.ownerKey]: PROVISION_DEFAULTS.ownerValue, [PROVISION_DEFAULTS.clientKeyMetadata]: FACADE_CLIENT_KEY },
+      },
+    });
+  }
   const resourceServers: DesiredResourceServer[] = [];
   const grants: DesiredGrant[] = [];
   for (const server of servers) {
@@ -131,6 +162,12 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
     if (problems.length > 0) throw new ProvisionError("config_invalid", problems[0]!);
     for (const grant of granted) {
       for (const audience of identifiers) grants.push({ client: grant.client, audience, subjectType: grant.subjectType, scope: [...grant.scopes] });
+    }
+    // The facade asks for any of the server's scopes; what a user gets is still what Auth0's RBAC
+    // grants that user (the token's permissions), intersected with what the user approved.
+    if (facade) {
+      const all = scopes.map((s) => s.value).sort();
+      for (const audience of identifiers) grants.push({ client: FACADE_CLIENT_KEY, audience, subjectType: "user", scope: all });
     }
     // CIMD clients are third-party (strict) and need a grant per API, like DCR clients: read scopes.
     const cimdScopes = scopes.map((s) => s.value).filter((s) => s.endsWith(".read")).sort();

@@ -21,6 +21,13 @@ const EnvSchema = z.object({
   CLOUDFLARE_ACCOUNT_ID: required("CLOUDFLARE_ACCOUNT_ID").optional(),
   /** The gateway's rules KV namespace id, for rendering its wrangler.toml without Cloudflare credentials (else looked up or created). */
   GATEWAY_RULES_KV_ID: z.string().regex(/^[0-9a-f]{32}$/, "GATEWAY_RULES_KV_ID must be a KV namespace id (32 hex digits)").optional(),
+  /** The OAuth facade's KV namespace id (auth.mode "facade"), for rendering its wrangler.toml without Cloudflare credentials. */
+  OAUTH_KV_ID: z.string().regex(/^[0-9a-f]{32}$/, "OAUTH_KV_ID must be a KV namespace id (32 hex digits)").optional(),
+  /**
+   * The facade's Auth0 application (auth.mode "facade"): written to .env's managed block by
+   * `npm run provision` when it creates it — clientEnvNames("oauth-facade").id.
+   */
+  EDGE_MCP_CLIENT_OAUTH_FACADE_ID: z.string().min(1).optional(),
   /** The Cloudflare API; overridable only with https or a loopback http URL (a local fake or proxy). */
   CLOUDFLARE_API_BASE: z
     .string()

@@ -78,8 +78,11 @@ function refused(what: string, status: number, body: Envelope<unknown>): Provisi
   return new ProvisionError("cloudflare_error", `Cloudflare refused ${what} (HTTP ${status}${body.errors?.[0] ? `: ${body.errors[0].message}` : ""}); check that CLOUDFLARE_API_TOKEN has Workers KV Storage:Edit on CLOUDFLARE_ACCOUNT_ID.`);
 }
 
-/** The rules namespace (by title), created when missing — unless `dryRun`, which makes no writes. */
-export async function ensureRulesNamespace(fetchImpl: FetchLike, account: CloudflareAccount, title: string, dryRun: boolean): Promise<{ id: string | undefined; created: boolean }> {
+/**
+ * A KV namespace by title (a gateway's rules, the OAuth facade's store), created when missing —
+ * unless `dryRun`, which makes no writes.
+ */
+export async function ensureKvNamespace(fetchImpl: FetchLike, account: CloudflareAccount, title: string, dryRun: boolean): Promise<{ id: string | undefined; created: boolean }> {
   for (let page = 1; ; page++) {
     const { status, body } = await call<Array<{ id: string; title: string }>>(fetchImpl, account, `/storage/kv/namespaces?per_page=${NAMESPACES_PER_PAGE}&page=${page}`);
     if (status !== 200 || body.success === false) throw refused("the KV namespace listing", status, body);

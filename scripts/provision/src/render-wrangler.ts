@@ -10,9 +10,13 @@ export interface RenderInput {
   audiences: readonly string[];
   /** The scopes the server advertises (its API's scopes). */
   scopes: readonly string[];
+  /** Auth0's issuer, or the OAuth facade's in facade mode. */
   issuer: string;
+  authMode: "auth0" | "facade";
   /** A gateway's service bindings and rules KV namespace (TOML), or nothing. */
   gateway?: string;
+  /** Facade mode: the AUTH_SERVER service binding (TOML), or nothing. */
+  facade?: string;
 }
 
 export function workerName(slug: string): string {
@@ -48,11 +52,13 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     dev_port: String(input.manifest.dev.port),
     durable_objects: durableObjectsBlock(input.manifest),
     gateway: input.gateway ?? "",
+    auth_mode: input.authMode,
+    facade: input.facade ?? "",
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new TypeError(`wrangler.toml.template: unknown placeholder {{${key}}}`);
-    if (/["\\\r\n]/.test(value) && key !== "durable_objects" && key !== "gateway") throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
+    if (/["\\\r\n]/.test(value) && !["durable_objects", "gateway", "facade"].includes(key)) throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
     return value;
   });
 }

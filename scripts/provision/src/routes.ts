@@ -1,14 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { productionResource, serverHost, serverScopes } from "@edge-mcp/config";
+import { facadeHost, facadeIssuer, productionResource, serverHost, serverScopes } from "@edge-mcp/config";
 import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
 import { createContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
-import { ensureRulesNamespace, gatewayBlock, loadGatewayConfig, pushRules, rulesDocument } from "./gateway.ts";
+import { ensureKvNamespace, gatewayBlock, loadGatewayConfig, pushRules, rulesDocument } from "./gateway.ts";
+import { facadeServerBlock, FACADE_WORKER, renderFacadeToml } from "./render-facade.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
 
 export interface RoutesResult {
+  /** Every rendered worker: the fleet's servers, and `oauth` (the facade) in facade mode. */
   workers: Array<{ slug: string; host: string; hostStatus: HostnameStatus; written: boolean }>;
   /** A gateway worker's rules namespace and rules (present when the fleet has one). */
   gateways: Array<{ slug: string; namespaceId: string | null; namespaceCreated: boolean; rules: "unchanged" | "written" | "would write" | "not pushed" }>;
@@ -29,6 +31,8 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
   const rendered = [];
   const gateways: RoutesResult["gateways"] = [];
   const fleetWorkers = fleet.servers.map((s) => workerName(s.manifest.slug));
+  const facade = fleet.ecosystem.auth.mode === "facade";
+  const issuer = facade ? facadeIssuer(env.ECOSYSTEM_BASE_DOMAIN) : `https://${env.AUTH0_DOMAIN}/`;
   for (const server of fleet.servers) {
     const m = server.manifest;
     const host = serverHost(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN);
@@ -37,7 +41,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
     let gatewayToml: string | undefined;
     if (gateway !== undefined) {
       const namespace = account !== undefined
-        ? await ensureRulesNamespace(apiFetch, account, `${workerName(m.slug)}-rules`, options.dryRun === true)
+        ? await ensureKvNamespace(apiFetch, account, `${workerName(m.slug)}-rules`, options.dryRun === true)
         : env.GATEWAY_RULES_KV_ID !== undefined
           ? { id: env.GATEWAY_RULES_KV_ID, created: false }
           : undefined;
@@ -54,10 +58,42 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
       resource: productionResource(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       audiences: identifiersFor(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       scopes: serverScopes(fleet.ecosystem, m).map((s) => s.value),
-      issuer: `https://${env.AUTH0_DOMAIN}/`,
+      issuer,
+      authMode: fleet.ecosystem.auth.mode,
       ...(gatewayToml === undefined ? {} : { gateway: gatewayToml }),
+      ...(facade ? { facade: facadeServerBlock() } : {}),
     });
     rendered.push({ slug: m.slug, host, hostStatus, file: join(server.dir, "wrangler.toml"), text });
+  }
+  if (facade) {
+    // The facade itself: workers/oauth on auth.{base_domain}, in front of Auth0.
+    if (!existsSync(join(fleet.root, "workers", "oauth", "src"))) {
+      throw new ProvisionError("config_invalid", 'auth.mode is "facade" but workers/oauth (the facade worker) is missing from this repository.');
+    }
+    const clientId = env.EDGE_MCP_CLIENT_OAUTH_FACADE_ID;
+    if (clientId === undefined) {
+      throw new ProvisionError("config_invalid", 'auth.mode is "facade" but its Auth0 application is not known yet: run `npm run provision` first (it creates the application and writes EDGE_MCP_CLIENT_OAUTH_FACADE_ID to .env).');
+    }
+    const host = facadeHost(env.ECOSYSTEM_BASE_DOMAIN);
+    const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, FACADE_WORKER);
+    const namespace = account !== undefined
+      ? await ensureKvNamespace(apiFetch, account, `${FACADE_WORKER}-kv`, options.dryRun === true)
+      : env.OAUTH_KV_ID !== undefined
+        ? { id: env.OAUTH_KV_ID, created: false }
+        : undefined;
+    if (namespace === undefined) {
+      throw new ProvisionError("config_invalid", 'auth.mode is "facade": set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env (the provisioner finds or creates the facade\'s KV namespace), or OAUTH_KV_ID.');
+    }
+    const text = renderFacadeToml({
+      host,
+      issuer,
+      resources: fleet.servers.flatMap((server) => identifiersFor(fleet.ecosystem, server.manifest, env.ECOSYSTEM_BASE_DOMAIN)),
+      scopes: [...new Set(fleet.servers.flatMap((server) => serverScopes(fleet.ecosystem, server.manifest).map((scope) => scope.value)))],
+      upstreamIssuer: `https://${env.AUTH0_DOMAIN}/`,
+      upstreamClientId: clientId,
+      kvNamespaceId: namespace.id ?? "created-on-apply",
+    });
+    rendered.push({ slug: "oauth", host, hostStatus, file: join(fleet.root, "workers", "oauth", "wrangler.toml"), text });
   }
   const workers = rendered.map((r) => {
     const changed = !existsSync(r.file) || readFileSync(r.file, "utf8") !== r.text;

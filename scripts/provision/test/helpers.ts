@@ -60,8 +60,8 @@ export function fleetOf(servers: number, clients: number) {
 const repoTemplate = fileURLToPath(new URL("../../../wrangler.toml.template", import.meta.url));
 
 /** `setup` plus the Cloudflare API fake and the repository's wrangler.toml.template; fakes stopped through `stops`. */
-export async function setupWithCloudflare(servers: Record<string, object>, stops: Array<() => Promise<void>>) {
-  const s = await setup(servers);
+export async function setupWithCloudflare(servers: Record<string, object>, stops: Array<() => Promise<void>>, ecosystem: object = {}) {
+  const s = await setup(servers, ecosystem);
   const cf = new CloudflareFake();
   const origin = await cf.start();
   stops.push(() => s.fake.stop(), () => cf.stop());
