@@ -179,7 +179,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           vars: {
             MCP_RESOURCE: api.identifier,
             AUTH_ISSUER: facade ? facadeIssuer : issuer,
-            ...(facade ? { AUTH_MODE: "facade" } : {}),
+            // Always set: a wrangler.toml rendered for production may name either mode.
+            AUTH_MODE: facade ? "facade" : "auth0",
             AUTH_AUDIENCES: api.identifier,
             MCP_SCOPES: api.scopes.join(" "),
             MCP_REQUEST_STATE_KEY: requestStateKey,
