@@ -36,6 +36,12 @@ export interface DevAuthServerOptions {
   facadeClient?: { readonly clientId: string; readonly clientSecret: string; readonly redirectUri: string };
   /** Open dynamic client registration (default on; off in facade mode, as on a tenant behind the facade). */
   registration?: boolean;
+  /**
+   * Client ID Metadata Documents (Auth0's CIMD support; default on): an https `client_id` is
+   * fetched and validated by oidc-provider (draft-02, its special-use-IP guard, no redirects).
+   * `fetch` replaces the network for that fetch: tests publish their documents through it.
+   */
+  clientIdMetadataDocuments?: { readonly enabled: boolean; readonly fetch?: typeof fetch };
 }
 
 export interface DevAuthServer {
@@ -83,6 +89,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
             token_endpoint_auth_method: "client_secret_post",
           } satisfies ClientMetadata]),
     ],
+    ...(options.clientIdMetadataDocuments?.fetch === undefined ? {} : { fetch: options.clientIdMetadataDocuments.fetch as never }),
     findAccount: (_ctx, id) => ({
       accountId: id,
       claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
@@ -99,6 +106,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: options.registration ?? true },
+      clientIdMetadataDocument: { enabled: options.clientIdMetadataDocuments?.enabled ?? true, ack: "draft-02" },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {

@@ -19,6 +19,16 @@ const NOTES = "http://localhost:8801/mcp";
 const TASKS = "http://localhost:8802/mcp";
 const REDIRECT = "http://127.0.0.1:7777/callback";
 const CI_BOT_SECRET = "ci-bot-secret-for-tests-0123456789abcdef";
+const CIMD_CLIENT = "https://cimd.example.com/mcp-client.json";
+const CIMD_IMPOSTOR = "https://cimd.example.com/impostor.json";
+/** The CIMD documents' publisher: answers the stand-in's fetch of them (no network here). */
+const cimdFetches: string[] = [];
+async function publishCimd(input: string | URL | Request): Promise<Response> {
+  const url = String(input instanceof Request ? input.url : input);
+  cimdFetches.push(url);
+  const clientId = url === CIMD_IMPOSTOR ? CIMD_CLIENT : url; // the impostor names another client
+  return Response.json({ client_id: clientId, client_name: "CIMD Client", redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"], response_types: ["code"] });
+}
 let server: DevAuthServer;
 const warnings: string[] = [];
 let issuer: string;
@@ -73,6 +83,7 @@ beforeAll(async () => {
       { slug: "tasks", name: "Tasks", identifier: TASKS, scopes: ["tools.read"], machineGrants: {} },
     ],
     machineClients: [{ clientId: "ci-bot", clientSecret: CI_BOT_SECRET }],
+    clientIdMetadataDocuments: { enabled: true, fetch: publishCimd as typeof fetch },
   });
 });
 afterAll(() => server.close());
@@ -238,5 +249,34 @@ describe("local authorization server (Auth0 stand-in)", () => {
     await expect(
       startDevAuthServer({ issuer, port, signingKey: await loadOrCreateSigningKey(keyFile), user: { sub: "u", name: "u", email: "u@example.dev" }, resourceServers: [] }),
     ).rejects.toThrow(`Port ${port} is in use`);
+  });
+});
+
+describe("Client ID Metadata Documents at the stand-in (Auth0's CIMD path, locally)", () => {
+  it("advertises CIMD and signs a client in by its document URL; the token's azp and client_id are that URL", async () => {
+    const meta = (await (await fetch(new URL(".well-known/oauth-authorization-server", issuer))).json()) as Record<string, unknown>;
+    expect(meta.client_id_metadata_document_supported).toBe(true);
+    const { verifier, challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: CIMD_CLIENT, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: NOTES, code_challenge: challenge, code_challenge_method: "S256", state: "c1" })) {
+      authorize.searchParams.set(k, v);
+    }
+    const back = await approveInBrowser(authorize);
+    expect(cimdFetches).toContain(CIMD_CLIENT);
+    const { status, body } = await exchange(CIMD_CLIENT, back.searchParams.get("code")!, verifier, NOTES);
+    expect(status).toBe(200);
+    const claims = JSON.parse(Buffer.from(body.access_token!.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ aud: NOTES, azp: CIMD_CLIENT, client_id: CIMD_CLIENT });
+  });
+
+  it("refuses a document that names another client_id, without redirecting", async () => {
+    const { challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: CIMD_IMPOSTOR, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: NOTES, code_challenge: challenge, code_challenge_method: "S256" })) {
+      authorize.searchParams.set(k, v);
+    }
+    const res = await fetch(authorize, { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
   });
 });

@@ -52,6 +52,13 @@ async function register(redirectUris = [REDIRECT]): Promise<string> {
   return ((await res.json()) as { client_id: string }).client_id;
 }
 
+/**
+ * One registered client for the corpus tests that need any client (the facade lets one address
+ * register only so many per hour); tests about a client's own grants register their own.
+ */
+let corpus: Promise<string> | undefined;
+const corpusClient = () => (corpus ??= register());
+
 async function pkce() {
   const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
   const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
@@ -159,7 +166,7 @@ describe("signing in through the OAuth facade with the MCP SDK client", () => {
 
 describe("the facade's security corpus", () => {
   it("renders a consent page that refuses framing, names the client, the redirect host and the server", async () => {
-    const page = await openConsent((await authorizationRequest(await register(), notes.resource, "tools.read")).url, new CookieJar());
+    const page = await openConsent((await authorizationRequest(await corpusClient(), notes.resource, "tools.read")).url, new CookieJar());
     expect(page.response.status).toBe(200);
     expect(page.response.headers.get("x-frame-options")).toBe("DENY");
     expect(page.response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
@@ -171,14 +178,14 @@ describe("the facade's security corpus", () => {
   });
 
   it("refuses a consent form posted without the page's browser binding (CSRF): nothing is sent to Auth0", async () => {
-    const page = await openConsent((await authorizationRequest(await register(), notes.resource, "tools.read")).url, new CookieJar());
+    const page = await openConsent((await authorizationRequest(await corpusClient(), notes.resource, "tools.read")).url, new CookieJar());
     const forged = await submitConsent(facade, new CookieJar(), { handle: page.handle, scopes: page.scopes, decision: "approve" });
     expect(forged.status).toBe(400);
     expect(forged.headers.get("location")).toBeNull();
   });
 
   it("never redirects to a redirect_uri the client did not register (no open redirect)", async () => {
-    const clientId = await register();
+    const clientId = await corpusClient();
     const { challenge } = await pkce();
     for (const redirect of ["https://evil.example/cb", `${REDIRECT}/../evil`, "http://127.0.0.1:1/callbackx"]) {
       const res = await fetch(authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: redirect, resource: notes.resource, code_challenge: challenge, code_challenge_method: "S256" }), { redirect: "manual" });
@@ -188,7 +195,7 @@ describe("the facade's security corpus", () => {
   });
 
   it("requires PKCE with S256: missing or plain is answered at the client's redirect URI with invalid_request", async () => {
-    const clientId = await register();
+    const clientId = await corpusClient();
     const missing = await fetch(authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, resource: notes.resource, state: "p" }), { redirect: "manual" });
     expect(missing.status).toBe(302);
     expect(new URL(missing.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
@@ -199,7 +206,7 @@ describe("the facade's security corpus", () => {
   });
 
   it("answers a resource it does not serve with invalid_target (RFC 8707)", async () => {
-    const clientId = await register();
+    const clientId = await corpusClient();
     const { challenge } = await pkce();
     const res = await fetch(authorizeUrl({ client_id: clientId, response_type: "code", redirect_uri: REDIRECT, resource: "https://elsewhere.example/mcp", code_challenge: challenge, code_challenge_method: "S256" }), { redirect: "manual" });
     expect(res.status).toBe(302);
@@ -225,7 +232,7 @@ describe("the facade's security corpus", () => {
   }, 60_000);
 
   it("refuses a token for notes at hello (audience): 401 invalid_token", async () => {
-    const clientId = await register();
+    const clientId = await corpusClient();
     const { code, verifier } = await codeFor(clientId, notes.resource, "tools.read");
     const { access_token } = (await (await redeem(clientId, code, verifier, notes.resource)).json()) as { access_token: string };
     expect((await initialize(notes.resource, access_token)).status).toBe(200);
@@ -235,7 +242,7 @@ describe("the facade's security corpus", () => {
   }, 60_000);
 
   it("revokes the whole family when a rotated refresh token is presented again", async () => {
-    const clientId = await register();
+    const clientId = await corpusClient();
     const { code, verifier } = await codeFor(clientId, notes.resource, "tools.read offline_access");
     const issued = (await (await redeem(clientId, code, verifier, notes.resource)).json()) as { access_token: string; refresh_token: string };
     const second = (await (await refresh(clientId, issued.refresh_token)).json()) as { access_token: string; refresh_token: string };
@@ -258,6 +265,53 @@ describe("the facade's security corpus", () => {
     }
   });
 
+  it("answers a facade token without tools.write calling add_note with the same 403 step-up challenge as for Auth0 tokens", async () => {
+    const clientId = await corpusClient();
+    const { code, verifier } = await codeFor(clientId, notes.resource, "tools.read");
+    const { access_token, scope } = (await (await redeem(clientId, code, verifier, notes.resource)).json()) as { access_token: string; scope: string };
+    expect(scope.split(" ")).not.toContain("tools.write");
+    const init = await initialize(notes.resource, access_token);
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    const res = await fetch(notes.resource, {
+      method: "POST",
+      headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add_note", arguments: { title: "x", text: "y" } } }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer error="insufficient_scope", error_description="This operation needs the scopes: tools.write.", scope="tools.write", resource_metadata="${notes.metadataUrl}"`,
+    );
+  }, 60_000);
+
+  it("refuses Auth0's callback in a browser that did not start the sign-in (state bound to the browser)", async () => {
+    const clientId = await corpusClient();
+    const { url } = await authorizationRequest(clientId, notes.resource, "tools.read");
+    const jar = new CookieJar();
+    const page = await openConsent(url, jar);
+    const toUpstream = await submitConsent(facade, jar, { handle: page.handle, scopes: page.scopes, decision: "approve" });
+    const state = new URL(toUpstream.headers.get("location")!).searchParams.get("state")!;
+    // The attacker's browser (no binding cookie) arrives with the victim's state and a code.
+    const forged = await fetch(new URL(`/callback?state=${encodeURIComponent(state)}&code=stolen`, facade), { redirect: "manual" });
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get("location")).toBeNull();
+  });
+
+  it("revokes an access token on request (RFC 7009): the servers refuse it after their check cache", async () => {
+    const clientId = await corpusClient();
+    const { code, verifier } = await codeFor(clientId, notes.resource, "tools.read");
+    const { access_token } = (await (await redeem(clientId, code, verifier, notes.resource)).json()) as { access_token: string };
+    expect((await initialize(notes.resource, access_token)).status).toBe(200);
+    const revoked = await fetch(new URL("/oauth/token", facade), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form({ token: access_token, token_type_hint: "access_token", client_id: clientId }),
+    });
+    expect(revoked.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 5_500));
+    expect((await initialize(notes.resource, access_token)).status).toBe(401);
+  }, 60_000);
+  // Last: it spends this address's registrations for the hour.
   it("rate-limits dynamic registration per address (429 with Retry-After)", async () => {
     let limited: Response | undefined;
     for (let i = 0; i < 12 && limited === undefined; i++) {
