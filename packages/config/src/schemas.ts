@@ -71,6 +71,13 @@ export const EcosystemSchema = z.strictObject({
        * for known clients without opening dynamic client registration.
        */
       cimdClients: z.array(z.url({ protocol: /^https$/, error: "must be an https URL of a client ID metadata document" }).max(2048)).max(100).default([]),
+      /**
+       * Auth0's dynamic CIMD registration: any client may sign in with its metadata document URL
+       * as client_id, registered on the fly (the tenant setting `client_id_metadata_document_supported`,
+       * which Auth0 also requires for the clients listed above). true: on; false: off (refused
+       * while `cimdClients` lists any); absent: left as the tenant has it.
+       */
+      dynamicCimd: z.boolean().optional(),
     })
     .default({ resourceParameterProfile: "compatibility", issuerInAuthorizationResponse: true, dynamicClientRegistration: true, domainConnections: [], cimdClients: [] }),
   /**
@@ -93,6 +100,13 @@ export const EcosystemSchema = z.strictObject({
     .default({ issuerPort: 9400, user: { sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" } }),
 }).superRefine((ecosystem, ctx) => {
   // The facade exists so that nobody on the internet can create applications in the tenant.
+  if (ecosystem.tenant.dynamicCimd === false && ecosystem.tenant.cimdClients.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tenant", "dynamicCimd"],
+      message: "cannot be false while tenant.cimdClients lists clients: Auth0 has one setting for both (client_id_metadata_document_supported), and registered CIMD clients need it on",
+    });
+  }
   if (ecosystem.auth.mode === "facade" && ecosystem.tenant.dynamicClientRegistration) {
     ctx.addIssue({
       code: "custom",

@@ -46,8 +46,11 @@ export interface DesiredTenant {
   resource_parameter_profile: "compatibility";
   authorization_response_iss_parameter_supported: boolean;
   flags: { enable_dynamic_client_registration: boolean };
-  /** Set only when CIMD clients are configured (never switched off by the provisioner). */
-  client_id_metadata_document_supported?: true;
+  /**
+   * On when CIMD clients are listed or `tenant.dynamicCimd` is true, off when it is false,
+   * absent (the tenant's own value kept) otherwise.
+   */
+  client_id_metadata_document_supported?: boolean;
 }
 
 export interface DesiredState {
@@ -185,7 +188,11 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       resource_parameter_profile: "compatibility",
       authorization_response_iss_parameter_supported: ecosystem.tenant.issuerInAuthorizationResponse,
       flags: { enable_dynamic_client_registration: ecosystem.tenant.dynamicClientRegistration },
-      ...(ecosystem.tenant.cimdClients.length > 0 ? { client_id_metadata_document_supported: true as const } : {}),
+      ...(ecosystem.tenant.cimdClients.length > 0 || ecosystem.tenant.dynamicCimd === true
+        ? { client_id_metadata_document_supported: true }
+        : ecosystem.tenant.dynamicCimd === false
+          ? { client_id_metadata_document_supported: false }
+          : {}),
     },
     domainConnections: [...ecosystem.tenant.domainConnections],
     resourceServers,

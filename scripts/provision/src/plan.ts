@@ -76,8 +76,9 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   if ((current.tenant.authorization_response_iss_parameter_supported ?? false) !== desired.tenant.authorization_response_iss_parameter_supported) {
     tenantFields.push({ field: "authorization_response_iss_parameter_supported", before: current.tenant.authorization_response_iss_parameter_supported ?? false, after: desired.tenant.authorization_response_iss_parameter_supported });
   }
-  if (desired.tenant.client_id_metadata_document_supported === true && current.tenant.client_id_metadata_document_supported !== true) {
-    tenantFields.push({ field: "client_id_metadata_document_supported", before: current.tenant.client_id_metadata_document_supported ?? false, after: true });
+  const cimd = desired.tenant.client_id_metadata_document_supported;
+  if (cimd !== undefined && (current.tenant.client_id_metadata_document_supported ?? false) !== cimd) {
+    tenantFields.push({ field: "client_id_metadata_document_supported", before: current.tenant.client_id_metadata_document_supported ?? false, after: cimd });
   }
   if ((flags.enable_dynamic_client_registration ?? false) !== desired.tenant.flags.enable_dynamic_client_registration) {
     tenantFields.push({ field: "flags.enable_dynamic_client_registration", before: flags.enable_dynamic_client_registration ?? false, after: desired.tenant.flags.enable_dynamic_client_registration });
@@ -92,7 +93,7 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
       patch: {
         resource_parameter_profile: desired.tenant.resource_parameter_profile,
         authorization_response_iss_parameter_supported: desired.tenant.authorization_response_iss_parameter_supported,
-        ...(desired.tenant.client_id_metadata_document_supported === true ? { client_id_metadata_document_supported: true } : {}),
+        ...(cimd === undefined ? {} : { client_id_metadata_document_supported: cimd }),
         flags: { ...flags, ...desired.tenant.flags },
       },
     });

@@ -95,3 +95,38 @@ describe("CIMD clients through Auth0 (provisioner)", () => {
     expect((failed as Error).message).toMatch(/tenant\.cimdClients\.0 must be an https URL/);
   });
 });
+
+describe("Auth0's dynamic CIMD switch (tenant.dynamicCimd)", () => {
+  async function withTenant(tenant: object, before?: boolean) {
+    const s = await setup(STANDARD_FLEET, { tenant });
+    stops.push(() => s.fake.stop());
+    if (before !== undefined) s.fake.tenant.client_id_metadata_document_supported = before;
+    return s;
+  }
+
+  it("turns dynamic CIMD on without listing any client; a re-run writes nothing", async () => {
+    const { fake, run } = await withTenant({ dynamicCimd: true });
+    const result = await run();
+    expect(fake.tenant.client_id_metadata_document_supported).toBe(true);
+    expect(result.text).toContain("client_id_metadata_document_supported");
+    const writes = fake.writes;
+    expect((await run()).plan.changes).toEqual([]);
+    expect(fake.writes).toBe(writes);
+  });
+
+  it("turns it off when false, and leaves a tenant's own value alone when absent", async () => {
+    const off = await withTenant({ dynamicCimd: false }, true);
+    await off.run();
+    expect(off.fake.tenant.client_id_metadata_document_supported).toBe(false);
+    const untouched = await withTenant({}, true);
+    const result = await untouched.run();
+    expect(untouched.fake.tenant.client_id_metadata_document_supported).toBe(true);
+    expect(result.plan.changes.flatMap((c) => ("fields" in c && c.fields !== undefined ? c.fields.map((f) => f.field) : []))).not.toContain("client_id_metadata_document_supported");
+  });
+
+  it("refuses false while CIMD clients are listed (Auth0 has one setting for both), before any write", async () => {
+    const { fake, run } = await withTenant({ dynamicCimd: false, cimdClients: [CLAUDE] });
+    await expect(run()).rejects.toThrow(/tenant\.dynamicCimd.*cannot be false while tenant\.cimdClients lists clients/);
+    expect(fake.writes).toBe(0);
+  });
+});
