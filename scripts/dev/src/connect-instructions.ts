@@ -46,10 +46,18 @@ export function renderDevSummary(env: DevEnvironment): string {
           ...env.servers.map((s) => `  Claude Code:    claude mcp add --transport http ${s.slug} ${s.resource}`),
           "  Cursor (.cursor/mcp.json) / VS Code (.vscode/mcp.json, key \"servers\"):",
           ...mcpJson.split("\n").map((l) => `    ${l}`),
-          "  Try it with curl (from this directory):",
-          `    TOKEN=$(${tokenCommand(env, first)})`,
-          `    curl -s ${first.resource} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
-          `      -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
+          ...(env.auth === "facade"
+            ? [
+                // npm run token mints Auth0-style JWTs; facade-mode servers accept only the facade's tokens.
+                "  Tokens come from signing in through the facade (clients do it from the 401); npm run token's",
+                "  Auth0-style tokens are refused by servers in facade mode.",
+              ]
+            : [
+                "  Try it with curl (from this directory):",
+                `    TOKEN=$(${tokenCommand(env, first)})`,
+                `    curl -s ${first.resource} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
+                `      -H "Accept: application/json, text/event-stream" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
+              ]),
         ]),
     ...gatewayLines(env),
     "",
@@ -65,6 +73,6 @@ function gatewayLines(env: DevEnvironment): string[] {
     "",
     `Gateway: one MCP URL for the whole fleet: ${gateway.resource}`,
     "  Tools are named {server}__{tool}; who sees which is in workers/gateway/gateway.json (dev|alice: notes, hello, live-monitor; dev|bob: hello).",
-    `  As bob:  ${tokenCommand(env, gateway).replace("--sub alice", "--sub bob")}`,
+    ...(env.auth === "facade" ? [] : [`  As bob:  ${tokenCommand(env, gateway).replace("--sub alice", "--sub bob")}`]),
   ];
 }

@@ -71,6 +71,15 @@ describe("npm run dev", () => {
     expect(text).not.toContain("Gateway:");
   });
 
+  it("in facade mode names the facade as the clients' authorization server and offers no Auth0-style token command", () => {
+    const notes = { slug: "notes", name: "Notes", transport: "stateful" as const, port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "", scopes: ["tools.read"] };
+    const text = renderDevSummary({ ...devEnvironment([notes]), auth: "facade", clientIssuer: "http://localhost:9410" });
+    expect(text).toContain("Authorization server for clients (OAuth facade): http://localhost:9410");
+    expect(text).toContain("claude mcp add --transport http notes http://localhost:8789/mcp");
+    expect(text).not.toContain("npm run -s token");
+    expect(text).toContain("refused by servers in facade mode");
+  });
+
   it("names the gateway's one URL for the fleet, and how to try it as bob", () => {
     const text = renderDevSummary(devEnvironment([{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }]));
     expect(text).toContain("Gateway: one MCP URL for the whole fleet: http://localhost:8791/mcp");
