@@ -19,8 +19,8 @@ import { freePort, startMiniflareFleet } from "@edge-mcp/dev";
 import { loadOrCreateSigningKey, startDevAuthServer } from "@edge-mcp/dev-auth";
 import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
 import { startIssuer } from "./lib/jwks.ts";
-import { runLoad, type LoadResult } from "./lib/load.ts";
-import { median, printTable } from "./lib/stats.ts";
+import { runInterleaved } from "./lib/load.ts";
+import { printTable } from "./lib/stats.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
 const ROUNDS = Number(values.rounds);
@@ -126,21 +126,7 @@ try {
     prepared.set(v, r);
   }
 
-  const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!)) {
-      const r = prepared.get(v)!;
-      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: CONNECTIONS, durationSeconds: SECONDS });
-      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-      results.get(v)!.push(result);
-      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
-    }
-  }
-
-  const s = Object.fromEntries(VARIANTS.map((v) => {
-    const runs = results.get(v)!;
-    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
-  })) as Record<Variant, { rps: number; p50: number; p99: number }>;
+  const s = await runInterleaved(VARIANTS, prepared, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });
   console.log(`\nopaque facade credentials vs Auth0-style JWTs — Miniflare, direct sockets, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 tools/call, medians\n`);
   printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
   console.log("");

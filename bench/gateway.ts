@@ -12,8 +12,8 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { runLoad, type LoadResult } from "./lib/load.ts";
-import { median, printTable } from "./lib/stats.ts";
+import { runInterleaved, type VariantSummary } from "./lib/load.ts";
+import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
@@ -87,26 +87,13 @@ for (const v of VARIANTS) {
   prepared.set(v, r);
 }
 
-const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
+let s: Record<Variant, VariantSummary>;
 try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!)) {
-      const r = prepared.get(v)!;
-      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: CONNECTIONS, durationSeconds: SECONDS });
-      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-      results.get(v)!.push(result);
-      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
-    }
-  }
+  s = await runInterleaved(VARIANTS, prepared, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });
 } finally {
   workerd.stop();
   await issuer.close();
 }
-
-const s = Object.fromEntries(VARIANTS.map((v) => {
-  const runs = results.get(v)!;
-  return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
-})) as Record<Variant, { rps: number; p50: number; p99: number }>;
 console.log(`\ngateway on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 with auth, medians`);
 console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
 printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));

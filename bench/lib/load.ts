@@ -1,3 +1,4 @@
+import { median } from "./stats.ts";
 import autocannon from "autocannon";
 
 export interface LoadResult {
@@ -49,4 +50,43 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+export interface PreparedRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface VariantSummary {
+  /** Medians over the rounds. */
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * The same POST per variant, in interleaved rounds (each round starts one variant later, so no
+ * variant always runs first or last on a noisy machine); any non-2xx or error stops the run.
+ * Returns each variant's medians.
+ */
+export async function runInterleaved<V extends string>(
+  variants: readonly V[],
+  prepared: ReadonlyMap<V, PreparedRequest>,
+  options: { rounds: number; seconds: number; connections: number },
+): Promise<Record<V, VariantSummary>> {
+  const results = new Map<V, LoadResult[]>(variants.map((v) => [v, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const v of variants.map((_, i) => variants[(i + round) % variants.length]!)) {
+      const r = prepared.get(v)!;
+      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: options.connections, durationSeconds: options.seconds });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+      results.get(v)!.push(result);
+      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
+    }
+  }
+  return Object.fromEntries(variants.map((v) => {
+    const runs = results.get(v)!;
+    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+  })) as Record<V, VariantSummary>;
 }
