@@ -51,8 +51,13 @@ export interface DevEnvironmentOptions {
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
 export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
 export const DEV_FACADE_PORT = 9410;
-/** workers/oauth's wrangler.toml `name`: what the servers' AUTH_SERVER binding names. */
-const DEV_FACADE_SERVICE = "oauth-facade";
+/**
+ * The facade worker's name (workers/oauth's wrangler.toml `name`) and the binding servers check
+ * its tokens through (@edge-mcp/server's FACADE_BINDING): one spelling for `npm run dev` and
+ * the provisioner's rendered wrangler.toml files.
+ */
+export const FACADE_WORKER = "oauth-facade";
+export const FACADE_BINDING = "AUTH_SERVER";
 
 export interface RunningServer {
   readonly slug: string;
@@ -188,7 +193,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
-          ...(facade ? { extraServices: [{ binding: "AUTH_SERVER", service: DEV_FACADE_SERVICE }] } : {}),
+          ...(facade ? { extraServices: [{ binding: FACADE_BINDING, service: FACADE_WORKER }] } : {}),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
         }),

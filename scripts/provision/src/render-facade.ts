@@ -1,9 +1,5 @@
+import { FACADE_BINDING, FACADE_WORKER } from "@edge-mcp/dev";
 import { COMPATIBILITY_DATE } from "./render-wrangler.ts";
-
-/** The facade worker's name: what every server's AUTH_SERVER service binding names. */
-export const FACADE_WORKER = "oauth-facade";
-/** The service binding a server checks facade tokens through (@edge-mcp/server FACADE_BINDING). */
-export const FACADE_BINDING = "AUTH_SERVER";
 
 export interface FacadeRenderInput {
   /** auth.{base_domain} */

@@ -6,7 +6,8 @@ import { createContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
 import { ensureKvNamespace, gatewayBlock, loadGatewayConfig, pushRules, rulesDocument } from "./gateway.ts";
-import { facadeServerBlock, FACADE_WORKER, renderFacadeToml } from "./render-facade.ts";
+import { FACADE_WORKER } from "@edge-mcp/dev";
+import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
 
 export interface RoutesResult {
