@@ -6,4 +6,3 @@ export { DEV_ALLOWED_ORIGINS, FACADE_BINDING, FACADE_WORKER, startDevEnvironment
 export { assertPortFree, busyPorts, freePort, portsInUseError, waitForHttp, type PortClaim } from "./ports.ts";
 export { bundleWorker, type Bundle } from "./bundle.ts";
 export { binOf, startWranglerDev, type WranglerDev, type WranglerDevOptions } from "./wrangler-dev.ts";
-export { startMiniflareFleet, type FleetWorker, type MiniflareFleet, type MiniflareFleetOptions } from "./miniflare-fleet.ts";

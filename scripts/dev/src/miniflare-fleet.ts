@@ -41,6 +41,9 @@ async function passThrough(request: Request): Promise<Response> {
 }
 
 /**
+ * (Its own export, `@edge-mcp/dev/miniflare-fleet`: it loads Miniflare and wrangler, which the
+ * provisioner's CLI, importing `@edge-mcp/dev`, must not pay for at start-up.)
+ *
  * Workers of this repo in one Miniflare (workerd) instance, each bundled as it would be uploaded
  * (`wrangler deploy --dry-run`) and bound to each other by name — for tests and benchmarks that
  * need what `wrangler dev` cannot give: an outbound hook, or no proxy in front.

@@ -17,7 +17,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
-import { freePort, startMiniflareFleet, type MiniflareFleet } from "../src/index.ts";
+import { freePort } from "../src/index.ts";
+import { startMiniflareFleet, type MiniflareFleet } from "../src/miniflare-fleet.ts";
 
 const CLIENT_ID = "https://cimd.example.com/mcp-client.json";
 const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
