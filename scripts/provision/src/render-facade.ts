@@ -65,9 +65,5 @@ class_name = "RateLimitCounter"
 [[migrations]]
 tag = "v1"
 new_sqlite_classes = ["RateLimitCounter"]
-
-[alias]
-"ajv" = "@edge-mcp/server/ajv-stub"
-"ajv-formats" = "@edge-mcp/server/ajv-stub"
 `;
 }

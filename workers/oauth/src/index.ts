@@ -1,5 +1,5 @@
 import { OAuthAuthorizationServer, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
-import { enforceBudget, RateLimitedError, RateLimitCounter } from "@edge-mcp/server";
+import { enforceBudget, RateLimitedError, RateLimitCounter } from "@edge-mcp/server/rate-limiting";
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { answerConsent, finishSignIn, showConsent, type GrantProps } from "./authorize.ts";
 import { checkClientIdUrl } from "./cimd-guard.ts";
