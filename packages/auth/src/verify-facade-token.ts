@@ -50,6 +50,8 @@ export interface FacadeTokenVerifier {
    * `inactive`) or `JwksUnavailableError` (503) when the facade cannot answer.
    */
   verify(token: string): Promise<AuthContext>;
+  /** Whether the facade answers over the binding right now (a token no one holds; never throws). For `/health`. */
+  reachable(): Promise<boolean>;
 }
 
 /** No key set stands behind an opaque token: one constant version, cache entries end by time alone. */
@@ -87,6 +89,14 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
     kind: "facade" as const,
     issuer,
     resource,
+    async reachable(): Promise<boolean> {
+      try {
+        await ask(`health:${crypto.randomUUID()}:check`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async verify(token: string): Promise<AuthContext> {
       if (typeof token !== "string" || token.length > AUTH_DEFAULTS.maxTokenBytes || !OPAQUE_TOKEN.test(token)) {
         throw new InvalidTokenError("malformed", describe("malformed"));

@@ -100,4 +100,10 @@ describe("createFacadeTokenVerifier", () => {
     expect(() => createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator: {} as FacadeTokenValidator })).toThrow(/option "validator"/);
     expect(() => createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator, cacheSeconds: 301 })).toThrow(/option "cacheSeconds"/);
   });
+  it("reports whether the facade answers over the binding, without throwing (for /health)", async () => {
+    const { validator } = facade({});
+    expect(await createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator }).reachable()).toBe(true);
+    const down: FacadeTokenValidator = { validateToken: () => Promise.reject(new Error("binding down")) };
+    expect(await createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator: down }).reachable()).toBe(false);
+  });
 });

@@ -20,16 +20,18 @@ export interface HealthReport {
         readonly disabled: false;
         readonly mode: "facade";
         readonly issuer: string;
-        /** Tokens are checked over the AUTH_SERVER service binding on each request (nothing to warm). */
+        /** Tokens are checked over the AUTH_SERVER service binding (nothing to warm). */
         readonly validatedBy: "service-binding";
+        /** Whether the facade answered over the binding just now. */
+        readonly authorizationServerReachable: boolean;
       };
 }
 
 /**
  * `GET /health` (no auth): can this server verify tokens right now? With Auth0 tokens: 200 when
  * signing keys are held (fresh, or stale while the authorization server is unreachable —
- * reported, with the keys' age), 503 when none are. With the facade: 200 once the binding exists
- * (a missing binding fails as a misconfiguration before this).
+ * reported, with the keys' age), 503 when none are. With the facade: 200 when it answers over the
+ * binding, 503 when it does not (a missing binding fails as a misconfiguration before this).
  */
 export async function healthReport(
   identity: { name: string; version: string; transport: "stateful" | "stateless" },
@@ -39,7 +41,12 @@ export async function healthReport(
   const base = { name: identity.name, version: identity.version, transport: identity.transport };
   if (config.auth.disabled || verifier === undefined) return { status: "ok", ...base, auth: { disabled: true } };
   if (verifier.kind === "facade") {
-    return { status: "ok", ...base, auth: { disabled: false, mode: "facade", issuer: verifier.issuer, validatedBy: "service-binding" } };
+    const reachable = await verifier.reachable();
+    return {
+      status: reachable ? "ok" : "unavailable",
+      ...base,
+      auth: { disabled: false, mode: "facade", issuer: verifier.issuer, validatedBy: "service-binding", authorizationServerReachable: reachable },
+    };
   }
   const jwks = await verifier.warm();
   return {

@@ -171,6 +171,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           onOutput: (line) => options.onWorkerOutput?.("oauth", line),
         }),
       );
+      // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
+      await started.workers.get("oauth")!.ready();
     }
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
@@ -209,7 +211,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         scopes: api.scopes,
       });
     }
-    await Promise.all([...started.workers.values()].map((w) => w.ready()));
+    // In facade mode a server is ready when its /health reaches the facade over AUTH_SERVER (200).
+    await Promise.all(servers.map((server) => started.workers.get(server.slug)!.ready(90_000, { healthy: facade })));
     const stopServer = async (slug: string) => {
       const worker = servers.some((s) => s.slug === slug) ? started.workers.get(slug) : undefined;
       if (worker === undefined) throw new Error(`No running worker named ${slug}.`);

@@ -52,8 +52,11 @@ function configWithServices(cwd: string, services: readonly { binding: string; s
 
 export interface WranglerDev {
   readonly child: ChildProcess;
-  /** Resolves when `/health` answers (any status) — rejects if wrangler exits first. */
-  ready(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when `/health` answers (any status; with `healthy`, only 200) — rejects if wrangler
+   * exits first or the time runs out.
+   */
+  ready(timeoutMs?: number, options?: { healthy?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,19 +95,23 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
 
   return {
     child,
-    async ready(timeoutMs = 90_000) {
+    async ready(timeoutMs = 90_000, { healthy = false } = {}) {
       const deadline = Date.now() + timeoutMs;
-      const url = `http://127.0.0.1:${options.port}/health`;
+      // By name: a server answers only to its resource host (localhost:port), /health included.
+      const url = `http://localhost:${options.port}/health`;
+      let last = "no answer";
       while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`wrangler dev in ${options.cwd} exited with code ${child.exitCode}:\n${output}`);
         try {
-          await fetch(url);
-          return;
+          const res = await fetch(url);
+          if (!healthy || res.status === 200) return;
+          last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
         } catch {
-          await new Promise((r) => setTimeout(r, 300));
+          // not listening yet
         }
+        await new Promise((r) => setTimeout(r, 300));
       }
-      throw new Error(`wrangler dev in ${options.cwd} did not answer on port ${options.port} within ${timeoutMs / 1000} s:\n${output}`);
+      throw new Error(`wrangler dev in ${options.cwd} was not ${healthy ? "healthy" : "answering"} on port ${options.port} within ${timeoutMs / 1000} s (${last}):\n${output}`);
     },
     async stop() {
       if (child.exitCode !== null || child.pid === undefined) return;
