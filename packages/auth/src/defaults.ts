@@ -37,7 +37,7 @@ export const AUTH_DEFAULTS = Object.freeze({
   /**
    * How long an isolate keeps accepting an edge-facade token it has already checked, in seconds
    * (`createFacadeTokenVerifier`): the longest a revoked facade token keeps working, traded
-   * against one service-binding RPC per request — 0.43× the throughput without it, parity with
+   * against one service-binding RPC per request — about half the throughput without it, parity with
    * it (bench/facade-token.ts; docs/sign-in.md, "Token design").
    */
   facadeTokenCacheSeconds: 5,
