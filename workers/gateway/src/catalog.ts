@@ -53,6 +53,7 @@ export class Catalog {
   readonly #inflight = new Map<string, Promise<Entry>>();
   readonly #private = new Set<string>();
   readonly #health = new Map<string, BackendHealth>();
+  readonly #lateListeners = new Set<(backend: string) => void>();
   readonly #now: () => number;
   readonly options: CatalogOptions;
 
@@ -88,6 +89,16 @@ export class Catalog {
     return this.#generation;
   }
 
+  /**
+   * Calls `listener` with a backend's name when its tools list arrives after a listing had left it
+   * out (it missed `timeoutMs`): callers that got that listing are missing its tools and should
+   * list again. Returns the unsubscribe function.
+   */
+  onLateTools(listener: (backend: string) => void): () => void {
+    this.#lateListeners.add(listener);
+    return () => this.#lateListeners.delete(listener);
+  }
+
   health(name: string): BackendHealth {
     return this.#health.get(name) ?? { status: "unknown", checkedAt: null, latencyMs: null, tools: null };
   }
@@ -112,9 +123,16 @@ export class Catalog {
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), this.options.timeoutMs);
     });
+    const loading = load();
     try {
-      const entry = await Promise.race([load(), timeout]);
-      if (entry === undefined && kind === "tools") this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
+      const entry = await Promise.race([loading, timeout]);
+      if (entry === undefined && kind === "tools") {
+        this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
+        // The fetch goes on and fills the cache; then the listing it was left out of is stale.
+        loading.then(() => {
+          for (const listener of this.#lateListeners) listener(target.name);
+        }, () => undefined);
+      }
       return entry?.items;
     } catch {
       return undefined; // recorded by #fetch

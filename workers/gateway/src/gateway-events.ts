@@ -15,10 +15,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
+/** Resolves when `signal` aborts: a feed with nothing to read waits for its listeners to leave. */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+}
+
 /**
  * What the gateway's `subscriptions/listen` streams hear besides its own announcements: each fleet
  * backend's list changes (its `McpBackend.events()` stream; the cached list of that backend is
- * dropped at once) and a change of the rules in KV (polled while someone listens).
+ * dropped at once), a change of the rules in KV (polled while someone listens), and a backend
+ * whose tools arrived after a listing in this isolate had left it out for being slow.
  */
 export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number): EventSource[] {
   const sources: EventSource[] = [];
@@ -28,7 +34,7 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
     sources.push(async (emit, signal) => {
       const response = await events();
       // A backend without an event bus announces nothing: wait until the listeners leave.
-      if (!response.ok || response.body === null) return void (await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })));
+      if (!response.ok || response.body === null) return untilAborted(signal);
       await readEventEnvelopes(response.body, ({ event }) => {
         if (event.kind !== "resource_updated") catalog.invalidate(target.name);
         emit(event);
@@ -44,6 +50,12 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
         for (const kind of RULE_CHANGE_EVENTS) emit({ kind });
       }
     }
+  });
+  sources.push(async (emit, signal) => {
+    // A listing without a slow backend's tools is stale once they arrive: tell listeners to list again.
+    const unsubscribe = catalog.onLateTools(() => emit({ kind: "tools_list_changed" }));
+    await untilAborted(signal);
+    unsubscribe();
   });
   return sources;
 }

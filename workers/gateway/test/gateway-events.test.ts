@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { BackendTarget } from "../src/backend-target.ts";
 import { Catalog } from "../src/catalog.ts";
 import { gatewayEventSources } from "../src/gateway-events.ts";
 import { RulesStore } from "../src/rules-store.ts";
@@ -20,5 +21,44 @@ describe("what the gateway's listeners hear", () => {
     stop.abort();
     await running;
     expect(heard).toEqual(["tools_list_changed", "prompts_list_changed", "resources_list_changed"]);
+  });
+
+  it("tells listeners to list again when a backend's tools arrive after a listing left it out for being slow", async () => {
+    let answer: (() => void) | undefined;
+    const slow: BackendTarget = {
+      name: "slow",
+      kind: "service",
+      // Answers tools/list only when the test says so: after the listing's 50 ms timeout.
+      send: (request) => new Promise((resolve) => {
+        answer = () => void request.json<{ id: number }>().then((body) => resolve(Response.json({ jsonrpc: "2.0", id: body.id, result: { tools: [{ name: "late_tool", inputSchema: { type: "object" } }], ttlMs: 60_000, resultType: "complete" } })));
+      }),
+    };
+    const caller = { subject: "dev|bob", clientId: "cli", scopes: ["tools.read"] };
+    const catalog = new Catalog({ timeoutMs: 50, maxCacheMs: 60_000, lister: caller });
+    const sources = gatewayEventSources(new Map(), catalog, new RulesStore({ rules: [], aliases: {} }, 60_000), {}, 60_000);
+    const heard: string[] = [];
+    const stop = new AbortController();
+    const running = Promise.all(sources.map((source) => source((event) => heard.push(event.kind), stop.signal)));
+
+    const first = await catalog.toolsOf([slow], caller);
+    expect(first.has("slow")).toBe(false); // left out: it missed the timeout
+    expect(catalog.health("slow").status).toBe("timeout");
+    expect(heard).toEqual([]);
+    answer!();
+    for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(heard).toEqual(["tools_list_changed"]);
+    // …and the next listing has its tools, from the cache the late answer filled.
+    expect((await catalog.toolsOf([slow], caller)).get("slow")?.map((t) => t.name)).toEqual(["late_tool"]);
+    expect(catalog.health("slow").status).toBe("ok");
+    stop.abort();
+    await running;
+    // A listener that left hears nothing more.
+    catalog.invalidate("slow");
+    const again = catalog.toolsOf([slow], caller);
+    await new Promise((r) => setTimeout(r, 80));
+    answer!();
+    await again;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual(["tools_list_changed"]);
   });
 });
