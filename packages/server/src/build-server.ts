@@ -6,6 +6,10 @@ import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
+import { sessionNamespaceOf } from "./task-calls.ts";
+import { TASKS_EXTENSION, type TaskPolicy } from "./task-extension.ts";
+import { registerTaskMethods } from "./task-methods.ts";
+import type { RoundControl } from "./task-runner.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import type { ToolScopes } from "./method-scopes.ts";
 
@@ -64,6 +68,8 @@ export interface BuildOptions {
   readonly requestBinding?: () => string;
   /** The modern era's subscriptions/listen bus, which list changes are published on. */
   readonly bus?: ServerEventBus;
+  /** Inside a task's object: the round of `tool` this instance runs (its handler gets `extra.task`). */
+  readonly taskRound?: RoundControl & { readonly tool: string };
 }
 
 export type SetupFn<Env> = (mcp: EdgeMcpServer, ctx: SetupContext<Env>) => void | Promise<void>;
@@ -88,6 +94,8 @@ export interface ServerIdentity<Env> {
 export interface BuiltServer {
   readonly server: McpServer;
   readonly toolScopes: ToolScopes;
+  /** The tools registered with `task`, by name. */
+  readonly taskPolicies: ReadonlyMap<string, TaskPolicy>;
 }
 
 /**
@@ -126,6 +134,14 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     resourcesChanged: () => announce("resources_list_changed", () => server.sendResourceListChanged()),
   });
   const claims = base.transport === "stateless" ? claimsOf(base.caller) : undefined;
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec), { ...base, ...(claims === undefined ? {} : { claims }), notify });
-  return { server, toolScopes };
+  const taskPolicies = new Map<string, TaskPolicy>();
+  const tasks = { policies: taskPolicies, ...(options.taskRound === undefined ? {} : { round: options.taskRound }) };
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks), { ...base, ...(claims === undefined ? {} : { claims }), notify });
+  // The tasks extension is 2026-07-28's, and needs the session Durable Object to keep tasks in.
+  const namespace = base.era === "modern" ? sessionNamespaceOf(base.env as object) : undefined;
+  if (namespace !== undefined) {
+    registerTaskMethods(server, namespace);
+    if (taskPolicies.size > 0) server.server.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
+  }
+  return { server, toolScopes, taskPolicies };
 }

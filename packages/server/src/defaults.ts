@@ -22,6 +22,10 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxAuditNameChars: 128,
   /** `retry:` sent to clients in SSE priming events: reconnect after this long, in milliseconds. */
   sseRetryMs: 1_000,
+  /** How long a task (MCP tasks extension) is kept after it was created, in milliseconds (1 h): its `ttlMs`. */
+  taskTtlMs: 3_600_000,
+  /** How often a client is asked to poll `tasks/get`, in milliseconds: its `pollIntervalMs`. */
+  taskPollIntervalMs: 1_000,
 });
 
 /** The Durable Object binding name a stateful worker's wrangler.toml declares. */

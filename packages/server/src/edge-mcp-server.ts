@@ -5,6 +5,8 @@ import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
 import { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
+import { taskPolicyOf, type TaskPolicy, type TaskSupport } from "./task-extension.ts";
+import type { RoundControl } from "./task-runner.ts";
 
 /**
  * What a tool handler gets: the SDK v2 handler context (`mcpReq`, `http`, …), the verified
@@ -24,6 +26,12 @@ export type EdgeRequestExtra = ServerContext & {
   sendNotification(notification: ServerNotification): Promise<void>;
   /** MRTR state for the next round of this call: signed, expiring, bound to this caller and request. */
   readonly requestState: ToolRequestState;
+  /**
+   * The task this call runs as (a tool registered with `task`, called by a client that declared
+   * the tasks extension): `id` is undefined when it runs as a plain call. `start()` hands the
+   * client its task handle now (tools with `handle: "on-start"`; a no-op otherwise).
+   */
+  readonly task: { readonly id: string | undefined; start(): Promise<void> };
 };
 
 /**
@@ -59,6 +67,15 @@ export interface EdgeToolConfig<InputArgs, OutputArgs> {
    * `backend` names the server a relayed tool belongs to (an edge-mcp gateway sets it).
    */
   audit?: { arguments?: boolean; backend?: string };
+  /**
+   * Run this tool as an MCP task (the `io.modelcontextprotocol/tasks` extension, 2026-07-28) for
+   * clients that declare the extension: the call answers at once with a task handle, the tool runs
+   * on in the task's Durable Object (stateful servers), and the client polls `tasks/get`. Input
+   * the tool asks for (`inputRequired`) is surfaced on the task. `"optional"`: other clients (and
+   * 2025 sessions) get the result as usual; `"required"`: a 2026-07-28 client without the
+   * extension gets -32021. See `TaskSupport` for `handle`.
+   */
+  task?: TaskSupport;
 }
 
 /** Where a server's tool-call audit lines go. */
@@ -105,16 +122,34 @@ export function callerOf(ctx: { http?: { authInfo?: Parameters<typeof callerFrom
   return caller;
 }
 
+/** A call that is not a task round: no id, and nothing to start. */
+const NO_TASK = Object.freeze({ id: undefined, start: async () => undefined });
+
+/** Which tools run as tasks, and the task round this server instance runs (inside a task's object). */
+export interface TaskRegistry {
+  readonly policies: Map<string, TaskPolicy>;
+  readonly round?: RoundControl & { readonly tool: string };
+}
+
 /** The handler context tools get (EdgeRequestExtra) from the SDK's. */
-function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState): EdgeRequestExtra {
+function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"]): EdgeRequestExtra {
   return Object.assign(Object.create(ctx) as ServerContext, ctx, {
     auth,
     requestState,
+    task,
     _meta: ctx.mcpReq._meta,
     requestId: ctx.mcpReq.id,
     signal: ctx.mcpReq.signal,
     sendNotification: (notification: ServerNotification) => ctx.mcpReq.notify(notification),
   });
+}
+
+/** A task round's notification: progress → the task's status; anything else goes where it would (nowhere, in a round's JSON answer). */
+function reportToTask(round: RoundControl, notification: ServerNotification, base: EdgeRequestExtra): Promise<void> {
+  if (notification.method !== "notifications/progress") return base.sendNotification(notification);
+  const { progress, total, message } = notification.params as { progress: number; total?: number; message?: string };
+  round.status(`${message === undefined ? "" : `${message}: `}${progress}${total === undefined ? "" : `/${total}`}`);
+  return Promise.resolve();
 }
 
 /** Wraps an `McpServer` so every tool registration records (and enforces) its scopes. */
@@ -123,16 +158,21 @@ export function createEdgeMcpServer(
   toolScopes: Map<string, readonly string[]>,
   audit?: ToolAuditContext,
   codec?: StateCodec,
+  tasks?: TaskRegistry,
 ): EdgeMcpServer {
   return {
     server,
     tool(name, config, handler) {
-      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, inputSchema, outputSchema, _meta, ...sdkConfig } = config;
+      const { scopes = DEFAULT_TOOL_SCOPES, audit: auditOptions, inputSchema, outputSchema, _meta, task: taskSupport, ...sdkConfig } = config;
       for (const scope of scopes) {
         if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`tool "${name}": "${scope}" is not a valid scope token`);
       }
       const required = Object.freeze([...scopes]);
       toolScopes.set(name, required);
+      if (taskSupport !== undefined) tasks?.policies.set(name, taskPolicyOf(taskSupport));
+      // The task round this instance runs belongs to one tool call: only that tool sees it.
+      const round = tasks?.round?.tool === name ? tasks.round : undefined;
+      const task = round === undefined ? NO_TASK : Object.freeze({ id: round.taskId, start: () => round.start() });
       const takesArgs = inputSchema !== undefined;
       const run = async (...args: unknown[]): Promise<CallToolResult | InputRequiredResult> => {
         const ctx = args[args.length - 1] as ServerContext;
@@ -158,13 +198,18 @@ export function createEdgeMcpServer(
           record("denied");
           throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
-        const extra = extraFor(ctx, auth, toolRequestState(codec, ctx));
+        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task);
+        // tasks/cancel aborts the round: the handler sees it on the signal it already watches.
+        // Progress has no stream to go to in a task: it becomes the task's statusMessage (tasks/get).
+        const extra = round === undefined ? base : Object.assign(Object.create(base) as EdgeRequestExtra, base, { signal: AbortSignal.any([base.signal, round.signal]), sendNotification: (n: ServerNotification) => reportToTask(round, n, base) });
         try {
           const result = await (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
           record("isError" in result && result.isError === true ? "error" : "ok");
           return result;
         } catch (error) {
           record("error");
+          // In a task, a handler that throws failed the task (a protocol-level failure), unlike a tool error result.
+          round?.crashed();
           throw error;
         }
       };

@@ -2,7 +2,7 @@ import { authErrorHttp, isAuthFailure, type AuthFailure, type ChallengeContext }
 import type { ServerFailure } from "./errors.ts";
 
 /** JSON-RPC 2.0 error codes used at the HTTP layer (the SDK uses -32001 for unknown sessions). */
-const JSONRPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000, sessionNotFound: -32001 } as const;
+const JSONRPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000, sessionNotFound: -32001, missingClientCapability: -32021 } as const;
 
 const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   origin_not_allowed: { status: 403, rpc: JSONRPC.serverError },
@@ -18,6 +18,8 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   method_not_allowed: { status: 405, rpc: JSONRPC.serverError },
   not_found: { status: 404, rpc: JSONRPC.serverError },
   rate_limited: { status: 429, rpc: JSONRPC.serverError },
+  // MCP 2026-07-28 (SEP-2575): -32021 is answered with HTTP 400 wherever it arises.
+  missing_client_capability: { status: 400, rpc: JSONRPC.missingClientCapability },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
 };
 
@@ -48,6 +50,7 @@ export function errorResponse(error: ServerFailure | AuthFailure, challenge: Cha
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   if (error.code === "method_not_allowed") headers.allow = error.allow;
   if (error.code === "rate_limited") headers["retry-after"] = String(error.retryAfterSeconds);
-  const body = { jsonrpc: "2.0", id, error: { code: rpc, message: error.message, data: { code: error.code } } };
+  const data = error.code === "missing_client_capability" ? { code: error.code, requiredCapabilities: error.requiredCapabilities } : { code: error.code };
+  const body = { jsonrpc: "2.0", id, error: { code: rpc, message: error.message, data } };
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -16,6 +16,7 @@ export type ServerErrorCode =
   | "method_not_allowed"
   | "not_found"
   | "rate_limited"
+  | "missing_client_capability"
   | "misconfigured";
 
 export abstract class ServerError extends Error {
@@ -80,6 +81,20 @@ export class RateLimitedError extends ServerError {
   }
 }
 
+/**
+ * JSON-RPC -32021 (MCP 2026-07-28, SEP-2575 "Missing Required Client Capabilities"): the request
+ * cannot be served without a capability the client did not declare; `requiredCapabilities`
+ * names it in the shape of the client's capabilities.
+ */
+export class MissingClientCapabilityError extends ServerError {
+  readonly code = "missing_client_capability";
+  readonly requiredCapabilities: Readonly<Record<string, unknown>>;
+  constructor(message: string, requiredCapabilities: Readonly<Record<string, unknown>>) {
+    super(message);
+    this.requiredCapabilities = requiredCapabilities;
+  }
+}
+
 /** A Worker env variable is missing or bad. The message names the variable, never its value. */
 export class MisconfiguredError extends ServerError {
   readonly code = "misconfigured";
@@ -99,6 +114,7 @@ export type ServerFailure =
   | MethodNotAllowedError
   | NotFoundError
   | RateLimitedError
+  | MissingClientCapabilityError
   | MisconfiguredError;
 
 export function isServerFailure(value: unknown): value is ServerFailure {

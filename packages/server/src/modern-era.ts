@@ -7,6 +7,8 @@ import type { ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { requestBindingOf } from "./request-state.ts";
 import { methodOf } from "./jsonrpc.ts";
+import { answerAsTask } from "./task-calls.ts";
+import type { RoundControl } from "./task-runner.ts";
 
 /**
  * MCP 2026-07-28 requests, served statelessly by the SDK's modern handler
@@ -21,7 +23,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // whose listen streams subscribe to it. The bus is backed by the McpEventBus Durable Object when
   // the worker binds one (MCP_EVENTS) — a change published on any isolate reaches listen streams
   // on every isolate — else in memory (one isolate, e.g. local development).
-  const isolates = new WeakMap<object, { bus: ServerEventBus; handler: McpHttpHandler }>();
+  const isolates = new WeakMap<object, { bus: ServerEventBus; handler: McpHttpHandler; roundHandler?: McpHttpHandler }>();
   const isolateFor = (env: object) => {
     let isolate = isolates.get(env);
     if (isolate === undefined) {
@@ -36,24 +38,44 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // The server built (and scope-checked) for a request, handed to the SDK's factory.
   const prebuilt = new WeakMap<Request, McpServer>();
 
-  function handlerFor(bus: ServerEventBus): McpHttpHandler {
+  function handlerFor(bus: ServerEventBus, responseMode: "json" | "auto" = identity.jsonResponse === true ? "json" : "auto"): McpHttpHandler {
     return createMcpHandler(
       (ctx) => {
         const server = ctx.requestInfo === undefined ? undefined : prebuilt.get(ctx.requestInfo);
         if (server === undefined) throw new Error("edge-mcp: no server was built for this request.");
         return server;
       },
-      { legacy: "reject", responseMode: identity.jsonResponse === true ? "json" : "auto", bus },
+      { legacy: "reject", responseMode, bus },
     );
   }
 
   return {
-    async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity): Promise<Response> {
-      const { bus, handler } = isolateFor(env as object);
-      const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "modern", caller, ...methodOf(parsed) }, { requestBinding: requestBindingOf(parsed.messages[0]), bus });
+    /**
+     * One modern request. `round`: a task's round, run inside the task's Durable Object — the
+     * call was checked (scopes, rate limits) when the task was created or updated, it runs as a
+     * plain call (never as another task), and the answer is one JSON body.
+     */
+    async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity, round?: RoundControl & { readonly tool: string }): Promise<Response> {
+      const isolate = isolateFor(env as object);
+      const message = parsed.messages[0];
+      const { server, toolScopes, taskPolicies } = await buildServer(
+        identity,
+        { env, transport: "stateless", era: "modern", caller, ...methodOf(parsed) },
+        { requestBinding: requestBindingOf(message), bus: isolate.bus, ...(round === undefined ? {} : { taskRound: round }) },
+      );
+      if (round !== undefined) {
+        prebuilt.set(request, server);
+        isolate.roundHandler ??= handlerFor(isolate.bus, "json");
+        return isolate.roundHandler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
+      }
       await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
+      if (message !== undefined && "method" in message && "id" in message && message.method === "tools/call") {
+        const policy = taskPolicies.get(String((message.params as { name?: unknown } | undefined)?.name));
+        const answered = policy === undefined ? undefined : await answerAsTask(request, parsedBody, message, policy, caller, env as object);
+        if (answered !== undefined) return answered;
+      }
       prebuilt.set(request, server);
-      return handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
+      return isolate.handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
     },
   };
 }

@@ -16,6 +16,10 @@ import { hashSessionId } from "./audit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { toolStorage } from "./session-storage.ts";
 import { admit, registryName, release, sessionRpc } from "./session-registry.ts";
+import { createModernEra } from "./modern-era.ts";
+import type { TaskPolicy, TaskView } from "./task-extension.ts";
+import { runTaskRound } from "./task-round.ts";
+import { TaskRunner, type RoundInput, type StartOutcome, type TaskCall } from "./task-runner.ts";
 
 /** Internal header: the new session id, set by the Worker on `initialize` only. */
 export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
@@ -57,9 +61,34 @@ interface Live {
  *   `DELETE /mcp` does the same at once.
  */
 export function createSessionClass<Env extends object>(identity: ServerIdentity<Env>, scopesSupported: readonly string[]) {
+  // Task rounds run the 2026-07-28 pipeline inside the task's object (task-round.ts).
+  const modern = createModernEra(identity);
   class McpSession extends DurableObject<Env> {
     #live: Promise<Live> | undefined;
     #lastTouch = 0;
+    #tasks: TaskRunner | undefined;
+
+    /** Task role (task-runner.ts): this object is the task `task:<taskId>` of the tasks extension. */
+    #taskRunner(): TaskRunner {
+      this.#tasks ??= new TaskRunner(this.ctx.storage, (round, caller, control) => runTaskRound(modern, this.env, readConfig(this.env).resource, round, caller, control));
+      return this.#tasks;
+    }
+
+    async startTask(taskId: string, caller: CallerIdentity, call: TaskCall, handle: TaskPolicy["handle"], first: RoundInput): Promise<StartOutcome> {
+      return this.#taskRunner().start(taskId, caller, call, handle, first);
+    }
+
+    async getTask(caller: CallerIdentity): Promise<TaskView | undefined> {
+      return this.#taskRunner().get(caller);
+    }
+
+    async updateTask(caller: CallerIdentity, responses: Record<string, unknown>): Promise<boolean> {
+      return this.#taskRunner().update(caller, responses);
+    }
+
+    async cancelTask(caller: CallerIdentity): Promise<boolean> {
+      return this.#taskRunner().cancel(caller);
+    }
 
     /** Registry role (session-registry.ts): admits a subject's new session, returns the sessions to end. */
     async admitSession(sessionId: string, limit: number): Promise<string[]> {
@@ -178,6 +207,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     }
 
     override async alarm(): Promise<void> {
+      if (await this.#taskRunner().expire()) return; // a task's retention (ttlMs) ended
       const idleMs = readConfig(this.env).sessionIdleTimeoutSeconds * 1000;
       const lastSeen = await this.ctx.storage.get<number>(KEY.lastSeen);
       if (lastSeen === undefined || Date.now() - lastSeen >= idleMs) {

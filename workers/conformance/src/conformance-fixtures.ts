@@ -4,6 +4,7 @@ import { z } from "zod";
 import { redPixelPngBase64, silentWavBase64 } from "./fixtures.ts";
 import { registerInputRequiredFixtures } from "./input-required-fixtures.ts";
 import { registerModernFixtures } from "./modern-fixtures.ts";
+import { registerTaskFixtures } from "./task-fixtures.ts";
 
 const PNG = redPixelPngBase64();
 const WAV = silentWavBase64();
@@ -21,6 +22,7 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer, ctx: SetupContext<u
   const { server } = mcp;
   registerInputRequiredFixtures(mcp);
   registerModernFixtures(mcp, ctx);
+  registerTaskFixtures(mcp);
 
   // --- tools --------------------------------------------------------------------------------
   mcp.tool("test_simple_text", { description: "Returns simple text" }, () => ({

@@ -47,17 +47,21 @@ const worker = createMcpWorker<TasksEnv>({
     mcp.tool(
       "retrieve_result",
       {
-        description: "The result of a task. With `wait`, waits (up to 30 s) for a running task, sending progress notifications.",
+        description:
+          "The result of a task. With `wait`, waits for a running task: up to 30 s with progress notifications; a client that declares the MCP tasks extension gets a task handle instead, and the wait lasts until the task ends (progress in the handle's statusMessage; tasks/cancel stops waiting, not the task).",
         inputSchema: { id: z.string().uuid(), wait: z.boolean().default(false) },
         annotations: { readOnlyHint: true },
+        // 2026-07-28 clients with io.modelcontextprotocol/tasks poll for the result instead of holding a stream open.
+        task: "optional",
       },
       async ({ id, wait }, extra) => {
         const runner = runnerFor(env, extra.auth.subject);
-        const deadline = Date.now() + MAX_WAIT_MS;
+        // As an MCP task nothing holds a stream open: wait until the work ends (the task's ttlMs bounds it).
+        const deadline = extra.task.id === undefined ? Date.now() + MAX_WAIT_MS : Number.POSITIVE_INFINITY;
         let task = await runner.get(id);
         let reported = -1;
         while (task !== undefined && wait && task.status === "running" && Date.now() < deadline && !extra.signal.aborted) {
-          const token = extra._meta?.progressToken;
+          const token = extra._meta?.progressToken ?? (extra.task.id === undefined ? undefined : extra.task.id);
           if (token !== undefined && task.progress !== reported) {
             reported = task.progress;
             await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: task.progress, total: task.total, message: task.name } });
