@@ -1,4 +1,4 @@
-import type { InputRequests } from "@modelcontextprotocol/server";
+import { SERVER_INFO_META_KEY, type InputRequests } from "@modelcontextprotocol/server";
 import type { CallerIdentity } from "./caller.ts";
 import { SERVER_DEFAULTS } from "./defaults.ts";
 import { bindingFor, isBoundTo, type SessionBinding } from "./session-binding.ts";
@@ -62,10 +62,14 @@ const KEY = "task";
 const MAX_STATUS_CHARS = 512;
 const INTERRUPTED: TaskError = { code: -32603, message: "The task was interrupted (its server restarted); call the tool again." };
 
-/** Result fields that belong to the `tools/call` response envelope, not to the inlined result. */
+/**
+ * The result as the task inlines it: without what belongs to the `tools/call` response envelope
+ * (`resultType`, cache hints, the SDK's serverInfo stamp — the `tasks/get` response carries its own).
+ */
 function inlined(result: Record<string, unknown>): Record<string, unknown> {
-  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
-  return rest;
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, _meta, ...rest } = result;
+  const { [SERVER_INFO_META_KEY]: _stamp, ...meta } = (_meta ?? {}) as Record<string, unknown>;
+  return Object.keys(meta).length === 0 ? rest : { ...rest, _meta: meta };
 }
 
 /**
