@@ -1,11 +1,28 @@
 import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, type AuditSink, type InterceptFn } from "@edge-mcp/server";
+import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
 import { RouteCache } from "./route-cache.ts";
 import type { RulesStore } from "./rules-store.ts";
+
+const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
+/**
+ * The call's params without the tasks extension in the client's capabilities: the gateway does
+ * not serve `tasks/get` / `tasks/update` / `tasks/cancel` (it does not advertise the extension),
+ * so a backend must not answer with a task handle the client could never poll — it answers the
+ * call directly instead (or -32021 for a tool that runs only as a task).
+ */
+function withoutTasksExtension(params: Record<string, unknown>): Record<string, unknown> {
+  const meta = params._meta as Record<string, unknown> | undefined;
+  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+  if (capabilities?.extensions === undefined || !(TASKS_EXTENSION in capabilities.extensions)) return params;
+  const { [TASKS_EXTENSION]: _tasks, ...extensions } = capabilities.extensions;
+  return { ...params, _meta: { ...meta, [CLIENT_CAPABILITIES_META_KEY]: { ...capabilities, extensions } } };
+}
 
 /** Response headers passed from the backend to the client: the body's type, nothing that names the backend. */
 const PASSED_HEADERS = ["content-type", "cache-control"];
@@ -47,7 +64,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
 
     const headers = new Headers(request.headers);
     headers.set("mcp-name", tool.name);
-    const forwarded = new Request(request.url, { method: "POST", headers, body: JSON.stringify({ ...message, params: { ...params, name: tool.name } }) });
+    const forwarded = new Request(request.url, { method: "POST", headers, body: JSON.stringify({ ...message, params: withoutTasksExtension({ ...params, name: tool.name }) }) });
     const started = Date.now();
     const record = (outcome: "ok" | "error") =>
       deps.audit?.write({ type: "tool_call", time: new Date(started).toISOString(), server: "gateway", tool: params.name as string, backend: target.name, subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes, outcome, latencyMs: Date.now() - started, sessionIdHash: null });

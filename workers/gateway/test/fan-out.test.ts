@@ -12,12 +12,12 @@ const RESOURCE = "https://gateway-mcp.example.test/mcp";
 const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: RESOURCE });
 const send = (request: Request) => exports.default.fetch(request);
 
-async function rpc(bearer: string, method: string, params: Record<string, unknown> = {}, id = 1) {
+async function rpc(bearer: string, method: string, params: Record<string, unknown> = {}, id = 1, clientCapabilities: Record<string, unknown> = {}) {
   const name = typeof params.name === "string" ? params.name : undefined;
   const res = await send(new Request(RESOURCE, {
     method: "POST",
     headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }) },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": clientCapabilities } } }),
   }));
   const text = await res.text();
   const data = res.headers.get("content-type")?.startsWith("text/event-stream") ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => JSON.parse(l.slice(5))).at(-1) : JSON.parse(text);
@@ -63,6 +63,17 @@ describe("gateway fan-out to its backends", () => {
     expect(seen.token).toBeNull();
     expect(seen.lists).toBe(1); // listed once (ttlMs 60 s), however many requests came since
     expect((await rpc(alice, "tools/call", { name: "shout", arguments: { text: "hi" } })).body.result!.content).toEqual([{ type: "text", text: "hi" }]);
+  });
+
+  it("keeps the tasks extension, which it does not serve, out of what a backend is told the client supports (no task handle it could not poll)", async () => {
+    const alice = await token({ sub: "auth0|alice", scopes: ["tools.read", "tools.write"] });
+    const capabilities = { elicitation: { form: {} }, extensions: { "io.modelcontextprotocol/tasks": {}, "example.test/other": {} } };
+    const { body } = await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} }, 10, capabilities);
+    const seen = JSON.parse(body.result!.content[0].text) as { meta: Record<string, { extensions?: Record<string, unknown>; elicitation?: unknown }> };
+    expect(seen.meta["io.modelcontextprotocol/clientCapabilities"]).toEqual({ elicitation: { form: {} }, extensions: { "example.test/other": {} } });
+    // …and the gateway itself does not offer the extension.
+    const discovered = await rpc(alice, "server/discover");
+    expect(discovered.body.result!.capabilities.extensions?.["io.modelcontextprotocol/tasks"]).toBeUndefined();
   });
 
   it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {

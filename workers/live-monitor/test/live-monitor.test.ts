@@ -67,4 +67,33 @@ describe("live-monitor-mcp", () => {
     await expect(reader.callTool({ name: "start_task", arguments: { name: "x", steps: 1 } })).rejects.toThrow(/403|insufficient_scope|tools\.write/i);
     await reader.close();
   });
+
+  it("waits for a job as an MCP task for a 2026-07-28 client that declares io.modelcontextprotocol/tasks: a handle at once, progress as statusMessage, the result on tasks/get", async () => {
+    const bearer = await token({ sub: "auth0|modern-tasks", scopes: ["tools.read", "tools.write"] });
+    const post = async (method: string, params: Record<string, unknown>, name: string) => {
+      const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "t", version: "1" }, "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } } };
+      const res = await exports.default.fetch(new Request(RESOURCE, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, "mcp-name": name },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: meta } }),
+      }));
+      const text = await res.text();
+      const json = res.headers.get("content-type")?.startsWith("text/event-stream") ? text.split("\n").filter((l) => l.startsWith("data:")).at(-1)!.slice(5) : text;
+      return (JSON.parse(json) as { result: Record<string, any> }).result;
+    };
+    const job = (await post("tools/call", { name: "start_task", arguments: { name: "modern", steps: 3, stepMs: 100 } }, "start_task")).structuredContent.task as TaskView;
+    const handle = await post("tools/call", { name: "retrieve_result", arguments: { id: job.id, wait: true } }, "retrieve_result");
+    expect(handle).toMatchObject({ resultType: "task", status: "working" });
+    const statuses: string[] = [];
+    let view: Record<string, any> = {};
+    for (let i = 0; i < 100 && view.status !== "completed"; i++) {
+      view = await post("tasks/get", { taskId: handle.taskId }, handle.taskId);
+      if (typeof view.statusMessage === "string") statuses.push(view.statusMessage);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(view.status).toBe("completed");
+    expect(view.result.structuredContent.task).toMatchObject({ id: job.id, status: "completed", result: 'Task "modern" finished 3 steps.' });
+    expect(statuses.length).toBeGreaterThan(0); // polled every 30 ms through a 300 ms job
+    expect(statuses.every((m) => /^modern: \d\/3$/.test(m))).toBe(true);
+  });
 });
