@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** A package's bin script, found the way Node finds packages (its `exports` may hide the path). */
@@ -37,15 +37,20 @@ export interface WranglerDevOptions {
   extraServices?: readonly { binding: string; service: string }[];
 }
 
-/** The worker's wrangler.toml with extra service bindings, as a config file beside its state. */
-function configWithServices(cwd: string, services: readonly { binding: string; service: string }[]): string {
+/**
+ * The worker's wrangler.toml with extra service bindings, as a config file beside its state. One
+ * file per run (named by its port): wrangler dev reloads when its config file is written, so two
+ * runs sharing one file — two `npm run dev`, or test files starting fleets side by side — would
+ * restart each other's workers mid-request.
+ */
+export function configWithServices(cwd: string, port: number, services: readonly { binding: string; service: string }[]): string {
   const original = readFileSync(join(cwd, "wrangler.toml"), "utf8");
   // The copy lives one directory down: `main` is relative to the config file.
   const moved = original.replace(/^main\s*=\s*"([^"]+)"/m, (_, main: string) => `main = "../${main}"`);
   const extra = services.map((s) => `\n[[services]]\nbinding = "${s.binding}"\nservice = "${s.service}"\n`).join("");
   const dir = join(cwd, ".wrangler");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, "wrangler.dev-run.toml");
+  const path = join(dir, `wrangler.dev-run-${port}.toml`);
   writeFileSync(path, `# Written by npm run dev for one run; edit wrangler.toml instead.\n${moved}${extra}`);
   return path;
 }
@@ -71,8 +76,10 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
   ];
+  let runConfig: string | undefined;
   if (options.extraServices !== undefined && options.extraServices.length > 0) {
-    args.push("--config", configWithServices(options.cwd, options.extraServices));
+    runConfig = configWithServices(options.cwd, options.port, options.extraServices);
+    args.push("--config", runConfig);
     // State stays where a plain run keeps it, not beside the copied config.
     args.push("--persist-to", options.persistTo ?? join(options.cwd, ".wrangler", "state"));
   } else if (options.persistTo !== undefined) args.push("--persist-to", options.persistTo);
@@ -114,6 +121,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
       throw new Error(`wrangler dev in ${options.cwd} was not ${healthy ? "healthy" : "answering"} on port ${options.port} within ${timeoutMs / 1000} s (${last}):\n${output}`);
     },
     async stop() {
+      if (runConfig !== undefined) rmSync(runConfig, { force: true });
       if (child.exitCode !== null || child.pid === undefined) return;
       try {
         process.kill(-child.pid, "SIGTERM");
