@@ -38,6 +38,8 @@ export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = 
         },
       })),
     ],
-    test: { globalSetup: ["@edge-mcp/testing/global-setup"], include: include ?? ["test/**/*.test.ts"], testTimeout: 20_000 },
+    // A hang guard, not a performance bound: a file's first test also pays for loading the worker
+    // into workerd, which on a loaded 2-core CI machine has taken over 20 s.
+    test: { globalSetup: ["@edge-mcp/testing/global-setup"], include: include ?? ["test/**/*.test.ts"], testTimeout: 60_000 },
   });
 }
