@@ -47,16 +47,11 @@ export function encodeCaller(caller: CallerIdentity): string {
 export function decodeCaller(value: string | null): CallerIdentity | undefined {
   if (value === null) return undefined;
   try {
-    return checkCaller(JSON.parse(value));
+    const parsed = CallerSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** A caller handed over as data (a gateway's RPC call), checked for shape; undefined when malformed. */
-export function checkCaller(value: unknown): CallerIdentity | undefined {
-  const parsed = CallerSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /**

@@ -57,31 +57,4 @@ describe("McpBackend entrypoint (service bindings from a gateway)", () => {
     expect(res.status).toBe(403);
     expect(res.headers.get("www-authenticate")).toContain('scope="tools.write"');
   });
-
-  it("serves a call given as plain data (McpBackend.call) for the caller it names: JSON as a string, progress as a stream; refuses it without a well-formed caller", async () => {
-    const data = (name: string, args: Record<string, unknown> = {}, progressToken?: string) => ({
-      body: JSON.stringify({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name, arguments: args, _meta: { ...META, ...(progressToken === undefined ? {} : { progressToken }) } } }),
-      headers: [["content-type", "application/json"], ["accept", "application/json, text/event-stream"], ["mcp-protocol-version", "2026-07-28"], ["mcp-method", "tools/call"], ["mcp-name", name], ["authorization", "Bearer not-for-the-backend"], ["x-edge-mcp-caller", JSON.stringify({ subject: "auth0|forged", clientId: "x", scopes: ["tools.write"] })]] as Array<[string, string]>,
-      caller: { subject: "auth0|via-call", clientId: "claude", scopes: ["tools.read"] },
-    });
-    const plain = await exports.McpBackend.call(data("whoami"));
-    expect(plain.status).toBe(200);
-    expect(typeof plain.body).toBe("string");
-    const seen = JSON.parse(JSON.parse(plain.body as string).result.content[0].text) as { auth: unknown; headers: Record<string, string> };
-    expect(seen.auth).toEqual({ subject: "auth0|via-call", clientId: "claude", scopes: ["tools.read"] });
-    expect(Object.keys(seen.headers)).not.toContain("authorization");
-    expect(Object.keys(seen.headers)).not.toContain("x-edge-mcp-caller");
-
-    const streamed = await exports.McpBackend.call(data("count_slowly", { steps: 2 }, "p"));
-    expect(streamed.body).toBeInstanceOf(ReadableStream);
-    const text = await new Response(streamed.body).text();
-    expect(text).toContain('"method":"notifications/progress"');
-    expect(text).toContain("counted 2");
-
-    for (const bad of [{ ...data("whoami"), caller: { subject: "", clientId: "c", scopes: [] } }, { ...data("whoami"), caller: undefined }, { ...data("whoami"), body: 5 }]) {
-      const refused = await exports.McpBackend.call(bad as never);
-      expect(refused.status).toBe(400);
-      expect(JSON.parse(refused.body as string)).toMatchObject({ error: { code: -32600 } });
-    }
-  });
 });
