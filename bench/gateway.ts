@@ -12,11 +12,12 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { runInterleaved, type VariantSummary } from "./lib/load.ts";
+import { profileDuring, topSelfTime } from "./lib/cpu-profile.ts";
+import { runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
 import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "boolean", default: false } } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -53,7 +54,9 @@ const services: WorkerdService[] = [
     services: backendPorts.map((_, i) => ({ binding: `B${i + 1}`, service: `hello${i + 1}`, entrypoint: "McpBackend" })),
   },
 ];
-const workerd = await startWorkerd(services);
+// --profile: CPU profiles of the gateway and its backend during a relayed-call load, instead of the ratios.
+const inspectorPort = values.profile ? await freePort() : undefined;
+const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : { inspectorPort });
 const pinnedRun = pinSelf(LOAD_CPU);
 
 const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
@@ -85,6 +88,21 @@ for (const v of VARIANTS) {
   const ok = v.endsWith("call") ? text.includes('"text":"hello"') : v === "gateway-list" ? (text.match(/__echo/g) ?? []).length === BACKENDS : text.includes('"echo"');
   if (probe.status !== 200 || !ok) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
   prepared.set(v, r);
+}
+
+if (inspectorPort !== undefined) {
+  try {
+    const request = prepared.get("gateway-call")!;
+    const profiles = await profileDuring(inspectorPort, ["gateway", "hello1"], async () => void (await runLoad({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: CONNECTIONS, durationSeconds: SECONDS })));
+    for (const [service, profile] of profiles) {
+      console.log(`\n${service}: self time by function during ${SECONDS} s of tools/call through the gateway (shares of its samples)`);
+      printTable(topSelfTime(profile).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+    }
+  } finally {
+    workerd.stop();
+    await issuer.close();
+  }
+  process.exit(0);
 }
 
 let s: Record<Variant, VariantSummary>;

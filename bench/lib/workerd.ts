@@ -59,8 +59,8 @@ export interface WorkerdService {
 
 const capnpString = (value: string) => JSON.stringify(value);
 
-/** Writes a workerd config for the services and starts `workerd serve`. */
-export async function startWorkerd(services: WorkerdService[]): Promise<{ stop(): void; process: ChildProcess }> {
+/** Writes a workerd config for the services and starts `workerd serve` (with `inspectorPort`: its V8 inspector, for CPU profiles). */
+export async function startWorkerd(services: WorkerdService[], options: { inspectorPort?: number } = {}): Promise<{ stop(): void; process: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), "edge-mcp-workerd-"));
   const lines: string[] = ['using Workerd = import "/workerd/workerd.capnp";', "const config :Workerd.Config = ("];
   lines.push("  services = [");
@@ -99,7 +99,8 @@ export async function startWorkerd(services: WorkerdService[]): Promise<{ stop()
   }
   const configPath = join(dir, "config.capnp");
   writeFileSync(configPath, lines.join("\n"));
-  const [command, args] = pinned(workerdBinary(), ["serve", configPath, "--experimental"], SERVER_CPU);
+  const inspector = options.inspectorPort === undefined ? [] : [`--inspector-addr=127.0.0.1:${options.inspectorPort}`];
+  const [command, args] = pinned(workerdBinary(), ["serve", configPath, "--experimental", ...inspector], SERVER_CPU);
   const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));

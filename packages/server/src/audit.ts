@@ -27,6 +27,11 @@ export interface McpRequestAudit {
   readonly sessionIdHash: string | null;
   /** `gateway` when the request came through an edge-mcp gateway's service binding (RPC), absent when direct. */
   readonly via?: "gateway";
+  /**
+   * On a gateway's line: the backend it relayed the request to. A relayed 2026-07-28 tools/call
+   * is audited by this one line (caller, backend, tool) at the gateway, and by the backend's own.
+   */
+  readonly backend?: string;
 }
 
 export interface ToolCallAudit {

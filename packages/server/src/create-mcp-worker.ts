@@ -250,13 +250,11 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       const parsed = messagesFrom(json, { allowBatch: false });
       observe(caller, parsed.messages, "modern");
       const only = parsed.messages[0];
-      const rebuilt = rebuild(request, body);
       if (options.intercept !== undefined && only !== undefined && "method" in only && "id" in only) {
-        const answered = await options.intercept(interceptedRequest(identity, env, caller, only, rebuilt));
+        const answered = await options.intercept(interceptedRequest(identity, env, caller, only, request, withoutCredentials(request.headers), body ?? "", seen));
         if (answered !== undefined) return answered;
       }
-      // An intercept that declined after reading the body leaves it used: the SDK gets a fresh copy.
-      return modern.serve(rebuilt.bodyUsed ? rebuild(request, body) : rebuilt, env, json, parsed, caller);
+      return modern.serve(rebuild(request, body), env, json, parsed, caller);
     }
     checkProtocolVersion(request);
     const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });

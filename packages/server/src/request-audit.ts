@@ -25,6 +25,8 @@ export interface RequestObservation {
   era?: Era;
   /** The request's JSON-RPC id, for error answers. */
   rpcId?: string | number | null;
+  /** Set by an interceptor that relayed the request (a gateway): the backend, and whether relaying failed. */
+  relayed?: { backend: string; failed: boolean };
 }
 
 /** Writes the audit line of one MCP request (HTTP or, with `via: "gateway"`, the backend entrypoint). */
@@ -49,10 +51,11 @@ export async function writeRequestAudit(
     subject: seen.caller?.subject ?? null,
     clientId: seen.caller?.clientId ?? null,
     scopes: seen.caller?.scopes ?? [],
-    outcome: outcomeOf(response.status),
+    outcome: seen.relayed?.failed === true ? "error" : outcomeOf(response.status),
     status: response.status,
     latencyMs: Date.now() - started,
     sessionIdHash: await hashSessionId(response.headers.get("mcp-session-id") ?? request.headers.get("mcp-session-id")),
     ...(via === undefined ? {} : { via }),
+    ...(seen.relayed === undefined ? {} : { backend: seen.relayed.backend }),
   });
 }

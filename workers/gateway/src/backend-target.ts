@@ -13,7 +13,11 @@ export interface BackendTarget {
   readonly era?: "modern" | "legacy";
   /** The gateway's budget of calls to this backend, all callers together. */
   readonly rateLimit?: { readonly requests: number; readonly windowSeconds: number };
-  /** Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the gateway's credential. */
+  /**
+   * Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the
+   * gateway's credential. The request must be one the gateway built for this send (its headers
+   * are changed in place), never the client's.
+   */
   send(request: Request, caller: CallerIdentity): Promise<Response>;
   /** The backend's list changes (newline-delimited JSON envelopes), or undefined when it offers none. */
   events?(): Promise<Response>;
@@ -23,9 +27,6 @@ export interface BackendTarget {
 export function defaultBinding(name: string): string {
   return name.toUpperCase().replaceAll("-", "_");
 }
-
-/** Where a backend's request is addressed (a service binding ignores the host; the path is the MCP endpoint). */
-const SERVICE_URL = "https://backend.internal/mcp";
 
 /**
  * The gateway's backends for one env (bindings and secrets). A missing binding or secret is a
@@ -46,11 +47,11 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
         kind: "service",
         ...(backend.rateLimit === undefined ? {} : { rateLimit: backend.rateLimit }),
         send: (request, caller) => {
-          const forwarded = new Request(SERVICE_URL, request);
-          // The caller the gateway verified; the user's token is not on this request.
-          forwarded.headers.delete("authorization");
-          forwarded.headers.set(BACKEND_CALLER_HEADER, JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes }));
-          return rpc.fetch(forwarded);
+          // The request is the gateway's own (BackendTarget.send): changed in place, not copied.
+          // The caller the gateway verified goes along; the user's token does not.
+          request.headers.delete("authorization");
+          request.headers.set(BACKEND_CALLER_HEADER, JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes }));
+          return rpc.fetch(request);
         },
         events: () => rpc.events(),
       });

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { enforceBudget, type AuditSink, type InterceptFn } from "@edge-mcp/server";
+import { enforceBudget, type InterceptFn } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
@@ -32,7 +32,6 @@ export interface ForwarderDeps {
   readonly catalog: Catalog;
   readonly rules: RulesStore;
   readonly targetsFor: (env: Record<string, unknown>) => ReadonlyMap<string, BackendTarget>;
-  readonly audit?: AuditSink;
 }
 
 /**
@@ -47,7 +46,7 @@ export interface ForwarderDeps {
  */
 export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<string, unknown>> {
   const routes = new RouteCache(deps.catalog);
-  return async ({ env, caller, claims, message, request, authorize }) => {
+  return async ({ env, caller, claims, message, url, headers, signal, authorize, relayedTo }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
     const { snapshot } = await deps.rules.readFrom(env);
@@ -62,20 +61,18 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     // The backend's own budget at the gateway (all callers together): 429 with Retry-After when spent.
     if (target.rateLimit !== undefined) await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
 
-    const headers = new Headers(request.headers);
+    // The one request built for the backend (the headers are this call's own copy, credentials already gone).
     headers.set("mcp-name", tool.name);
-    const forwarded = new Request(request.url, { method: "POST", headers, body: JSON.stringify({ ...message, params: withoutTasksExtension({ ...params, name: tool.name }) }) });
-    const started = Date.now();
-    const record = (outcome: "ok" | "error") =>
-      deps.audit?.write({ type: "tool_call", time: new Date(started).toISOString(), server: "gateway", tool: params.name as string, backend: target.name, subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes, outcome, latencyMs: Date.now() - started, sessionIdHash: null });
+    const forwarded = new Request(url, { method: "POST", headers, body: JSON.stringify({ ...message, params: withoutTasksExtension({ ...params, name: tool.name }) }) });
+    // The request's own audit line names the backend: one gateway line per call (caller, backend, tool).
     try {
-      const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, request.signal, deps.config.limits.backendTimeoutMs);
+      const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, signal, deps.config.limits.backendTimeoutMs);
       // An edge-mcp backend answers errors in JSON-RPC; anything else came from the platform (no such worker, a crash).
       if (!response.ok && !(response.headers.get("content-type") ?? "").includes("json")) {
         await response.body?.cancel();
         throw new BackendUnavailableError(target.name, "unreachable", `HTTP ${response.status}`);
       }
-      record(response.ok ? "ok" : "error");
+      relayedTo(target.name, !response.ok);
       const passed = new Headers();
       for (const name of PASSED_HEADERS) {
         const value = response.headers.get(name);
@@ -84,7 +81,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
       return new Response(response.body, { status: response.status, headers: passed });
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
-      record("error");
+      relayedTo(target.name, true);
       const result = { ...backendDown(error, deps.catalog), resultType: "complete" };
       return Response.json({ jsonrpc: "2.0", id: message.id, result }, { headers: { "cache-control": "no-store" } });
     }

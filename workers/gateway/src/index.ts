@@ -58,7 +58,7 @@ const worker = createMcpWorker<Env>({
   audit: consoleAuditSink,
   eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs),
   // 2026-07-28 tools/call: relayed to the backend as it is (progress and MRTR pass through unparsed).
-  intercept: createCallForwarder({ config, catalog, rules, targetsFor, audit: consoleAuditSink }),
+  intercept: createCallForwarder({ config, catalog, rules, targetsFor }),
   async setup(mcp, ctx) {
     const { snapshot, changed } = await rules.readFrom(ctx.env);
     if (changed) {

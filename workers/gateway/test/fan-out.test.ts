@@ -76,6 +76,21 @@ describe("gateway fan-out to its backends", () => {
     expect(discovered.body.result!.capabilities.extensions?.["io.modelcontextprotocol/tasks"]).toBeUndefined();
   });
 
+  it("audits a relayed call in one gateway line naming caller, backend and tool (and an unreachable backend's call as an error)", async () => {
+    const alice = await token({ sub: "auth0|alice", client: "cursor", scopes: ["tools.read", "tools.write"] });
+    await rpc(alice, "tools/list");
+    const logged = vi.spyOn(console, "log");
+    await rpc(alice, "tools/call", { name: "notes__echo", arguments: { text: "audited" } }, 12);
+    await rpc(alice, "tools/call", { name: "notes__platform_error", arguments: {} }, 13);
+    const lines = logged.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l.server === "gateway");
+    logged.mockRestore();
+    expect(lines.filter((l) => l.type === "tool_call")).toEqual([]);
+    const [ok, failed] = lines.filter((l) => l.type === "mcp_request");
+    expect(ok).toMatchObject({ tools: ["notes__echo"], backend: "notes", subject: "auth0|alice", clientId: "cursor", outcome: "ok", status: 200 });
+    expect(failed).toMatchObject({ tools: ["notes__platform_error"], backend: "notes", outcome: "error" });
+    expect(JSON.stringify(lines)).not.toContain("audited"); // never the arguments
+  });
+
   it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {
     const reader = await token({ sub: "auth0|reader", scopes: ["tools.read", "tools.write"] });
     const names = (await rpc(reader, "tools/list")).body.result!.tools.map((t: { name: string }) => t.name).sort();
@@ -94,6 +109,7 @@ describe("gateway fan-out to its backends", () => {
 
   it("turns a backend call that is too slow or fails into a tool error within the timeout, and drops that backend's cached list", async () => {
     const alice = await token({ sub: "auth0|alice" });
+    const listsBefore = (JSON.parse((await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text) as { lists: number }).lists;
     const started = Date.now();
     const slow = (await rpc(alice, "tools/call", { name: "notes__slow", arguments: {} })).body.result!;
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -105,7 +121,7 @@ describe("gateway fan-out to its backends", () => {
     const platform = (await rpc(alice, "tools/call", { name: "notes__platform_error", arguments: {} })).body.result!;
     expect(platform).toMatchObject({ isError: true, content: [{ type: "text", text: expect.stringContaining('Backend "notes" is unreachable: HTTP 503') }] });
     const seen = JSON.parse((await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} })).body.result!.content[0].text);
-    expect(seen.lists).toBe(4); // listed again after each failure dropped the cache (once before, three times since)
+    expect(seen.lists).toBe(listsBefore + 3); // listed again after each of the three failures dropped the cache
   });
 
   it("spends a backend's budget at the gateway across callers (gateway.json: conformance, 10 calls a minute): then 429 with Retry-After and the request's id", async () => {
