@@ -17,7 +17,7 @@ import { runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
 import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" } } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -54,8 +54,10 @@ const services: WorkerdService[] = [
     services: backendPorts.map((_, i) => ({ binding: `B${i + 1}`, service: `hello${i + 1}`, entrypoint: "McpBackend" })),
   },
 ];
-// --profile: CPU profiles of the gateway and its backend during a relayed-call load, instead of the ratios.
-const inspectorPort = values.profile ? await freePort() : undefined;
+// --profile gateway-call | direct-call: CPU profiles (self time by function, `--depth` callers
+// shown) of the workers that variant runs through, during its load, instead of the ratios.
+if (values.profile !== undefined && values.profile !== "gateway-call" && values.profile !== "direct-call") throw new Error("--profile takes gateway-call or direct-call");
+const inspectorPort = values.profile === undefined ? undefined : await freePort();
 const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : { inspectorPort });
 const pinnedRun = pinSelf(LOAD_CPU);
 
@@ -92,11 +94,13 @@ for (const v of VARIANTS) {
 
 if (inspectorPort !== undefined) {
   try {
-    const request = prepared.get("gateway-call")!;
-    const profiles = await profileDuring(inspectorPort, ["gateway", "hello1"], async () => void (await runLoad({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: CONNECTIONS, durationSeconds: SECONDS })));
+    const variant = values.profile as "gateway-call" | "direct-call";
+    const request = prepared.get(variant)!;
+    const workers = variant === "gateway-call" ? ["gateway", "hello1"] : ["hello"];
+    const profiles = await profileDuring(inspectorPort, workers, async () => void (await runLoad({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: CONNECTIONS, durationSeconds: SECONDS })));
     for (const [service, profile] of profiles) {
-      console.log(`\n${service}: self time by function during ${SECONDS} s of tools/call through the gateway (shares of its samples)`);
-      printTable(topSelfTime(profile).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+      console.log(`\n${service}: self time by function during ${SECONDS} s of ${variant} (shares of its samples)`);
+      printTable(topSelfTime(profile, 30, Number(values.depth)).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
     }
   } finally {
     workerd.stop();
