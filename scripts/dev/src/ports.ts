@@ -1,4 +1,7 @@
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A port someone wants, and who. */
 export interface PortClaim {
@@ -37,8 +40,8 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
   if (busy.length > 0) throw portsInUseError(busy);
 }
 
-/** A port free on loopback right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/** A port free on loopback right now (the OS picks it); someone else may take it before it is used. */
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -47,6 +50,42 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Where handed-out ports are claimed, across processes (parallel test files each start a fleet). */
+const CLAIMS_DIR = join(tmpdir(), "edge-mcp-port-claims");
+/** A claim older than this is from a run that is gone, in milliseconds (10 min). */
+const STALE_CLAIM_MS = 600_000;
+const claimed = new Set<string>();
+
+/** Claims `port` for this process: false when another process (or this one) holds a recent claim. */
+export function claimPort(port: number): boolean {
+  mkdirSync(CLAIMS_DIR, { recursive: true });
+  const file = join(CLAIMS_DIR, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (claimed.has(file) || Date.now() - statSync(file).mtimeMs < STALE_CLAIM_MS) return false;
+    writeFileSync(file, String(process.pid));
+  }
+  if (claimed.size === 0) process.once("exit", () => claimed.forEach((f) => rmSync(f, { force: true })));
+  claimed.add(file);
+  return true;
+}
+
+/**
+ * A free loopback port that no other caller of this function has been given: between the OS
+ * picking a port and wrangler binding it (seconds), a second caller — another test file's fleet,
+ * another `npm run dev` — could otherwise be handed the same port, and two servers would share
+ * it. Claims are files under the OS temp dir, removed when this process exits.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await osFreePort();
+    if (claimPort(port)) return port;
+  }
+  throw new Error(`No free port could be claimed (claims in ${CLAIMS_DIR}).`);
 }
 
 /** Polls `url` until it answers (any status) or the deadline passes. */
