@@ -9,10 +9,12 @@
  * into that folder on first run).
  *
  *   node bench/mcp-throughput.ts [--rounds 3] [--seconds 4] [--connections 32]
+ *   node bench/mcp-throughput.ts --profile modern-auth [--depth 2]   (a CPU profile of one variant instead)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { profileDuring, topSelfTime } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
@@ -20,7 +22,7 @@ import { median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinned, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" } },
+  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" }, profile: { type: "string" }, depth: { type: "string", default: "2" } },
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
@@ -74,7 +76,8 @@ const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
     durableObject: { className: "McpSession", binding: "MCP_SESSION" },
   };
 });
-const workerd = await startWorkerd(services);
+const inspectorPort = values.profile === undefined ? undefined : await freePort();
+const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : { inspectorPort });
 // The Express baseline in its own Node process (its own event loop), like a VPS deployment.
 const [expressCommand, expressArgs] = pinned(process.execPath, [here("./baselines/express-mcp/server.ts"), "--port", String(ports["express-auth"]), "--issuer", issuer.issuer, "--audience", resource("express-auth"), "--jwks", issuer.jwksUri], SERVER_CPU);
 const express = spawn(expressCommand, expressArgs, { stdio: "ignore" });
@@ -122,6 +125,23 @@ for (const variant of VARIANTS) {
   const text = await probe.text();
   if (probe.status !== 200 || !text.includes("hello")) throw new Error(`${variant}: tools/call probe failed (${probe.status}): ${text.slice(0, 200)}`);
   prepared.set(variant, { headers, sessions });
+}
+
+if (inspectorPort !== undefined) {
+  const variant = values.profile as Variant;
+  const p = prepared.get(variant);
+  if (p === undefined || !(WORKERD_VARIANTS as string[]).includes(variant)) throw new Error(`--profile takes one of ${WORKERD_VARIANTS.filter((v) => v !== "floor").join(", ")}`);
+  try {
+    const load = async () => void (await runLoad({ url: resource(variant), method: "POST", headers: p.headers, body: bodyFor(variant), ...(p.sessions.length > 0 ? { headersFor: (n: number) => ({ "mcp-session-id": p.sessions[n % p.sessions.length]! }) } : {}), connections: CONNECTIONS, durationSeconds: SECONDS }));
+    const profile = (await profileDuring(inspectorPort, [variant], load)).get(variant)!;
+    console.log(`\n${variant}: self time by function during ${SECONDS} s of tools/call (shares of its samples)`);
+    printTable(topSelfTime(profile, 30, Number(values.depth)).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+  } finally {
+    workerd.stop();
+    express.kill();
+    await issuer.close();
+  }
+  process.exit(0);
 }
 
 const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));

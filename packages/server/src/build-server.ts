@@ -138,9 +138,10 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
   const tasks = { policies: taskPolicies, ...(options.taskRound === undefined ? {} : { round: options.taskRound }) };
   await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks), { ...base, ...(claims === undefined ? {} : { claims }), notify });
   // The tasks extension is 2026-07-28's, and needs the session Durable Object to keep tasks in.
+  // Its methods are registered only on an instance that serves one of them (one request each).
   const namespace = base.era === "modern" ? sessionNamespaceOf(base.env as object) : undefined;
   if (namespace !== undefined) {
-    registerTaskMethods(server, namespace);
+    if (base.method === undefined || base.method.startsWith("tasks/")) registerTaskMethods(server, namespace);
     if (taskPolicies.size > 0) server.server.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
   }
   return { server, toolScopes, taskPolicies };
