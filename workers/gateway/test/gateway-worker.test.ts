@@ -29,6 +29,6 @@ describe("gateway worker", () => {
     void env;
     const res = await send(new Request("https://gateway-mcp.example.test/health"));
     const report = (await res.json()) as { backends: Record<string, { status: string }> };
-    expect(Object.keys(report.backends).sort()).toEqual(["conformance", "hello", "live-monitor", "notes"]);
+    expect(Object.keys(report.backends).sort()).toEqual(["conformance", "docs", "hello", "live-monitor", "notes", "wiki"]); // the shipped four and the test build's two remotes
   });
 });

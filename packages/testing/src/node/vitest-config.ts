@@ -26,16 +26,12 @@ export function workerTestConfig({ resource, issuer = TEST_ISSUER, configPath = 
     plugins: [
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath },
-        miniflare: {
-          bindings: {
-            MCP_RESOURCE: resource,
-            AUTH_AUDIENCES: resource,
-            AUTH_ISSUER: issuer,
-            AUTH_JWKS_URI: inject("jwksUri"),
-            ENVIRONMENT: "test",
-          },
-          ...(miniflare?.((key) => inject(key)) ?? {}),
-        },
+        miniflare: (() => {
+          const extra = miniflare?.((key) => inject(key)) ?? {};
+          // Extra bindings (e.g. a secret) join the production-shaped ones rather than replace them.
+          const bindings = { MCP_RESOURCE: resource, AUTH_AUDIENCES: resource, AUTH_ISSUER: issuer, AUTH_JWKS_URI: inject("jwksUri"), ENVIRONMENT: "test", ...(extra.bindings as Record<string, unknown> | undefined) };
+          return { ...extra, bindings };
+        })(),
       })),
     ],
     // A hang guard, not a performance bound: a file's first test also pays for loading the worker
