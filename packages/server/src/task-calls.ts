@@ -3,7 +3,7 @@ import type { CallerIdentity } from "./caller.ts";
 import { SESSION_BINDING } from "./defaults.ts";
 import { MisconfiguredError, MissingClientCapabilityError } from "./errors.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
-import { declaresTasks, TASKS_REQUIRED_CAPABILITIES, type TaskPolicy, type TaskView } from "./task-extension.ts";
+import { declaresTasks, TASKS_EXTENSION, TASKS_REQUIRED_CAPABILITIES, type TaskPolicy, type TaskView } from "./task-extension.ts";
 import type { RoundInput, StartOutcome, TaskCall } from "./task-runner.ts";
 
 /** The session Durable Object's task role, over RPC (session-object.ts). */
@@ -50,7 +50,7 @@ export async function answerAsTask(request: Request, body: unknown, message: JSO
   const meta = (params._meta ?? {}) as Record<string, unknown>;
   if (!declaresTasks(meta)) {
     if (policy.support === "optional") return undefined;
-    throw new MissingClientCapabilityError(`Tool ${String(params.name)} runs only as a task: declare the ${Object.keys(TASKS_REQUIRED_CAPABILITIES.extensions)[0]} extension in this request's client capabilities.`, TASKS_REQUIRED_CAPABILITIES);
+    throw new MissingClientCapabilityError(`Tool ${String(params.name)} runs only as a task: declare the ${TASKS_EXTENSION} extension in this request's client capabilities.`, TASKS_REQUIRED_CAPABILITIES);
   }
   const namespace = sessionNamespaceOf(env);
   if (namespace === undefined) throw new MisconfiguredError(`Tool ${String(params.name)} runs as a task, which needs the ${SESSION_BINDING} Durable Object binding (a stateful server).`);

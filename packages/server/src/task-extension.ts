@@ -9,9 +9,6 @@ import { CLIENT_CAPABILITIES_META_KEY, type InputRequests } from "@modelcontextp
  */
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
-/** The three methods of the extension (`tasks/result` and `tasks/list` are gone: -32601). */
-export const TASK_METHODS = ["tasks/get", "tasks/update", "tasks/cancel"] as const;
-
 /** What a client that did not declare the extension is told it lacks (-32021 data, SEP-2575). */
 export const TASKS_REQUIRED_CAPABILITIES = Object.freeze({ extensions: Object.freeze({ [TASKS_EXTENSION]: Object.freeze({}) }) });
 
