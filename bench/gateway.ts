@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { profileDuring, topSelfTime } from "./lib/cpu-profile.ts";
+import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
 import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
@@ -99,8 +99,7 @@ if (inspectorPort !== undefined) {
     const workers = variant === "gateway-call" ? ["gateway", "hello1"] : ["hello"];
     const profiles = await profileDuring(inspectorPort, workers, async () => void (await runLoad({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: CONNECTIONS, durationSeconds: SECONDS })));
     for (const [service, profile] of profiles) {
-      console.log(`\n${service}: self time by function during ${SECONDS} s of ${variant} (shares of its samples)`);
-      printTable(topSelfTime(profile, 30, Number(values.depth)).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+      printTopSelfTime(`${service}: self time by function during ${SECONDS} s of ${variant} (shares of its samples)`, profile, Number(values.depth));
     }
   } finally {
     workerd.stop();

@@ -14,7 +14,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { profileDuring, topSelfTime } from "./lib/cpu-profile.ts";
+import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
@@ -134,8 +134,7 @@ if (inspectorPort !== undefined) {
   try {
     const load = async () => void (await runLoad({ url: resource(variant), method: "POST", headers: p.headers, body: bodyFor(variant), ...(p.sessions.length > 0 ? { headersFor: (n: number) => ({ "mcp-session-id": p.sessions[n % p.sessions.length]! }) } : {}), connections: CONNECTIONS, durationSeconds: SECONDS }));
     const profile = (await profileDuring(inspectorPort, [variant], load)).get(variant)!;
-    console.log(`\n${variant}: self time by function during ${SECONDS} s of tools/call (shares of its samples)`);
-    printTable(topSelfTime(profile, 30, Number(values.depth)).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+    printTopSelfTime(`${variant}: self time by function during ${SECONDS} s of tools/call (shares of its samples)`, profile, Number(values.depth));
   } finally {
     workerd.stop();
     express.kill();

@@ -4,6 +4,7 @@
  * profiles (V8 `Profiler`, 100 µs): self time per function, as shares of all samples — compare
  * shares, not absolute times (the profiler itself slows the isolate down).
  */
+import { printTable } from "./stats.ts";
 
 interface CallFrame {
   readonly functionName: string;
@@ -63,7 +64,7 @@ const nameOf = ({ functionName, url, lineNumber }: CallFrame) =>
   `${functionName === "" ? "(anonymous)" : functionName}${url === "" ? "" : ` (${url.split("/").at(-1)}:${lineNumber + 1})`}`;
 
 /**
- * The call paths with the most self time, as shares of the samples (idle and GC counted apart):
+ * The call paths with the most self time, as shares of all samples (idle, GC and program time included):
  * each function with its `depth` nearest callers, so an anonymous or library function is
  * attributed to the code that called it.
  */
@@ -85,4 +86,10 @@ export function topSelfTime(profile: Profile, limit = 25, depth = 2): Array<{ fu
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
     .map(([name, hits]) => ({ function: name, share: hits / total }));
+}
+
+/** Prints `topSelfTime` of a profile as a table under `title`. */
+export function printTopSelfTime(title: string, profile: Profile, depth: number): void {
+  console.log(`\n${title}`);
+  printTable(topSelfTime(profile, 30, depth).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
 }

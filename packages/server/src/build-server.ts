@@ -6,7 +6,7 @@ import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
-import { sessionNamespaceOf } from "./task-calls.ts";
+import { sessionNamespaceOf } from "./session-registry.ts";
 import { TASKS_EXTENSION, type TaskPolicy } from "./task-extension.ts";
 import { registerTaskMethods } from "./task-methods.ts";
 import type { RoundControl } from "./task-runner.ts";

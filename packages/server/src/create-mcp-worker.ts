@@ -297,7 +297,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
 
   return {
     fetch: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),
-    McpSession: createSessionClass<Env>(identity, scopes),
+    McpSession: createSessionClass<Env>(identity, scopes, modern),
     McpBackend: createBackendEntrypoint<Env>({ serve: serveVerified }),
   };
 }

@@ -13,5 +13,6 @@ export type { HealthReport } from "./health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./method-scopes.ts";
 export { consoleAuditSink, memoryAuditSink, type AuditEvent, type AuditOutcome, type BackendStatusAudit, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./audit.ts";
 export type { SessionStorage } from "./session-storage.ts";
+export { TASKS_EXTENSION, type TaskSupport } from "./task-extension.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./event-bus.ts";
 export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";

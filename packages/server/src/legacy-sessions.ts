@@ -7,7 +7,7 @@ import { BodyTooLargeError, InvalidJsonRpcRequestError, SessionNotFoundError, Se
 import type { ParsedMessages } from "./jsonrpc.ts";
 import { NEW_SESSION_HEADER, RPC_ID_HEADER } from "./session-object.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
-import { admitSession } from "./session-registry.ts";
+import { admitSession, sessionNamespaceOf } from "./session-registry.ts";
 
 /** Never handed to tool code (which sees request headers): credentials and our internal headers. */
 const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER];
@@ -26,7 +26,7 @@ export function withoutCredentials(source: Headers): Headers {
  * never the credentials, and checks the session's binding itself.
  */
 export async function routeToSession(request: Request, env: object, config: ServerConfig, caller: CallerIdentity, parsed: ParsedMessages | undefined, body: string | undefined): Promise<Response> {
-  const namespace = (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
+  const namespace = sessionNamespaceOf(env);
   if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
   const presented = request.headers.get("mcp-session-id");
   const headers = withoutCredentials(request.headers);

@@ -4,7 +4,7 @@ import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
 import { readConfig } from "./config.ts";
-import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+import { SERVER_DEFAULTS } from "./defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "./errors.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { errorResponse, type RpcId } from "./error-response.ts";
@@ -15,8 +15,8 @@ import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { toolStorage } from "./session-storage.ts";
-import { admit, registryName, release, sessionRpc } from "./session-registry.ts";
-import { createModernEra } from "./modern-era.ts";
+import { admit, registryName, release, sessionNamespaceOf, sessionRpc } from "./session-registry.ts";
+import type { createModernEra } from "./modern-era.ts";
 import type { TaskPolicy, TaskView } from "./task-extension.ts";
 import { runTaskRound } from "./task-round.ts";
 import { TaskRunner, type RoundInput, type StartOutcome, type TaskCall } from "./task-runner.ts";
@@ -60,9 +60,8 @@ interface Live {
  * - an alarm evicts the session after `SESSION_IDLE_TIMEOUT_S` idle and deletes its storage;
  *   `DELETE /mcp` does the same at once.
  */
-export function createSessionClass<Env extends object>(identity: ServerIdentity<Env>, scopesSupported: readonly string[]) {
-  // Task rounds run the 2026-07-28 pipeline inside the task's object (task-round.ts).
-  const modern = createModernEra(identity);
+export function createSessionClass<Env extends object>(identity: ServerIdentity<Env>, scopesSupported: readonly string[], modern: ReturnType<typeof createModernEra<Env>>) {
+  // Task rounds run the worker's own 2026-07-28 pipeline inside the task's object (task-round.ts).
   class McpSession extends DurableObject<Env> {
     #live: Promise<Live> | undefined;
     #lastTouch = 0;
@@ -197,7 +196,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const stored = await this.ctx.storage.get([KEY.binding, KEY.sessionId]);
       const binding = stored.get(KEY.binding) as SessionBinding | undefined;
       const sessionId = stored.get(KEY.sessionId) as string | undefined;
-      const namespace = (this.env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
+      const namespace = sessionNamespaceOf(this.env);
       if (binding !== undefined && sessionId !== undefined && namespace !== undefined) {
         await sessionRpc(namespace, registryName(binding.subject)).releaseSession(sessionId).catch(() => undefined);
       }

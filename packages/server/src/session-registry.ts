@@ -1,3 +1,5 @@
+import { SESSION_BINDING } from "./defaults.ts";
+
 /**
  * How many live sessions one subject may hold. Without a bound, any authenticated caller could
  * create session objects without limit, each storing its initialize for the idle period. Each
@@ -18,6 +20,11 @@ export interface SessionRpc {
   admitSession(sessionId: string, limit: number): Promise<string[]>;
   releaseSession(sessionId: string): Promise<void>;
   endSession(): Promise<void>;
+}
+
+/** The worker's session Durable Object namespace (`MCP_SESSION`), undefined on a stateless worker. */
+export function sessionNamespaceOf(env: object): DurableObjectNamespace | undefined {
+  return (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
 }
 
 /** The object named `name` in the session namespace, through its RPC methods. */

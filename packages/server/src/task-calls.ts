@@ -3,6 +3,7 @@ import type { CallerIdentity } from "./caller.ts";
 import { SESSION_BINDING } from "./defaults.ts";
 import { MisconfiguredError, MissingClientCapabilityError } from "./errors.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
+import { sessionNamespaceOf } from "./session-registry.ts";
 import { declaresTasks, TASKS_EXTENSION, TASKS_REQUIRED_CAPABILITIES, type TaskPolicy, type TaskView } from "./task-extension.ts";
 import type { RoundInput, StartOutcome, TaskCall } from "./task-runner.ts";
 
@@ -22,10 +23,6 @@ export interface TaskObjectRpc {
 export function taskObject(namespace: DurableObjectNamespace, taskId: string): TaskObjectRpc | undefined {
   if (!isWellFormedSessionId(taskId)) return undefined;
   return namespace.get(namespace.idFromName(`task:${taskId}`)) as unknown as TaskObjectRpc;
-}
-
-export function sessionNamespaceOf(env: object): DurableObjectNamespace | undefined {
-  return (env as Record<string, unknown>)[SESSION_BINDING] as DurableObjectNamespace | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { enforceBudget, type InterceptFn } from "@edge-mcp/server";
+import { enforceBudget, TASKS_EXTENSION, type InterceptFn } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
@@ -7,8 +7,6 @@ import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
 import { RouteCache } from "./route-cache.ts";
 import type { RulesStore } from "./rules-store.ts";
-
-const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
 /**
  * The call's params without the tasks extension in the client's capabilities: the gateway does

@@ -61,7 +61,7 @@ const worker = createMcpWorker<TasksEnv>({
         let task = await runner.get(id);
         let reported = -1;
         while (task !== undefined && wait && task.status === "running" && Date.now() < deadline && !extra.signal.aborted) {
-          const token = extra._meta?.progressToken ?? (extra.task.id === undefined ? undefined : extra.task.id);
+          const token = extra._meta?.progressToken ?? extra.task.id;
           if (token !== undefined && task.progress !== reported) {
             reported = task.progress;
             await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: task.progress, total: task.total, message: task.name } });
