@@ -6,6 +6,7 @@ import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
+import { createSessionSetup } from "./session-setup.ts";
 import { sessionNamespaceOf } from "./session-registry.ts";
 import { TASKS_EXTENSION, type TaskPolicy } from "./task-extension.ts";
 import { registerTaskMethods } from "./task-methods.ts";
@@ -36,9 +37,10 @@ export interface SetupContext<Env> {
    */
   readonly caller: CallerIdentity;
   /**
-   * The verified token's claims (e.g. Auth0 `permissions` or a roles claim), when the token was
-   * verified for this very request (stateless and 2026-07-28 requests); absent in sessions, with
-   * auth disabled, and on requests from a gateway.
+   * The verified token's claims (e.g. Auth0 `permissions` or a roles claim) of the token `caller`
+   * was verified from (in a session: the token of `initialize`, or with `sessionSetup:
+   * "per-request"` of the request being served); absent with auth disabled and on requests from a
+   * gateway.
    */
   readonly claims?: Readonly<Record<string, unknown>>;
   /**
@@ -88,6 +90,8 @@ export interface ServerIdentity<Env> {
   readonly cacheHints?: McpServerOptions["cacheHints"];
   /** Feeds of list changes from outside this worker, heard by `subscriptions/listen` streams. */
   readonly eventSources?: (env: Env) => readonly EventSource[];
+  /** When `setup` runs in a 2025 session: once, at `initialize` (default), or again before every request (session-setup.ts). */
+  readonly sessionSetup?: "once" | "per-request";
   readonly setup: SetupFn<Env>;
 }
 
@@ -96,6 +100,8 @@ export interface BuiltServer {
   readonly toolScopes: ToolScopes;
   /** The tools registered with `task`, by name. */
   readonly taskPolicies: ReadonlyMap<string, TaskPolicy>;
+  /** `sessionSetup: "per-request"` sessions: runs `setup` again for this request's caller and swaps in what it registers. */
+  readonly refresh?: (caller: CallerIdentity) => Promise<void>;
 }
 
 /**
@@ -133,10 +139,27 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     promptsChanged: () => announce("prompts_list_changed", () => server.sendPromptListChanged()),
     resourcesChanged: () => announce("resources_list_changed", () => server.sendResourceListChanged()),
   });
-  const claims = base.transport === "stateless" ? claimsOf(base.caller) : undefined;
   const taskPolicies = new Map<string, TaskPolicy>();
   const tasks = { policies: taskPolicies, ...(options.taskRound === undefined ? {} : { round: options.taskRound }) };
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks), { ...base, ...(claims === undefined ? {} : { claims }), notify });
+  const contextFor = (caller: CallerIdentity): SetupContext<Env> => {
+    const claims = claimsOf(caller);
+    return { ...base, caller, ...(claims === undefined ? {} : { claims }), notify };
+  };
+  if (base.transport === "stateful" && base.era === "legacy" && identity.sessionSetup === "per-request") {
+    const sessionSetup = createSessionSetup(server);
+    const refresh = async (caller: CallerIdentity) => {
+      const { recorder, commit } = sessionSetup.record();
+      const scopes = new Map<string, readonly string[]>();
+      await identity.setup(createEdgeMcpServer(recorder, scopes, audit, codec, tasks), contextFor(caller));
+      // Synchronous from here: the registrations and the scopes checked before dispatch change together.
+      commit();
+      toolScopes.clear();
+      for (const [name, required] of scopes) toolScopes.set(name, required);
+    };
+    await refresh(base.caller);
+    return { server, toolScopes, taskPolicies, refresh };
+  }
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks), contextFor(base.caller));
   // The tasks extension is 2026-07-28's, and needs the session Durable Object to keep tasks in.
   // Its methods are registered only on an instance that serves one of them (one request each).
   const namespace = base.era === "modern" ? sessionNamespaceOf(base.env as object) : undefined;

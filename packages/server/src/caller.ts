@@ -16,7 +16,10 @@ export const AUTH_DISABLED_CALLER: CallerIdentity = Object.freeze({
   scopes: Object.freeze([...SCOPE_PROFILES.standard]),
 });
 
-/** The verified token claims behind a caller, for `setup` (never sent on to tools or other objects). */
+/**
+ * The verified token claims behind a caller, for `setup`: never given to tools, never sent to
+ * another worker; they travel only to this worker's own session object (`encodeCaller`).
+ */
 const claimsByCaller = new WeakMap<CallerIdentity, Readonly<Record<string, unknown>>>();
 
 export function callerFrom(auth: AuthContext): CallerIdentity {
@@ -25,7 +28,7 @@ export function callerFrom(auth: AuthContext): CallerIdentity {
   return caller;
 }
 
-/** The claims of the token a caller was verified from in this request; undefined otherwise (auth off, sessions, RPC). */
+/** The claims of the token a caller was verified from in this request; undefined otherwise (auth off, requests from a gateway). */
 export function claimsOf(caller: CallerIdentity): Readonly<Record<string, unknown>> | undefined {
   return claimsByCaller.get(caller);
 }
@@ -37,18 +40,32 @@ export function claimsOf(caller: CallerIdentity): Readonly<Record<string, unknow
  */
 export const CALLER_HEADER = "x-edge-mcp-caller";
 
-const CallerSchema = z.object({ subject: z.string().min(1).max(512), clientId: z.string().max(512), scopes: z.array(z.string().max(256)).max(256) });
+const CallerSchema = z.object({
+  subject: z.string().min(1).max(512),
+  clientId: z.string().max(512),
+  scopes: z.array(z.string().max(256)).max(256),
+  claims: z.record(z.string(), z.unknown()).optional(),
+});
 
+/** The caller for this Worker's session object, with the verified claims when there are any (setup in the session reads them). */
 export function encodeCaller(caller: CallerIdentity): string {
-  return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes });
+  const claims = claimsOf(caller);
+  return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) });
 }
 
-/** The caller in the header (from this Worker to its session object, or from a gateway), checked for shape; undefined when malformed. */
-export function decodeCaller(value: string | null): CallerIdentity | undefined {
+/**
+ * The caller in the header, checked for shape; undefined when malformed. `claims: true` only for
+ * this Worker's own session object: a caller from a gateway never brings claims.
+ */
+export function decodeCaller(value: string | null, options: { readonly claims?: boolean } = {}): CallerIdentity | undefined {
   if (value === null) return undefined;
   try {
     const parsed = CallerSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) return undefined;
+    const { claims, ...identity } = parsed.data;
+    const caller: CallerIdentity = identity;
+    if (options.claims === true && claims !== undefined) claimsByCaller.set(caller, Object.freeze(claims));
+    return caller;
   } catch {
     return undefined;
   }

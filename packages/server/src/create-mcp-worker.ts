@@ -43,6 +43,7 @@ const OptionsSchema = z.object({
   resourceDocumentation: z.string().url().optional(),
   jwksKvBinding: z.string().min(1).optional(),
   responseMode: z.enum(["sse", "json"]).optional(),
+  sessionSetup: z.enum(["once", "per-request"]).optional(),
   rateLimit: z
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
     .optional(),
@@ -52,7 +53,14 @@ const OptionsSchema = z.object({
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept" | "sessionSetup"> {
+  /**
+   * When `setup` runs in a 2025 session (stateful servers): `"once"` at `initialize` (default), or
+   * `"per-request"` before every request, so a session offers what `setup` decides for that
+   * request's caller and claims (a gateway's rules); a change reaches the client as
+   * `list_changed`. The handles `setup` gets back from registrations are then inert.
+   */
+  sessionSetup?: "once" | "per-request";
   /**
    * 2026-07-28 cache hints for results that set none, per method, e.g.
    * `{ "tools/list": { ttlMs: 60_000, cacheScope: "public" } }`. Use `"private"` whenever a
@@ -68,7 +76,11 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
   intercept?: InterceptFn<Env>;
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
-  /** Registers tools (with scopes), resources and prompts. Runs per session (stateful) or per request (stateless). */
+  /**
+   * Registers tools (with scopes), resources and prompts. Runs per request (stateless, and every
+   * 2026-07-28 request), and per 2025 session — at `initialize`, or before every request of the
+   * session with `sessionSetup: "per-request"`.
+   */
   setup: SetupFn<Env>;
   capabilities?: import("@modelcontextprotocol/server").ServerCapabilities;
 }
@@ -114,6 +126,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
     ...(options.cacheHints === undefined ? {} : { cacheHints: options.cacheHints }),
     ...(options.eventSources === undefined ? {} : { eventSources: options.eventSources }),
+    ...(o.sessionSetup === undefined ? {} : { sessionSetup: o.sessionSetup }),
   });
   const modern = createModernEra<Env>(identity);
   const verifierFor = tokenVerifiers(o.jwksKvBinding);

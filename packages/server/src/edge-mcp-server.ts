@@ -1,5 +1,5 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import { ProtocolError, ProtocolErrorCode, type CallToolResult, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, ProtocolErrorCode, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditSink } from "./audit.ts";
 import { callerFromAuthInfo, type CallerIdentity } from "./caller.ts";
@@ -26,6 +26,11 @@ export type EdgeRequestExtra = ServerContext & {
   sendNotification(notification: ServerNotification): Promise<void>;
   /** MRTR state for the next round of this call: signed, expiring, bound to this caller and request. */
   readonly requestState: ToolRequestState;
+  /**
+   * What the client declared it can do (elicitation, sampling, roots, …): this request's `_meta`
+   * on 2026-07-28, the session's `initialize` on 2025 (undefined on a stateless 2025 request).
+   */
+  readonly clientCapabilities: ClientCapabilities | undefined;
   /**
    * The task this call runs as (a tool registered with `task`, called by a client that declared
    * the tasks extension): `id` is undefined when it runs as a plain call. `start()` hands the
@@ -132,10 +137,13 @@ export interface TaskRegistry {
 }
 
 /** The handler context tools get (EdgeRequestExtra) from the SDK's. */
-function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"]): EdgeRequestExtra {
+function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"], server: McpServer): EdgeRequestExtra {
+  const declared = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
   return Object.assign(Object.create(ctx) as ServerContext, ctx, {
     auth,
     requestState,
+    // 2025: the SDK's accessor is the initialize-scoped value (deprecated only for 2026-07-28 use).
+    clientCapabilities: declared ?? server.server.getClientCapabilities(),
     task,
     _meta: ctx.mcpReq._meta,
     requestId: ctx.mcpReq.id,
@@ -198,7 +206,7 @@ export function createEdgeMcpServer(
           record("denied");
           throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
-        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task);
+        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task, server);
         // tasks/cancel aborts the round: the handler sees it on the signal it already watches.
         // Progress has no stream to go to in a task: it becomes the task's statusMessage (tasks/get).
         const extra = round === undefined ? base : Object.assign(Object.create(base) as EdgeRequestExtra, base, { signal: AbortSignal.any([base.signal, round.signal]), sendNotification: (n: ServerNotification) => reportToTask(round, n, base) });

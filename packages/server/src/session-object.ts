@@ -46,6 +46,8 @@ interface Live {
   readonly server: McpServer;
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly toolScopes: ToolScopes;
+  /** sessionSetup "per-request": setup again for a request's caller. */
+  readonly refresh?: (caller: CallerIdentity) => Promise<void>;
 }
 
 /**
@@ -106,7 +108,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
 
     override async fetch(request: Request): Promise<Response> {
       const config = readConfig(this.env);
-      const caller = decodeCaller(request.headers.get(CALLER_HEADER));
+      const caller = decodeCaller(request.headers.get(CALLER_HEADER), { claims: true });
       if (caller === undefined) return new Response("Forbidden", { status: 403 });
       try {
         const newSessionId = request.headers.get(NEW_SESSION_HEADER);
@@ -145,11 +147,15 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       if (binding === undefined || !isBoundTo(binding, caller)) throw new SessionNotFoundError();
       const sessionId = stored.get(KEY.sessionId) as string;
       // The stored initialize is needed only to rebuild after an eviction or restart.
-      const live = await (this.#live ?? this.#ensureLive(sessionId, await storage.get(KEY.init), caller));
+      const running = this.#live;
+      const live = await (running ?? this.#ensureLive(sessionId, await storage.get(KEY.init), caller));
       await this.#touch();
       const authInfo = toAuthInfo(caller);
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
+      // sessionSetup "per-request": what this request may use is decided now, for this caller (a
+      // server just built for it already ran setup; answers to the server's own requests need none).
+      if (running !== undefined && live.refresh !== undefined && parsed.messages.some((m) => "method" in m && "id" in m)) await live.refresh(caller);
       await checkBeforeDispatch(identity, this.env, caller, parsed.messages, live.toolScopes);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });
     }
@@ -164,7 +170,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     }
 
     async #build(sessionId: string, storedInit: unknown, caller: CallerIdentity): Promise<Live> {
-      const { server, toolScopes } = await buildServer(
+      const { server, toolScopes, refresh } = await buildServer(
         identity,
         { env: this.env, transport: "stateful", era: "legacy", caller, sessionId, storage: toolStorage(this.ctx.storage) },
         { sessionIdHash: await hashSessionId(sessionId) },
@@ -179,7 +185,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       });
       await server.connect(transport);
       if (storedInit !== undefined) await replayInitialize(transport, storedInit);
-      return { server, transport, toolScopes };
+      return { server, transport, toolScopes, ...(refresh === undefined ? {} : { refresh }) };
     }
 
     async #touch(): Promise<void> {

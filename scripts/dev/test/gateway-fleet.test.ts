@@ -11,9 +11,10 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { binOf, freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 import { connectModern, messagesOf, modernPost, sseReader } from "./helpers/modern-http.ts";
 import { TestOAuthProvider } from "./helpers/oauth-provider.ts";
@@ -122,12 +123,21 @@ describe("gateway: one endpoint for the fleet", () => {
 
   it("rules changed at runtime: bob's listener hears list_changed and his next list is the new one, with no restart", async () => {
     const token = await tokenFor("gateway", "dev|bob");
-    const bobRules = (name: string) => ({
+    const bobRules = (name: string, allow = ["hello.*", "notes.list_notes", "conformance.test_*"]) => ({
       rules: [
         { name: "alice", when: { sub: "dev|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "!notes.delete_note"] },
-        { name, when: { sub: "dev|bob" }, allow: ["hello.*", "notes.list_notes", "conformance.test_*"] },
+        { name, when: { sub: "dev|bob" }, allow },
       ],
     });
+    // bob's 2025 client, its session opened before the change: the session follows the rules too
+    // (the gateway runs its setup again before each request of a session).
+    const legacy = new Client({ name: "gateway-legacy", version: "1" }, { capabilities: { elicitation: {}, sampling: {} } });
+    let legacyListChanged = 0;
+    legacy.setNotificationHandler(ToolListChangedNotificationSchema, () => void legacyListChanged++);
+    legacy.setRequestHandler(ElicitRequestSchema, (request) => ({ action: "accept" as const, content: "message" in request.params && request.params.message.includes("color") ? { color: "teal" } : { name: "Bob" } }));
+    legacy.setRequestHandler(CreateMessageRequestSchema, () => ({ role: "assistant" as const, content: { type: "text" as const, text: "Paris" }, model: "stand-in" }));
+    await legacy.connect(new StreamableHTTPClientTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    expect(await toolNames(legacy)).toEqual(await backendTools("hello"));
     // A listen stream can end (a client then reconnects): if it ends before the change is heard,
     // listen again and change the rules again — list_changed must reach an open stream.
     let stream: ReturnType<typeof sseReader> | undefined;
@@ -175,19 +185,28 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(result.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(progress).toEqual([0, 50, 100]);
 
-      // The same tool for a 2025-era client (served by the gateway's own MCP server, which calls the
-      // backend in 2026-07-28 and relays its progress onto the client's response stream).
-      const legacy = new Client({ name: "gateway-legacy", version: "1" });
-      await legacy.connect(new StreamableHTTPClientTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      // The 2025 session opened before the change: its next request sees the new rules, and the
+      // session's stream is told the list changed.
+      let legacyNames = await toolNames(legacy);
+      for (let i = 0; i < 10 && !legacyNames.includes("conformance__test_tool_with_progress"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500)); // conformance's tools arriving late, as above
+        legacyNames = await toolNames(legacy);
+      }
+      expect(legacyNames).toEqual(names);
+      await vi.waitFor(() => expect(legacyListChanged).toBeGreaterThan(0), { timeout: 10_000 });
+
+      // The same tool for the 2025-era client (served by the gateway's own MCP server, which calls
+      // the backend in 2026-07-28 and relays its progress onto the client's response stream).
       const legacyProgress: number[] = [];
       const legacyResult = await legacy.callTool({ name: "conformance__test_tool_with_progress", arguments: {} }, undefined, { onprogress: (p) => legacyProgress.push(p.progress) });
       expect(legacyResult.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(legacyProgress).toEqual([0, 50, 100]);
-      // A tool that needs the user's input: a 2025 client gets a clear tool error at once, not a request that can never be answered.
-      const asked = await legacy.callTool({ name: "conformance__test_input_required_result_elicitation", arguments: {} });
-      expect(asked.isError).toBe(true);
-      expect(JSON.stringify(asked.content)).toContain("MCP 2026-07-28");
-      await legacy.close();
+      // A backend's input rounds reach the 2025 client as elicitation and sampling requests on its
+      // session (the SDK turns each input_required round into them), two rounds here.
+      const legacyRounds = await legacy.callTool({ name: "conformance__test_input_required_result_multi_round", arguments: {} });
+      expect(legacyRounds.content).toEqual([{ type: "text", text: "Bob likes teal." }]);
+      const sampled = await legacy.callTool({ name: "conformance__test_input_required_result_sampling", arguments: {} });
+      expect(sampled.content).toEqual([{ type: "text", text: "The model said: Paris" }]);
 
       // Multi round-trip input (MRTR) through the gateway: two rounds of elicitation, the backend's
       // signed requestState carried by the client and verified by the backend on each retry.
@@ -203,10 +222,18 @@ describe("gateway: one endpoint for the fleet", () => {
       await direct.close();
       await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
       await client.close();
+
+      // Access taken away: the open 2025 session loses the tools with the next request — a call
+      // gets the unknown-tool error, as a 2026-07-28 request would.
+      await pushRules(bobRules("bob-hello-only", ["hello.*"]));
+      await stream.next((m) => m.method === "notifications/tools/list_changed", 20_000);
+      await expect(legacy.callTool({ name: "conformance__test_tool_with_progress", arguments: {} })).rejects.toMatchObject({ code: -32602 });
+      expect(await toolNames(legacy)).toEqual(await backendTools("hello"));
     } finally {
       stream!.close();
+      await legacy.close();
     }
-  }, 120_000);
+  }, 150_000);
 
   it("a backend going down: its calls fail fast, the others stay listed and callable, /health names it", async () => {
     const token = await tokenFor("gateway", "dev|alice");

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
-import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
+import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import type { RouteCache } from "./route-cache.ts";
@@ -9,9 +9,6 @@ import { registerGatewayPromptsAndResources } from "./gateway-resources.ts";
 import { passthroughSchema } from "./passthrough-schema.ts";
 import { policyFor, type Policy } from "./policy.ts";
 import { BackendUnavailableError, relay } from "./relay.ts";
-
-/** Every capability an input request can need (MCP 2026-07-28 MRTR): what the gateway declares for 2025 callers. */
-const INPUT_CAPABILITIES = Object.freeze({ elicitation: { form: {}, url: {} }, sampling: {}, roots: {} });
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const DEFAULT_SCOPES = ["tools.read"];
@@ -129,7 +126,7 @@ export async function registerGatewayTools(
         scopes: scopesOf(tool),
         audit: { backend: target.name },
       },
-      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs, env: ctx.env as object, era: ctx.era }),
+      (args, extra) => callBackendTool(target, tool.name, args, extra, { policy, caller, catalog: gateway.catalog, timeoutMs: gateway.config.limits.backendTimeoutMs, env: ctx.env as object }),
     );
   }
 }
@@ -140,7 +137,7 @@ async function callBackendTool(
   name: string,
   args: Record<string, unknown>,
   extra: EdgeRequestExtra,
-  { policy, caller, catalog, timeoutMs, env, era }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number; env: object; era: "legacy" | "modern" },
+  { policy, caller, catalog, timeoutMs, env }: { policy: Policy; caller: CallerIdentity; catalog: Catalog; timeoutMs: number; env: object },
 ): Promise<CallToolResult | InputRequiredResult> {
   if (target.rateLimit !== undefined) {
     try {
@@ -162,9 +159,9 @@ async function callBackendTool(
       method: "tools/call",
       params,
       meta,
-      // A 2025 request carries no capabilities here (stateless): ask the backend to say what input it
-      // needs, so the caller is told plainly below instead of getting a misleading capability error.
-      clientCapabilities: era === "legacy" ? INPUT_CAPABILITIES : ((envelope[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined) ?? {}),
+      // What the client declared (its request's _meta, or its 2025 session's initialize): the
+      // backend asks only for input the client can give.
+      clientCapabilities: (extra.clientCapabilities as Record<string, unknown> | undefined) ?? {},
       caller: { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes },
       signal: extra.signal,
       timeoutMs,
@@ -175,13 +172,11 @@ async function callBackendTool(
     // The backend's own envelope keys (its serverInfo) stay behind: the gateway is the server here.
     const resultMeta = Object.fromEntries(Object.entries((_meta ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")));
     if (Object.keys(resultMeta).length > 0) result._meta = resultMeta;
-    if (resultType === "input_required" && era === "legacy") {
-      // A 2025 request here has no session to carry server→client requests over: say so at once
-      // rather than send a request whose answer could never come back to this call.
-      return { isError: true, content: [{ type: "text", text: `This tool needs input from you, which the gateway can only ask through MCP 2026-07-28: connect with a 2026-07-28 client, or call "${name}" on its server directly.` }] };
-    }
     if (resultType === "input_required") {
-      // The backend's state rides inside the gateway's own signed state, bound to this caller and call.
+      // The backend's state rides inside the gateway's own signed state, bound to this caller and
+      // call. A 2026-07-28 client answers the input requests and retries; in a 2025 session the SDK
+      // sends them to the client as elicitation / sampling requests and runs this handler again
+      // with the answers — the next round relayed to the backend like this one.
       const state = await extra.requestState.mint({ backend: target.name, ...(typeof requestState === "string" ? { state: requestState } : {}) } satisfies RoundState);
       return { ...result, resultType: "input_required", requestState: state } as InputRequiredResult;
     }

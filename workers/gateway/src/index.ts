@@ -49,7 +49,11 @@ function targetsFor(env: Env): Map<string, BackendTarget> {
 const worker = createMcpWorker<Env>({
   name: "gateway",
   version: "1.0.0",
-  transport: "stateless",
+  // stateful (mcp.json): 2025 clients get sessions, so a backend's elicitation and sampling reach
+  // them as server→client requests; setup runs again before each of a session's requests, so the
+  // rules (and the caller's current claims) decide every call, as they do for 2026-07-28 requests.
+  transport: manifest.transport as "stateful" | "stateless",
+  sessionSetup: "per-request",
   rateLimit: manifest.rateLimit,
   instructions: "One endpoint for the edge-mcp fleet: tools and prompts are named {server}__{name}; you see those your account may use.",
   capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true } },
@@ -84,4 +88,5 @@ export default {
     return worker.fetch(request, env, ctx);
   },
 };
+export const McpSession = worker.McpSession;
 export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

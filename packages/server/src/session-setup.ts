@@ -1,0 +1,94 @@
+import type { McpServer } from "@modelcontextprotocol/server";
+
+/** What can be listed, and so announced with `notifications/{kind}/list_changed`. */
+type ListKind = "tools" | "prompts" | "resources";
+
+const SENDERS = { tools: "sendToolListChanged", prompts: "sendPromptListChanged", resources: "sendResourceListChanged" } as const;
+
+/** One registration `setup` asked for, applied to the live server only at commit. */
+interface Pending {
+  readonly kind: ListKind;
+  /** What a client sees of it in a listing, besides schemas (name, title, description, URI, annotations, `_meta`). */
+  readonly fingerprint: string;
+  readonly apply: () => { remove(): void };
+}
+
+interface Applied {
+  readonly kind: ListKind;
+  readonly fingerprint: string;
+  readonly handle: { remove(): void };
+}
+
+/** The registration's listing-visible fields (functions and schemas left out: they need not serialize). */
+function fingerprintOf(kind: ListKind, args: readonly unknown[]): string {
+  const [name, second, third] = args;
+  const config = (kind === "resources" ? third : second) as Record<string, unknown> | undefined;
+  const visible = { title: config?.title, description: config?.description, annotations: config?.annotations, mimeType: config?.mimeType, _meta: config?._meta };
+  const where = kind === "resources" ? (typeof second === "string" ? second : String((second as { uriTemplate?: unknown } | undefined)?.uriTemplate ?? "")) : "";
+  return `${kind}\u0000${String(name)}\u0000${where}\u0000${JSON.stringify(visible)}`;
+}
+
+/**
+ * What setup gets back for a registration that is applied only at commit: any use throws, since
+ * the registration is replaced at every request (register what the caller may use instead).
+ */
+function inertHandle(): never {
+  const refuse = () => {
+    throw new TypeError('edge-mcp: with sessionSetup "per-request", setup runs again for every request; register only what the caller may use instead of changing a registration later.');
+  };
+  return new Proxy({}, { get: () => refuse }) as never;
+}
+
+/**
+ * `sessionSetup: "per-request"`: a 2025 session whose `setup` runs again before every request, so
+ * what the session offers follows what `setup` decides now (a gateway's rules, the caller's
+ * current claims) instead of what it decided at `initialize`.
+ *
+ * `setup` runs against a recorder (`Object.create` of the live server, so everything but the
+ * register methods is the live server's); `commit` then swaps the whole set in one synchronous
+ * step — no await between removing the old registrations and adding the new — so a request
+ * dispatched meanwhile never sees a half-built server. The SDK announces every add and remove;
+ * those announcements are held back during the swap and one `list_changed` per kind is sent
+ * only when what a client can list actually changed (MCP 2025-11-25, server/tools §List Changed
+ * Notification: "When the list of available tools changes").
+ */
+export function createSessionSetup(server: McpServer) {
+  let applied: Applied[] = [];
+  return {
+    /** A recording stand-in for `server`, and the commit that applies what was recorded on it. */
+    record(): { recorder: McpServer; commit(): void } {
+      const pending: Pending[] = [];
+      const recorder = Object.create(server) as McpServer;
+      const recordAs = (kind: ListKind, method: "registerTool" | "registerPrompt" | "registerResource") =>
+        ((...args: unknown[]) => {
+          pending.push({ kind, fingerprint: fingerprintOf(kind, args), apply: () => (server[method] as (...a: unknown[]) => { remove(): void })(...args) });
+          return inertHandle();
+        }) as never;
+      Object.assign(recorder, { registerTool: recordAs("tools", "registerTool"), registerPrompt: recordAs("prompts", "registerPrompt"), registerResource: recordAs("resources", "registerResource") });
+      return {
+        recorder,
+        commit() {
+          const before = applied;
+          const held = new Set<ListKind>();
+          const senders = Object.entries(SENDERS) as [ListKind, (typeof SENDERS)[ListKind]][];
+          // Instance properties shadow the SDK's methods for the swap only.
+          for (const [kind, sender] of senders) Object.defineProperty(server, sender, { configurable: true, writable: true, value: () => void held.add(kind) });
+          try {
+            for (const { handle } of before) handle.remove();
+            applied = pending.map(({ kind, fingerprint, apply }) => ({ kind, fingerprint, handle: apply() }));
+          } finally {
+            for (const [, sender] of senders) delete (server as unknown as Record<string, unknown>)[sender];
+          }
+          for (const [kind, sender] of senders) {
+            if (held.has(kind) && changed(before, applied, kind)) void server[sender]();
+          }
+        },
+      };
+    },
+  };
+}
+
+function changed(before: readonly Applied[], after: readonly Applied[], kind: ListKind): boolean {
+  const of = (list: readonly Applied[]) => list.filter((a) => a.kind === kind).map((a) => a.fingerprint).sort().join("\n");
+  return of(before) !== of(after);
+}
