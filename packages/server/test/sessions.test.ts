@@ -87,6 +87,12 @@ describe("stateful sessions (one Durable Object per session)", () => {
     await client.close();
   });
 
+  it("runs setup in a session with the claims of the token that opened it, carried to the session object", async () => {
+    const { client } = await connect("stateful", { token: await token({ scopes: ["tools.read", "prompts.read"] }) });
+    expect(JSON.parse(textOf(await client.callTool({ name: "setup_claims", arguments: {} })))).toEqual({ permissions: ["tools.read", "prompts.read"] });
+    await client.close();
+  });
+
   it("checks resource and prompt scopes inside a session", async () => {
     const { client, transport } = await connect("stateful", { token: await token({ scopes: ["tools.read"] }) });
     const res = await post("stateful", { jsonrpc: "2.0", id: 5, method: "prompts/get", params: { name: "greet" } }, {
