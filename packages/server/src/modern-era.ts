@@ -50,6 +50,10 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   }
 
   return {
+    /** This isolate's (per env object) list-change bus, with the server's event sources: what 2025 sessions' streams follow too. */
+    busFor(env: Env): ServerEventBus {
+      return isolateFor(env as object).bus;
+    },
     /**
      * One modern request. `round`: a task's round, run inside the task's Durable Object — the
      * call was checked (scopes, rate limits) when the task was created or updated, it runs as a

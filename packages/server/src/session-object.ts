@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { WebStandardStreamableHTTPServerTransport, type McpServer } from "@modelcontextprotocol/server";
+import { WebStandardStreamableHTTPServerTransport, type McpServer, type ServerEvent } from "@modelcontextprotocol/server";
 import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
@@ -14,6 +14,7 @@ import { challengeFor } from "./challenge.ts";
 import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
+import { followWhileOpen } from "./session-follow.ts";
 import { toolStorage } from "./session-storage.ts";
 import { admit, registryName, release, sessionNamespaceOf, sessionRpc } from "./session-registry.ts";
 import type { createModernEra } from "./modern-era.ts";
@@ -68,6 +69,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     #live: Promise<Live> | undefined;
     #lastTouch = 0;
     #tasks: TaskRunner | undefined;
+    /** The caller of the session's latest request: whom per-request setup runs for when a change is heard. */
+    #caller: CallerIdentity | undefined;
 
     /** Task role (task-runner.ts): this object is the task `task:<taskId>` of the tasks extension. */
     #taskRunner(): TaskRunner {
@@ -134,6 +137,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
         [KEY.lastSeen]: now,
       });
       this.#lastTouch = now;
+      this.#caller = caller;
       await storage.setAlarm(now + idleSeconds * 1000);
       const live = await this.#ensureLive(sessionId, undefined, caller);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
@@ -151,6 +155,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const live = await (running ?? this.#ensureLive(sessionId, await storage.get(KEY.init), caller));
       await this.#touch();
       const authInfo = toAuthInfo(caller);
+      this.#caller = caller;
+      if (request.method === "GET") return followWhileOpen(await live.transport.handleRequest(request, { authInfo }), modern.busFor(this.env), (event) => void this.#heard(event, live));
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
       // sessionSetup "per-request": what this request may use is decided now, for this caller (a
@@ -158,6 +164,25 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       if (running !== undefined && live.refresh !== undefined && parsed.messages.some((m) => "method" in m && "id" in m)) await live.refresh(caller);
       await checkBeforeDispatch(identity, this.env, caller, parsed.messages, live.toolScopes);
       return live.transport.handleRequest(request, { parsedBody: parsed.raw, authInfo });
+    }
+
+    /**
+     * A list change heard while the session's stream is open (session-follow.ts). With per-request
+     * setup, setup runs again for the session's latest caller, and the client hears of it only if
+     * what it can list changed; otherwise the change is passed on as announced.
+     */
+    async #heard(event: ServerEvent, live: Live): Promise<void> {
+      try {
+        if (live.refresh !== undefined) {
+          if (event.kind !== "resource_updated" && this.#caller !== undefined) await live.refresh(this.#caller);
+          return;
+        }
+        if (event.kind === "tools_list_changed") live.server.sendToolListChanged();
+        else if (event.kind === "prompts_list_changed") live.server.sendPromptListChanged();
+        else if (event.kind === "resources_list_changed") live.server.sendResourceListChanged();
+      } catch {
+        // Not passed on now (setup failed, the stream just closed): the next request sees the change.
+      }
     }
 
     /** The live server, built once per object lifetime; rebuilt (and re-initialized) after eviction. */

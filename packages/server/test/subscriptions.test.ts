@@ -4,8 +4,10 @@
  * modern handler and bus, so only the shared object can carry the event from one to the other.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { describe, expect, it, vi } from "vitest";
 import { statelessWorker } from "./fixtures/test-worker.ts";
+import { connect } from "./helpers/mcp.ts";
 import { MODERN } from "./helpers/modern.ts";
 import { RESOURCE, token } from "./helpers/tokens.ts";
 
@@ -76,5 +78,16 @@ describe("subscriptions/listen across isolates", () => {
     const messages = await heard;
     abort.abort();
     expect(messages.filter((m) => m.method === "notifications/tools/list_changed")).toHaveLength(1);
+  });
+
+  it("tells a 2025 session's open stream of a list change published by a 2026-07-28 request", async () => {
+    const bearer = await token();
+    const { client } = await connect("stateful", { token: bearer }); // with its standalone GET stream
+    let heard = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void heard++);
+    await new Promise((r) => setTimeout(r, 300)); // the session's stream connects to the bus
+    await (await modern({ ...(env as object) }, bearer, "tools/call", { name: "announce_tools", arguments: {} }, "announce_tools")).text();
+    await vi.waitFor(() => expect(heard).toBe(1), { timeout: 5_000 });
+    await client.close();
   });
 });

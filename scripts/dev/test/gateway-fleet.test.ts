@@ -185,15 +185,15 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(result.content).toEqual([{ type: "text", text: "Tool with progress executed successfully" }]);
       expect(progress).toEqual([0, 50, 100]);
 
-      // The 2025 session opened before the change: its next request sees the new rules, and the
-      // session's stream is told the list changed.
+      // The 2025 session opened before the change: its standing stream is told the list changed
+      // (with no request of its own), and its next listing is the new one.
+      await vi.waitFor(() => expect(legacyListChanged).toBeGreaterThan(0), { timeout: 15_000 });
       let legacyNames = await toolNames(legacy);
       for (let i = 0; i < 10 && !legacyNames.includes("conformance__test_tool_with_progress"); i++) {
         await new Promise((resolve) => setTimeout(resolve, 500)); // conformance's tools arriving late, as above
         legacyNames = await toolNames(legacy);
       }
       expect(legacyNames).toEqual(names);
-      await vi.waitFor(() => expect(legacyListChanged).toBeGreaterThan(0), { timeout: 10_000 });
 
       // The same tool for the 2025-era client (served by the gateway's own MCP server, which calls
       // the backend in 2026-07-28 and relays its progress onto the client's response stream).
@@ -225,8 +225,10 @@ describe("gateway: one endpoint for the fleet", () => {
 
       // Access taken away: the open 2025 session loses the tools with the next request — a call
       // gets the unknown-tool error, as a 2026-07-28 request would.
+      const heardBefore = legacyListChanged;
       await pushRules(bobRules("bob-hello-only", ["hello.*"]));
       await stream.next((m) => m.method === "notifications/tools/list_changed", 20_000);
+      await vi.waitFor(() => expect(legacyListChanged).toBeGreaterThan(heardBefore), { timeout: 15_000 });
       await expect(legacy.callTool({ name: "conformance__test_tool_with_progress", arguments: {} })).rejects.toMatchObject({ code: -32602 });
       expect(await toolNames(legacy)).toEqual(await backendTools("hello"));
     } finally {

@@ -42,9 +42,13 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
     });
   }
   sources.push(async (emit, signal) => {
+    // Each feed compares with what it saw itself: several buses in one isolate (its 2026-07-28
+    // listeners', each 2025 session's stream) each hear a change once, whoever noticed it first.
+    let seen = (await rules.readFrom(env)).snapshot.version;
     while (!(await sleep(pollMs, signal))) {
-      const { snapshot, changed } = await rules.readFrom(env);
-      if (changed) {
+      const { snapshot } = await rules.readFrom(env);
+      if (snapshot.version !== seen) {
+        seen = snapshot.version;
         rules.announced(snapshot.version);
         // Rules decide which backends' tools, prompts and resources a caller sees: all three lists may have changed.
         for (const kind of RULE_CHANGE_EVENTS) emit({ kind });

@@ -23,6 +23,26 @@ describe("what the gateway's listeners hear", () => {
     expect(heard).toEqual(["tools_list_changed", "prompts_list_changed", "resources_list_changed"]);
   });
 
+  it("hears a rules change on every bus of the isolate, even when a request's setup noticed it first", async () => {
+    const rules = new RulesStore({ rules: [], aliases: {} }, 0);
+    let document: string | null = null;
+    const kv = { get: async () => document };
+    const catalog = new Catalog({ timeoutMs: 100, maxCacheMs: 1_000, lister: { subject: "gw", clientId: "gw", scopes: [] } });
+    const stop = new AbortController();
+    const heard = { listeners: 0, session: 0 };
+    // Two feeds on one store: the 2026-07-28 listeners' bus and a 2025 session stream's.
+    const runs = (["listeners", "session"] as const).map((who) => gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10)[0]!((event) => void (event.kind === "tools_list_changed" && heard[who]++), stop.signal));
+    await new Promise((r) => setTimeout(r, 30));
+    document = JSON.stringify({ rules: [{ when: { sub: "dev|bob" }, allow: ["hello.*"] }] });
+    const { changed, snapshot } = await rules.read(kv); // a request's setup sees it first and announces it
+    expect(changed).toBe(true);
+    rules.announced(snapshot.version);
+    for (let i = 0; i < 100 && (heard.listeners < 1 || heard.session < 1); i++) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    await Promise.all(runs);
+    expect(heard).toEqual({ listeners: 1, session: 1 });
+  });
+
   it("tells listeners to list again when a backend's tools arrive after a listing left it out for being slow", async () => {
     let answer: (() => void) | undefined;
     const slow: BackendTarget = {
