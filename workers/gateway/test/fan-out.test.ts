@@ -13,7 +13,7 @@ const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant
 const send = (request: Request) => exports.default.fetch(request);
 
 async function rpc(bearer: string, method: string, params: Record<string, unknown> = {}, id = 1, clientCapabilities: Record<string, unknown> = {}) {
-  const name = typeof params.name === "string" ? params.name : undefined;
+  const name = typeof params.name === "string" ? params.name : typeof params.taskId === "string" ? params.taskId : undefined;
   const res = await send(new Request(RESOURCE, {
     method: "POST",
     headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }) },
@@ -74,6 +74,9 @@ describe("gateway fan-out to its backends", () => {
     // …and the gateway itself does not offer the extension.
     const discovered = await rpc(alice, "server/discover");
     expect(discovered.body.result!.capabilities.extensions?.["io.modelcontextprotocol/tasks"]).toBeUndefined();
+    // It keeps no tasks: polling one at the gateway is an unknown task, answered with the request's id.
+    const polled = await rpc(alice, "tasks/get", { taskId: "t".repeat(43) }, 11, capabilities);
+    expect(polled.body).toMatchObject({ id: 11, error: { code: -32602 } });
   });
 
   it("audits a relayed call in one gateway line naming caller, backend and tool (and an unreachable backend's call as an error)", async () => {
