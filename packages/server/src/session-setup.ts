@@ -3,6 +3,9 @@ import type { McpServer } from "@modelcontextprotocol/server";
 /** What can be listed, and so announced with `notifications/{kind}/list_changed`. */
 type ListKind = "tools" | "prompts" | "resources";
 
+/** Registered and removed once per kind when a session's server is built (see createSessionSetup). */
+const PLACEHOLDER = "edge-mcp-session-setup";
+
 const SENDERS = { tools: "sendToolListChanged", prompts: "sendPromptListChanged", resources: "sendResourceListChanged" } as const;
 
 /** One registration `setup` asked for, applied to the live server only at commit. */
@@ -53,6 +56,14 @@ function inertHandle(): never {
  * Notification: "When the list of available tools changes").
  */
 export function createSessionSetup(server: McpServer) {
+  // The SDK installs the tools/prompts/resources handlers (and declares the capability) with the
+  // first registration of each kind, and refuses to declare capabilities once connected: a session
+  // whose first setup registered no tools could never offer one later. So each kind is registered
+  // once here, before the server is connected, and removed at once.
+  const noop = () => ({ content: [], messages: [], contents: [] }) as never;
+  server.registerTool(PLACEHOLDER, {}, noop).remove();
+  server.registerPrompt(PLACEHOLDER, {}, noop).remove();
+  server.registerResource(PLACEHOLDER, `edge-mcp:${PLACEHOLDER}`, {}, noop).remove();
   let applied: Applied[] = [];
   return {
     /** A recording stand-in for `server`, and the commit that applies what was recorded on it. */
@@ -73,9 +84,13 @@ export function createSessionSetup(server: McpServer) {
           const senders = Object.entries(SENDERS) as [ListKind, (typeof SENDERS)[ListKind]][];
           // Instance properties shadow the SDK's methods for the swap only.
           for (const [kind, sender] of senders) Object.defineProperty(server, sender, { configurable: true, writable: true, value: () => void held.add(kind) });
+          // Tracked as applied one by one: if a registration throws, the next commit still
+          // removes exactly what this one put in place.
+          const next: Applied[] = [];
           try {
             for (const { handle } of before) handle.remove();
-            applied = pending.map(({ kind, fingerprint, apply }) => ({ kind, fingerprint, handle: apply() }));
+            applied = next;
+            for (const { kind, fingerprint, apply } of pending) next.push({ kind, fingerprint, handle: apply() });
           } finally {
             for (const [, sender] of senders) delete (server as unknown as Record<string, unknown>)[sender];
           }

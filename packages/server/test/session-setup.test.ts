@@ -17,7 +17,7 @@ interface Offer {
 }
 
 async function session(offer: Offer) {
-  const server = new McpServer({ name: "per-request", version: "1" }, { capabilities: { tools: { listChanged: true }, prompts: { listChanged: true } } });
+  const server = new McpServer({ name: "per-request", version: "1" });
   const sessionSetup = createSessionSetup(server);
   const setup = async (mcp: McpServer) => {
     const tools = [...offer.tools];
@@ -65,6 +65,17 @@ describe("a session whose setup runs again before each request", () => {
     offer.toolDescription = "now described differently";
     await s.refresh();
     await vi.waitFor(() => expect(s.heard.tools).toBe(2));
+    await s.close();
+  });
+
+  it("offers tools later although the first setup registered none (the SDK declares capabilities only before connecting)", async () => {
+    const offer: Offer = { tools: [] };
+    const s = await session(offer);
+    expect(await s.names()).toEqual([]);
+    offer.tools = ["granted"];
+    await s.refresh();
+    expect(await s.names()).toEqual(["granted"]);
+    await vi.waitFor(() => expect(s.heard.tools).toBe(1));
     await s.close();
   });
 
