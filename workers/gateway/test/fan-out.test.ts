@@ -145,6 +145,7 @@ describe("gateway fan-out to its backends", () => {
   it("streams a backend's progress through as it comes, and a client going away cancels the backend's stream", async () => {
     const alice = await token({ sub: "auth0|alice" });
     const before = Number((await rpc(alice, "tools/call", { name: "notes__cancellations", arguments: {} })).body.result!.content[0].text);
+    expect(Number.isInteger(before)).toBe(true); // a count, not a tool error
     const res = await send(new Request(RESOURCE, {
       method: "POST",
       headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "notes__stream_until_cancelled" },

@@ -1,0 +1,73 @@
+import { env, exports } from "cloudflare:workers";
+import { createTokenFactory } from "@edge-mcp/testing";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { RULES_KEY } from "../src/rules-store.ts";
+
+/**
+ * 2025 clients at the gateway: a session each (the gateway is stateful), served by the real
+ * gateway worker and real service bindings to the stand-in backends (test/fixtures/stub-backends.ts).
+ * A real MCP SDK 1.x client. The full fleet (elicitation and sampling rounds from real backends)
+ * is in scripts/dev/test/gateway-fleet.test.ts.
+ */
+const RESOURCE = "https://gateway-mcp.example.test/mcp";
+const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: RESOURCE });
+
+const rules = (aliceMay: string[]) => JSON.stringify({ rules: [{ name: "alice", when: { sub: "auth0|alice" }, allow: aliceMay }] });
+
+async function legacyClient(bearer: string) {
+  const client = new Client({ name: "legacy", version: "1" });
+  const transport = new StreamableHTTPClientTransport(new URL(RESOURCE), {
+    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+    requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
+
+beforeAll(async () => {
+  await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+});
+
+describe("2025 clients at the gateway (a session each)", () => {
+  it("streams a backend tool's progress to the session, and the client's cancellation cancels the backend's stream", async () => {
+    const { client, transport } = await legacyClient(await token({ sub: "auth0|alice" }));
+    expect(transport.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cancellations = async () => Number(textOf(await client.callTool({ name: "notes__cancellations", arguments: {} })));
+    const before = await cancellations();
+    expect(Number.isInteger(before)).toBe(true);
+    const abort = new AbortController();
+    let progressed!: () => void;
+    const firstProgress = new Promise<void>((resolve) => (progressed = resolve));
+    const call = client.callTool({ name: "notes__stream_until_cancelled", arguments: {} }, undefined, { signal: abort.signal, onprogress: () => progressed() });
+    await firstProgress;
+    abort.abort(); // the SDK sends notifications/cancelled (MCP 2025-11-25 basic/utilities/cancellation)
+    await expect(call).rejects.toThrow();
+    await vi.waitFor(async () => expect(await cancellations()).toBe(before + 1), { timeout: 5_000, interval: 50 });
+    await client.close();
+  });
+
+  it("follows the rules within the session: a rules change reaches its stream as list_changed, and a tool taken away is unknown to its next call", async () => {
+    const { client } = await legacyClient(await token({ sub: "auth0|alice" }));
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("notes__echo");
+    expect(textOf(await client.callTool({ name: "notes__echo", arguments: { text: "before" } }))).toBe("before");
+
+    await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.whoami"]));
+    // Heard with no request of the session's own: its GET stream follows the rules poll (2 s here).
+    await vi.waitFor(() => expect(changed).toBeGreaterThan(0), { timeout: 10_000, interval: 100 });
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["notes__whoami"]);
+    // The same answer as for a tool that never existed (no existence leak), as on 2026-07-28.
+    const denied = await client.callTool({ name: "notes__echo", arguments: { text: "after" } }).catch((error: { code?: number; message?: string }) => error);
+    const unknown = await client.callTool({ name: "nothing__here", arguments: {} }).catch((error: { code?: number; message?: string }) => error);
+    expect(denied).toMatchObject({ code: -32602 });
+    expect((denied as { message: string }).message.replace("notes__echo", "X")).toBe((unknown as { message: string }).message.replace("nothing__here", "X"));
+    await client.close();
+    await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+  });
+});
