@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { CALLER_HEADER, decodeCaller, type CallerIdentity } from "./caller.ts";
+import { CALLER_HEADER, decodeCaller, encodeCaller, type CallerIdentity } from "./caller.ts";
 import { EVENT_BUS_BINDING } from "./event-bus.ts";
 
 /** What the backend entrypoint hands its calls to: the worker's own MCP pipeline. */
@@ -17,6 +17,11 @@ export interface McpBackendRpc {
 
 /** The header that carries the caller a gateway verified (the same one the session object gets). */
 export const BACKEND_CALLER_HEADER = CALLER_HEADER;
+
+/** The `BACKEND_CALLER_HEADER` value for a caller: subject, client and scopes — never token claims — as an ASCII header value. */
+export function backendCallerHeader(caller: CallerIdentity): string {
+  return encodeCaller(caller);
+}
 
 /**
  * The worker's named RPC entrypoint for an edge-mcp gateway (`[[services]] entrypoint =

@@ -47,10 +47,17 @@ const CallerSchema = z.object({
   claims: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** The caller for this Worker's session object, with the verified claims when there are any (setup in the session reads them). */
-export function encodeCaller(caller: CallerIdentity): string {
-  const claims = claimsOf(caller);
-  return JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) });
+/**
+ * The caller as the internal header carries it: to a gateway's backend (never with claims), or
+ * with `claims: true` to this Worker's own session object (setup in the session reads them).
+ * ASCII only: a header value is bytes (RFC 9110 §5.5; the Fetch standard's Headers take byte
+ * strings — workerd is lenient, other runtimes and proxies are not), and claims may hold any text
+ * (a name, an emoji), so everything beyond ASCII is written as a JSON `\uXXXX` escape.
+ */
+export function encodeCaller(caller: CallerIdentity, options: { readonly claims?: boolean } = {}): string {
+  const claims = options.claims === true ? claimsOf(caller) : undefined;
+  const json = JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) });
+  return json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

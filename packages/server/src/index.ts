@@ -4,7 +4,7 @@ export { AUTH_DISABLED_CALLER, type CallerIdentity } from "./caller.ts";
 export type { ServerConfig } from "./config.ts";
 export { createMcpWorker, type McpWorker, type McpWorkerOptions } from "./create-mcp-worker.ts";
 export { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
-export { BACKEND_CALLER_HEADER, type McpBackendRpc } from "./backend-entrypoint.ts";
+export { BACKEND_CALLER_HEADER, backendCallerHeader, type McpBackendRpc } from "./backend-entrypoint.ts";
 export type { InterceptedRequest, InterceptFn } from "./intercept.ts";
 export { readEventEnvelopes, type EventEnvelope, type EventSource } from "./event-sources.ts";
 export { callerOf, TOOL_SCOPES_META_KEY, type EdgeMcpServer, type EdgeRequestExtra, type EdgeToolCallback, type EdgeToolConfig } from "./edge-mcp-server.ts";

@@ -30,7 +30,7 @@ export async function routeToSession(request: Request, env: object, config: Serv
   if (namespace === undefined) throw new TypeError(`A stateful MCP worker needs the ${SESSION_BINDING} Durable Object binding.`);
   const presented = request.headers.get("mcp-session-id");
   const headers = withoutCredentials(request.headers);
-  headers.set(CALLER_HEADER, encodeCaller(caller));
+  headers.set(CALLER_HEADER, encodeCaller(caller, { claims: true }));
   const id = rpcIdOf(parsed?.messages);
   if (id !== null) headers.set(RPC_ID_HEADER, JSON.stringify(id));
   let sessionId: string;

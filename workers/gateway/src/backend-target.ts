@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { BACKEND_CALLER_HEADER, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
+import { BACKEND_CALLER_HEADER, backendCallerHeader, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
 import { legacyRemoteSender } from "./legacy-remote.ts";
 
 /** The revision fleet servers and modern remotes are spoken to in. */
@@ -50,7 +50,7 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
           // The request is the gateway's own (BackendTarget.send): changed in place, not copied.
           // The caller the gateway verified goes along; the user's token does not.
           request.headers.delete("authorization");
-          request.headers.set(BACKEND_CALLER_HEADER, JSON.stringify({ subject: caller.subject, clientId: caller.clientId, scopes: caller.scopes }));
+          request.headers.set(BACKEND_CALLER_HEADER, backendCallerHeader(caller));
           return rpc.fetch(request);
         },
         events: () => rpc.events(),

@@ -29,6 +29,7 @@ beforeAll(async () => {
     rules: [
       { name: "alice", when: { sub: "auth0|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "conformance.echo"] },
       { name: "reader", when: { sub: "auth0|reader" }, allow: ["notes.*"], scopes: ["tools.read"] },
+      { name: "łukasz", when: { sub: "auth0|łukasz" }, allow: ["notes.whoami"] },
     ],
     aliases: { "conformance.echo": "shout" },
   }));
@@ -63,6 +64,12 @@ describe("gateway fan-out to its backends", () => {
     expect(seen.token).toBeNull();
     expect(seen.lists).toBe(1); // listed once (ttlMs 60 s), however many requests came since
     expect((await rpc(alice, "tools/call", { name: "shout", arguments: { text: "hi" } })).body.result!.content).toEqual([{ type: "text", text: "hi" }]);
+  });
+
+  it("hands a backend a caller whose subject is not ASCII intact (the caller header is ASCII whatever it carries)", async () => {
+    const lukasz = await token({ sub: "auth0|łukasz" });
+    const { body } = await rpc(lukasz, "tools/call", { name: "notes__whoami", arguments: {} }, 14);
+    expect(JSON.parse(body.result!.content[0].text).caller).toEqual({ subject: "auth0|łukasz", clientId: "client-a", scopes: ["tools.read"] });
   });
 
   it("keeps the tasks extension, which it does not serve, out of what a backend is told the client supports (no task handle it could not poll)", async () => {
