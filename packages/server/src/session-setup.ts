@@ -11,7 +11,7 @@ const SENDERS = { tools: "sendToolListChanged", prompts: "sendPromptListChanged"
 /** One registration `setup` asked for, applied to the live server only at commit. */
 interface Pending {
   readonly kind: ListKind;
-  /** What a client sees of it in a listing, besides schemas (name, title, description, URI, annotations, `_meta`). */
+  /** What a client sees of it in a listing (name, title, description, URI, annotations, `_meta`, schemas). */
   readonly fingerprint: string;
   readonly apply: () => { remove(): void };
 }
@@ -22,11 +22,22 @@ interface Applied {
   readonly handle: { remove(): void };
 }
 
-/** The registration's listing-visible fields (functions and schemas left out: they need not serialize). */
+/** A schema as JSON Schema, when it can say (Standard JSON Schema: zod 4, a gateway's passthrough); else nothing. */
+function jsonSchemaOf(schema: unknown): unknown {
+  const standard = (schema as { "~standard"?: { jsonSchema?: { input?: (options: { target: string }) => unknown } } } | undefined)?.["~standard"];
+  try {
+    return standard?.jsonSchema?.input?.({ target: "draft-2020-12" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The registration's listing-visible fields: names, texts, annotations, `_meta` and the schemas as JSON Schema (never functions). */
 function fingerprintOf(kind: ListKind, args: readonly unknown[]): string {
   const [name, second, third] = args;
   const config = (kind === "resources" ? third : second) as Record<string, unknown> | undefined;
-  const visible = { title: config?.title, description: config?.description, annotations: config?.annotations, mimeType: config?.mimeType, _meta: config?._meta };
+  const schemas = kind === "tools" ? { input: jsonSchemaOf(config?.inputSchema), output: jsonSchemaOf(config?.outputSchema) } : undefined;
+  const visible = { title: config?.title, description: config?.description, annotations: config?.annotations, mimeType: config?.mimeType, _meta: config?._meta, schemas };
   const where = kind === "resources" ? (typeof second === "string" ? second : String((second as { uriTemplate?: unknown } | undefined)?.uriTemplate ?? "")) : "";
   return `${kind}\u0000${String(name)}\u0000${where}\u0000${JSON.stringify(visible)}`;
 }

@@ -7,12 +7,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { PromptListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { createSessionSetup } from "../src/session-setup.ts";
 
 /** What the session offers right now, changed by the test between requests (a gateway's rules). */
 interface Offer {
   tools: string[];
   toolDescription?: string;
+  /** The tools' input: a zod shape (what a tool author writes). */
+  argument?: "text" | "count";
   gate?: Promise<void>;
 }
 
@@ -22,8 +25,9 @@ async function session(offer: Offer) {
   const setup = async (mcp: McpServer) => {
     const tools = [...offer.tools];
     const description = offer.toolDescription;
+    const inputSchema = offer.argument === undefined ? undefined : z.object(offer.argument === "text" ? { text: z.string() } : { count: z.number() });
     await offer.gate;
-    for (const name of tools) mcp.registerTool(name, { description: description ?? `the ${name} tool` }, () => ({ content: [{ type: "text" as const, text: name }] }));
+    for (const name of tools) mcp.registerTool(name, { description: description ?? `the ${name} tool`, ...(inputSchema === undefined ? {} : { inputSchema }) }, () => ({ content: [{ type: "text" as const, text: name }] }));
     mcp.registerPrompt("greeting", { description: "always offered" }, () => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text: "hi" } }] }));
   };
   const refresh = async () => {
@@ -65,6 +69,16 @@ describe("a session whose setup runs again before each request", () => {
     offer.toolDescription = "now described differently";
     await s.refresh();
     await vi.waitFor(() => expect(s.heard.tools).toBe(2));
+
+    // So is its input schema: the same tools with another argument are a changed list.
+    offer.argument = "text";
+    await s.refresh();
+    await vi.waitFor(() => expect(s.heard.tools).toBe(3));
+    await s.refresh();
+    offer.argument = "count";
+    await s.refresh();
+    await vi.waitFor(() => expect(s.heard.tools).toBe(4));
+    expect(Object.keys((await s.client.listTools()).tools[0]!.inputSchema.properties ?? {})).toEqual(["count"]);
     await s.close();
   });
 
