@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
-import { runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
+import { pairedRatio, runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
 import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
@@ -119,8 +119,10 @@ console.log(`\ngateway on bare workerd — ${ROUNDS} interleaved rounds × ${SEC
 console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
 printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
 console.log("");
+const paired = pairedRatio(s["gateway-call"], s["direct-call"]);
 printTable([
   { ratio: "tools/call throughput: through the gateway / straight to the backend (goal ≥ 0.7)", value: (s["gateway-call"].rps / s["direct-call"].rps).toFixed(2) },
+  { ratio: "  the same, paired within each round: median (min–max)", value: `${paired.median.toFixed(2)} (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` },
   { ratio: `tools/list p50: gateway over ${BACKENDS} backends (warm cache) / one backend (goal ≤ 1.5)`, value: (s["gateway-list"].p50 / s["direct-list"].p50).toFixed(2) },
   { ratio: `tools/list throughput: gateway over ${BACKENDS} backends / one backend`, value: (s["gateway-list"].rps / s["direct-list"].rps).toFixed(2) },
 ]);

@@ -63,6 +63,17 @@ export interface VariantSummary {
   rps: number;
   p50: number;
   p99: number;
+  /** Requests per second in each round, in round order (for ratios paired within a round). */
+  rpsByRound: number[];
+}
+
+/**
+ * The ratio a/b taken within each round (the two measured seconds apart, so a slow spell
+ * of this shared machine hits both), summarised as median and range over the rounds.
+ */
+export function pairedRatio(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } {
+  const ratios = a.rpsByRound.map((rps, round) => rps / b.rpsByRound[round]!);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
 /**
@@ -87,6 +98,6 @@ export async function runInterleaved<V extends string>(
   }
   return Object.fromEntries(variants.map((v) => {
     const runs = results.get(v)!;
-    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)), rpsByRound: runs.map((r) => r.requestsPerSecond) }];
   })) as Record<V, VariantSummary>;
 }
