@@ -76,9 +76,15 @@ export function createSessionSetup(server: McpServer) {
   server.registerPrompt(PLACEHOLDER, {}, noop).remove();
   server.registerResource(PLACEHOLDER, `edge-mcp:${PLACEHOLDER}`, {}, noop).remove();
   let applied: Applied[] = [];
+  // Setups can overlap (a request's and a heard change's): one that started before the setup
+  // already applied decided on older facts (rules read earlier), so its commit is dropped — what a
+  // session offers only ever moves forward, and a revoked tool cannot come back with a late commit.
+  let started = 0;
+  let appliedTicket = 0;
   return {
-    /** A recording stand-in for `server`, and the commit that applies what was recorded on it. */
+    /** A recording stand-in for `server`, and the commit that applies what was recorded on it (unless a later-started setup was applied first). */
     record(): { recorder: McpServer; commit(): void } {
+      const ticket = ++started;
       const pending: Pending[] = [];
       const recorder = Object.create(server) as McpServer;
       const recordAs = (kind: ListKind, method: "registerTool" | "registerPrompt" | "registerResource") =>
@@ -90,6 +96,8 @@ export function createSessionSetup(server: McpServer) {
       return {
         recorder,
         commit() {
+          if (ticket < appliedTicket) return;
+          appliedTicket = ticket;
           const before = applied;
           const held = new Set<ListKind>();
           const senders = Object.entries(SENDERS) as [ListKind, (typeof SENDERS)[ListKind]][];

@@ -120,6 +120,24 @@ describe("a session whose setup runs again before each request", () => {
     await s.close();
   });
 
+  it("drops a setup that started before the one already applied: what a session offers never goes back (a revoked tool stays revoked)", async () => {
+    const offer: Offer = { tools: ["revoked", "kept"] };
+    const s = await session(offer);
+    let release!: () => void;
+    offer.gate = new Promise((resolve) => (release = resolve));
+    const stale = s.refresh(); // decided on the old offer, still running
+    await settle();
+    offer.gate = undefined;
+    offer.tools = ["kept"];
+    await s.refresh(); // started later, done first
+    expect(await s.names()).toEqual(["kept"]);
+    release();
+    await stale;
+    expect(await s.names()).toEqual(["kept"]);
+    await expect(s.client.callTool({ name: "revoked", arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    await s.close();
+  });
+
   it("hands setup inert registration handles: they are replaced at every request, so changing one later throws", async () => {
     const server = new McpServer({ name: "per-request", version: "1" });
     const { recorder } = createSessionSetup(server).record();
