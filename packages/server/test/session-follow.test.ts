@@ -25,16 +25,17 @@ function observedBus() {
 
 function sseStream() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  return { response: new Response(body, { headers: { "content-type": "text/event-stream" } }), controller };
+  const source = { cancelled: false };
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => void (source.cancelled = true) });
+  return { response: new Response(body, { headers: { "content-type": "text/event-stream" } }), controller, source };
 }
 
 const TOOLS_CHANGED: ServerEvent = { kind: "tools_list_changed" };
 
 describe("a 2025 session's stream following the list-change bus", () => {
-  it("hears events while the stream is open, and lets go when the client goes away", async () => {
+  it("hears events while the stream is open, and lets go when the client goes away — the session's own stream is cancelled too", async () => {
     const { bus, observed } = observedBus();
-    const { response, controller } = sseStream();
+    const { response, controller, source } = sseStream();
     const heard: ServerEvent[] = [];
     const followed = followWhileOpen(response, bus, (event) => heard.push(event));
     expect(followed.headers.get("content-type")).toBe("text/event-stream");
@@ -47,6 +48,9 @@ describe("a 2025 session's stream following the list-change bus", () => {
     expect((await reader.read()).done).toBe(false); // what the session writes still flows through
     await reader.cancel();
     await vi.waitFor(() => expect(observed.subscribers).toBe(0));
+    // The SDK frees the session's one standalone stream only when its own stream is cancelled: a
+    // client reconnecting would otherwise meet 409 (one SSE stream per session).
+    await vi.waitFor(() => expect(source.cancelled).toBe(true));
     bus.publish(TOOLS_CHANGED);
     expect(heard).toHaveLength(1);
   });
