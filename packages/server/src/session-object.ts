@@ -71,6 +71,8 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     #tasks: TaskRunner | undefined;
     /** The caller of the session's latest request: whom per-request setup runs for when a change is heard. */
     #caller: CallerIdentity | undefined;
+    /** Rebuilt from storage and not yet told the client its lists may have changed. */
+    #restored = false;
 
     /** Task role (task-runner.ts): this object is the task `task:<taskId>` of the tasks extension. */
     #taskRunner(): TaskRunner {
@@ -156,7 +158,28 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       await this.#touch();
       const authInfo = toAuthInfo(caller);
       this.#caller = caller;
-      if (request.method === "GET") return followWhileOpen(await live.transport.handleRequest(request, { authInfo }), modern.busFor(this.env), (event) => void this.#heard(event, live));
+      if (request.method === "GET") {
+        const stream = followWhileOpen(await live.transport.handleRequest(request, { authInfo }), modern.busFor(this.env), (event) => void this.#heard(event, live));
+        if (stream.ok) {
+          if (this.#restored) {
+            // Rebuilt after an eviction or restart (a deploy, too): what the client listed before is
+            // unknown here, so its first stream is told the lists may have changed.
+            this.#restored = false;
+            for (const send of [() => live.server.sendToolListChanged(), () => live.server.sendPromptListChanged(), () => live.server.sendResourceListChanged()]) {
+              try {
+                send();
+              } catch {
+                // a kind this server never offered
+              }
+            }
+          } else if (live.refresh !== undefined) {
+            // A change made before this stream began to follow was heard by nobody: per-request
+            // setup runs once now, and the client is told if its listing changed meanwhile.
+            void this.#heard({ kind: "tools_list_changed" }, live);
+          }
+        }
+        return stream;
+      }
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
       const parsed = parseMessages(await request.text());
       // sessionSetup "per-request": what this request may use is decided now, for this caller (a
@@ -209,7 +232,10 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
         keepAliveMs: SERVER_DEFAULTS.sseKeepAliveMs,
       });
       await server.connect(transport);
-      if (storedInit !== undefined) await replayInitialize(transport, storedInit);
+      if (storedInit !== undefined) {
+        await replayInitialize(transport, storedInit);
+        this.#restored = true;
+      }
       return { server, transport, toolScopes, ...(refresh === undefined ? {} : { refresh }) };
     }
 

@@ -151,6 +151,30 @@ describe("stateful sessions (one Durable Object per session)", () => {
     await client.close();
   });
 
+  it("after an eviction, tells the client's next stream that its lists may have changed (what it listed before is unknown to the rebuilt object)", async () => {
+    const bearer = await token();
+    const { client, transport } = await connect("stateful", { token: bearer }, {}, { standaloneStream: false });
+    const sessionId = transport.sessionId!;
+    const openStream = () => send("stateful", new Request(RESOURCE, { method: "GET", headers: { authorization: `Bearer ${bearer}`, accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" } }));
+    const firstData = async (stream: Response, waitMs: number) => {
+      const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      const deadline = Date.now() + waitMs;
+      while (!text.includes("data:") && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())))]);
+        if (chunk === undefined || chunk.done) break;
+        text += chunk.value;
+      }
+      await reader.cancel().catch(() => undefined);
+      return text;
+    };
+    expect(await firstData(await openStream(), 300)).not.toContain("list_changed"); // nothing to announce
+    await evictDurableObject(sessionStub(sessionId));
+    const after = await firstData(await openStream(), 3_000);
+    expect(after).toContain('"method":"notifications/tools/list_changed"');
+    await client.close();
+  });
+
   it("round-trips a sampling request to the client, also after an eviction (client capabilities restored)", async () => {
     const { client, transport } = await connect("stateful", { token: await token() }, { sampling: {} }, { standaloneStream: false });
     const { CreateMessageRequestSchema } = await import("@modelcontextprotocol/sdk/types.js");

@@ -33,7 +33,42 @@ beforeAll(async () => {
   await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
 });
 
+/** Reads SSE `data:` messages from a stream until one matches, or the deadline passes. */
+async function readUntil(body: ReadableStream<Uint8Array>, match: (message: { method?: string }) => boolean, timeoutMs: number): Promise<boolean> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const deadline = Date.now() + timeoutMs;
+  let buffered = "";
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())))]);
+      if (chunk === undefined || chunk.done) return false;
+      buffered += chunk.value;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      if (lines.some((line) => line.startsWith("data:") && match(JSON.parse(line.slice(5)) as { method?: string }))) return true;
+    }
+    return false;
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
 describe("2025 clients at the gateway (a session each)", () => {
+  it("tells a session whose stream opens after a rules change about it at once (no change goes unheard between initialize and the stream)", async () => {
+    const bearer = await token({ sub: "auth0|alice" });
+    const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
+    const init = await exports.default.fetch(new Request(RESOURCE, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) }));
+    const session = init.headers.get("mcp-session-id")!;
+    await init.text();
+    await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.whoami"]));
+    await new Promise((r) => setTimeout(r, 2_200)); // past the rules refresh (2 s here): the change is there to be seen
+    const stream = await exports.default.fetch(new Request(RESOURCE, { method: "GET", headers: { authorization: `Bearer ${bearer}`, accept: "text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" } }));
+    expect(stream.status).toBe(200);
+    expect(await readUntil(stream.body!, (m) => m.method === "notifications/tools/list_changed", 3_000)).toBe(true);
+    await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+    await new Promise((r) => setTimeout(r, 2_200)); // the next test starts from these rules
+  });
+
   it("streams a backend tool's progress to the session, and the client's cancellation cancels the backend's stream", async () => {
     const { client, transport } = await legacyClient(await token({ sub: "auth0|alice" }));
     expect(transport.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
