@@ -6,6 +6,7 @@ import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
 import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
+import { sendListChanged, type ListChange } from "./list-changes.ts";
 import { createSessionSetup } from "./session-setup.ts";
 import { sessionNamespaceOf } from "./session-registry.ts";
 import { TASKS_EXTENSION, type TaskPolicy } from "./task-extension.ts";
@@ -128,16 +129,16 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
   const toolScopes = new Map<string, readonly string[]>();
   const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
   const { bus } = options;
-  const announce = async (kind: "tools_list_changed" | "prompts_list_changed" | "resources_list_changed", legacy: () => unknown) => {
-    if (bus === undefined) return void (await legacy());
+  const announce = async (kind: ListChange) => {
+    if (bus === undefined) return sendListChanged(server, kind);
     const shared = bus as ServerEventBus & { publishNow?: (event: { kind: typeof kind }) => Promise<void> };
     if (shared.publishNow !== undefined) await shared.publishNow({ kind });
     else shared.publish({ kind });
   };
   const notify: ListChangeNotifier = Object.freeze({
-    toolsChanged: () => announce("tools_list_changed", () => server.sendToolListChanged()),
-    promptsChanged: () => announce("prompts_list_changed", () => server.sendPromptListChanged()),
-    resourcesChanged: () => announce("resources_list_changed", () => server.sendResourceListChanged()),
+    toolsChanged: () => announce("tools_list_changed"),
+    promptsChanged: () => announce("prompts_list_changed"),
+    resourcesChanged: () => announce("resources_list_changed"),
   });
   const taskPolicies = new Map<string, TaskPolicy>();
   const tasks = { policies: taskPolicies, ...(options.taskRound === undefined ? {} : { round: options.taskRound }) };

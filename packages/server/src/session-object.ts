@@ -15,6 +15,7 @@ import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { followWhileOpen } from "./session-follow.ts";
+import { isListChange, LIST_CHANGES, sendListChanged } from "./list-changes.ts";
 import { toolStorage } from "./session-storage.ts";
 import { admit, registryName, release, sessionNamespaceOf, sessionRpc } from "./session-registry.ts";
 import type { createModernEra } from "./modern-era.ts";
@@ -160,24 +161,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       this.#caller = caller;
       if (request.method === "GET") {
         const stream = followWhileOpen(await live.transport.handleRequest(request, { authInfo }), modern.busFor(this.env), (event) => void this.#heard(event, live));
-        if (stream.ok) {
-          if (this.#restored) {
-            // Rebuilt after an eviction or restart (a deploy, too): what the client listed before is
-            // unknown here, so its first stream is told the lists may have changed.
-            this.#restored = false;
-            for (const send of [() => live.server.sendToolListChanged(), () => live.server.sendPromptListChanged(), () => live.server.sendResourceListChanged()]) {
-              try {
-                send();
-              } catch {
-                // a kind this server never offered
-              }
-            }
-          } else if (live.refresh !== undefined) {
-            // A change made before this stream began to follow was heard by nobody: per-request
-            // setup runs once now, and the client is told if its listing changed meanwhile.
-            void this.#heard({ kind: "tools_list_changed" }, live);
-          }
-        }
+        if (stream.ok) this.#streamOpened(live);
         return stream;
       }
       if (request.method !== "POST") return live.transport.handleRequest(request, { authInfo });
@@ -195,16 +179,32 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
      * what it can list changed; otherwise the change is passed on as announced.
      */
     async #heard(event: ServerEvent, live: Live): Promise<void> {
+      if (!isListChange(event.kind)) return;
       try {
-        if (live.refresh !== undefined) {
-          if (event.kind !== "resource_updated" && this.#caller !== undefined) await live.refresh(this.#caller);
-          return;
-        }
-        if (event.kind === "tools_list_changed") live.server.sendToolListChanged();
-        else if (event.kind === "prompts_list_changed") live.server.sendPromptListChanged();
-        else if (event.kind === "resources_list_changed") live.server.sendResourceListChanged();
+        if (live.refresh === undefined) sendListChanged(live.server, event.kind);
+        else if (this.#caller !== undefined) await live.refresh(this.#caller);
       } catch {
         // Not passed on now (setup failed, the stream just closed): the next request sees the change.
+      }
+    }
+
+    /** The client's standalone stream has just opened (and follows the bus from now on). */
+    #streamOpened(live: Live): void {
+      if (this.#restored) {
+        // Rebuilt after an eviction or restart (a deploy, too): what the client listed before is
+        // unknown here, so its first stream is told the lists may have changed.
+        this.#restored = false;
+        for (const change of LIST_CHANGES) {
+          try {
+            sendListChanged(live.server, change);
+          } catch {
+            // a list this server never offered
+          }
+        }
+      } else if (live.refresh !== undefined) {
+        // A change made before this stream began to follow was heard by nobody: per-request setup
+        // runs once now, and the client is told if its listing changed meanwhile.
+        void this.#heard({ kind: "tools_list_changed" }, live);
       }
     }
 

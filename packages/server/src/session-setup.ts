@@ -1,23 +1,19 @@
 import type { McpServer } from "@modelcontextprotocol/server";
-
-/** What can be listed, and so announced with `notifications/{kind}/list_changed`. */
-type ListKind = "tools" | "prompts" | "resources";
+import { LIST_CHANGED_SENDERS, sendListChanged, type ListChange } from "./list-changes.ts";
 
 /** Registered and removed once per kind when a session's server is built (see createSessionSetup). */
 const PLACEHOLDER = "edge-mcp-session-setup";
 
-const SENDERS = { tools: "sendToolListChanged", prompts: "sendPromptListChanged", resources: "sendResourceListChanged" } as const;
-
 /** One registration `setup` asked for, applied to the live server only at commit. */
 interface Pending {
-  readonly kind: ListKind;
+  readonly kind: ListChange;
   /** What a client sees of it in a listing (name, title, description, URI, annotations, `_meta`, schemas). */
   readonly fingerprint: string;
   readonly apply: () => { remove(): void };
 }
 
 interface Applied {
-  readonly kind: ListKind;
+  readonly kind: ListChange;
   readonly fingerprint: string;
   readonly handle: { remove(): void };
 }
@@ -33,12 +29,12 @@ function jsonSchemaOf(schema: unknown): unknown {
 }
 
 /** The registration's listing-visible fields: names, texts, annotations, `_meta` and the schemas as JSON Schema (never functions). */
-function fingerprintOf(kind: ListKind, args: readonly unknown[]): string {
+function fingerprintOf(kind: ListChange, args: readonly unknown[]): string {
   const [name, second, third] = args;
-  const config = (kind === "resources" ? third : second) as Record<string, unknown> | undefined;
-  const schemas = kind === "tools" ? { input: jsonSchemaOf(config?.inputSchema), output: jsonSchemaOf(config?.outputSchema) } : undefined;
+  const config = (kind === "resources_list_changed" ? third : second) as Record<string, unknown> | undefined;
+  const schemas = kind === "tools_list_changed" ? { input: jsonSchemaOf(config?.inputSchema), output: jsonSchemaOf(config?.outputSchema) } : undefined;
   const visible = { title: config?.title, description: config?.description, annotations: config?.annotations, mimeType: config?.mimeType, _meta: config?._meta, schemas };
-  const where = kind === "resources" ? (typeof second === "string" ? second : String((second as { uriTemplate?: unknown } | undefined)?.uriTemplate ?? "")) : "";
+  const where = kind === "resources_list_changed" ? (typeof second === "string" ? second : String((second as { uriTemplate?: unknown } | undefined)?.uriTemplate ?? "")) : "";
   return `${kind}\u0000${String(name)}\u0000${where}\u0000${JSON.stringify(visible)}`;
 }
 
@@ -87,20 +83,20 @@ export function createSessionSetup(server: McpServer) {
       const ticket = ++started;
       const pending: Pending[] = [];
       const recorder = Object.create(server) as McpServer;
-      const recordAs = (kind: ListKind, method: "registerTool" | "registerPrompt" | "registerResource") =>
+      const recordAs = (kind: ListChange, method: "registerTool" | "registerPrompt" | "registerResource") =>
         ((...args: unknown[]) => {
           pending.push({ kind, fingerprint: fingerprintOf(kind, args), apply: () => (server[method] as (...a: unknown[]) => { remove(): void })(...args) });
           return inertHandle();
         }) as never;
-      Object.assign(recorder, { registerTool: recordAs("tools", "registerTool"), registerPrompt: recordAs("prompts", "registerPrompt"), registerResource: recordAs("resources", "registerResource") });
+      Object.assign(recorder, { registerTool: recordAs("tools_list_changed", "registerTool"), registerPrompt: recordAs("prompts_list_changed", "registerPrompt"), registerResource: recordAs("resources_list_changed", "registerResource") });
       return {
         recorder,
         commit() {
           if (ticket < appliedTicket) return;
           appliedTicket = ticket;
           const before = applied;
-          const held = new Set<ListKind>();
-          const senders = Object.entries(SENDERS) as [ListKind, (typeof SENDERS)[ListKind]][];
+          const held = new Set<ListChange>();
+          const senders = Object.entries(LIST_CHANGED_SENDERS) as [ListChange, (typeof LIST_CHANGED_SENDERS)[ListChange]][];
           // Instance properties shadow the SDK's methods for the swap only.
           for (const [kind, sender] of senders) Object.defineProperty(server, sender, { configurable: true, writable: true, value: () => void held.add(kind) });
           // Tracked as applied one by one: if a registration throws, the next commit still
@@ -113,8 +109,8 @@ export function createSessionSetup(server: McpServer) {
           } finally {
             for (const [, sender] of senders) delete (server as unknown as Record<string, unknown>)[sender];
           }
-          for (const [kind, sender] of senders) {
-            if (held.has(kind) && changed(before, applied, kind)) void server[sender]();
+          for (const [kind] of senders) {
+            if (held.has(kind) && changed(before, applied, kind)) sendListChanged(server, kind);
           }
         },
       };
@@ -122,7 +118,7 @@ export function createSessionSetup(server: McpServer) {
   };
 }
 
-function changed(before: readonly Applied[], after: readonly Applied[], kind: ListKind): boolean {
+function changed(before: readonly Applied[], after: readonly Applied[], kind: ListChange): boolean {
   const of = (list: readonly Applied[]) => list.filter((a) => a.kind === kind).map((a) => a.fingerprint).sort().join("\n");
   return of(before) !== of(after);
 }

@@ -49,6 +49,15 @@ async function session(offer: Offer) {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Starts a refresh whose setup is still running (held at `offer.gate`) until `finish()`. */
+async function refreshHeldOpen(s: { refresh(): Promise<void> }, offer: Offer) {
+  let release!: () => void;
+  offer.gate = new Promise((resolve) => (release = resolve));
+  const refreshing = s.refresh();
+  await settle();
+  return { finish: () => (release(), refreshing) };
+}
+
 describe("a session whose setup runs again before each request", () => {
   it("offers what setup registers now, and tells the client once per changed list — never when nothing changed", async () => {
     const offer: Offer = { tools: ["a", "b"] };
@@ -107,15 +116,11 @@ describe("a session whose setup runs again before each request", () => {
   it("a request served while setup is still running sees the previous set whole, never a half-built one", async () => {
     const offer: Offer = { tools: ["a", "b"] };
     const s = await session(offer);
-    let release!: () => void;
-    offer.gate = new Promise((resolve) => (release = resolve));
     offer.tools = ["c"];
-    const refreshing = s.refresh();
-    await settle();
+    const running = await refreshHeldOpen(s, offer);
     expect(await s.names()).toEqual(["a", "b"]);
     expect(await s.client.callTool({ name: "b", arguments: {} })).toMatchObject({ content: [{ text: "b" }] });
-    release();
-    await refreshing;
+    await running.finish();
     expect(await s.names()).toEqual(["c"]);
     await s.close();
   });
@@ -123,16 +128,12 @@ describe("a session whose setup runs again before each request", () => {
   it("drops a setup that started before the one already applied: what a session offers never goes back (a revoked tool stays revoked)", async () => {
     const offer: Offer = { tools: ["revoked", "kept"] };
     const s = await session(offer);
-    let release!: () => void;
-    offer.gate = new Promise((resolve) => (release = resolve));
-    const stale = s.refresh(); // decided on the old offer, still running
-    await settle();
+    const stale = await refreshHeldOpen(s, offer); // decided on the old offer, still running
     offer.gate = undefined;
     offer.tools = ["kept"];
     await s.refresh(); // started later, done first
     expect(await s.names()).toEqual(["kept"]);
-    release();
-    await stale;
+    await stale.finish();
     expect(await s.names()).toEqual(["kept"]);
     await expect(s.client.callTool({ name: "revoked", arguments: {} })).rejects.toMatchObject({ code: -32602 });
     await s.close();
