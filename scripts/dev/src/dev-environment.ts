@@ -25,6 +25,8 @@ export interface DevEnvironmentOptions {
   log?: (line: string) => void;
   /** wrangler's own output, per worker. */
   onWorkerOutput?: (slug: string, line: string) => void;
+  /** A worker's wrangler exited on its own (not through `stop`/`stopServer`): how ("code 1") and its last output. */
+  onWorkerExit?: (slug: string, how: string, lastOutput: string) => void;
   /**
    * Where workers keep local Durable Object / KV state (`wrangler dev --persist-to`); default
    * each worker's own `.wrangler/state`, the store `npm run dev` uses. Tests pass a temp dir.
@@ -169,6 +171,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "oauth") }),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.("oauth", line),
+          onUnexpectedExit: (how, output) => options.onWorkerExit?.("oauth", how, output),
         }),
       );
       // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
@@ -198,6 +201,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           ...(facade ? { extraServices: [{ binding: FACADE_BINDING, service: FACADE_WORKER }] } : {}),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
+          onUnexpectedExit: (how, output) => options.onWorkerExit?.(s.manifest.slug, how, output),
         }),
       );
       servers.push({

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,42 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
   if (busy.length > 0) throw portsInUseError(busy);
 }
 
-/** A port free on loopback right now (the OS picks it); someone else may take it before it is used. */
+/**
+ * The ports handed out, in the range below the ephemeral range every supported OS uses by default
+ * (Linux 32768–60999, macOS and Windows 49152–65535): a port the OS assigns itself — to another
+ * process's `listen(0)` (wrangler and workerd bind several each) or to an outgoing connection — is
+ * never one of these, so a handed-out port stays free during the seconds between our claim and the
+ * server binding it (an OS-chosen port, as handed out before, could be given to another process in
+ * that window — with parallel fleets starting, a few dozen such binds happen in it).
+ */
+export const HANDOUT_PORTS = { from: 20_000, to: 32_767 } as const;
+
+interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Linux's ephemeral range where it can be read (it can be changed with sysctl), else undefined. */
+function ephemeralRange(): PortRange | undefined {
+  try {
+    const [from, to] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    return from !== undefined && to !== undefined && Number.isInteger(from) && Number.isInteger(to) ? { from, to } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The part of `HANDOUT_PORTS` outside this machine's ephemeral range (Linux, when readable), or
+ * undefined when less than 1000 ports are left there (then ports come from the OS, as a last resort).
+ */
+export function handoutRange(ephemeral = ephemeralRange()): PortRange | undefined {
+  const { from, to } = HANDOUT_PORTS;
+  if (ephemeral === undefined || ephemeral.from > to || ephemeral.to < from) return { from, to };
+  return [{ from, to: ephemeral.from - 1 }, { from: ephemeral.to + 1, to }].find((r) => r.to - r.from >= 1_000);
+}
+
+/** A port the OS picks, free on loopback right now; someone else may take it before it is used. */
 function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -50,6 +85,13 @@ function osFreePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A random port of `range` free on loopback right now; someone else may take it before it is used. */
+async function randomFreePort(range: PortRange | undefined): Promise<number | undefined> {
+  if (range === undefined) return osFreePort();
+  const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
+  return (await isFree(port)) ? port : undefined;
 }
 
 /** Where handed-out ports are claimed, across processes (parallel test files each start a fleet). */
@@ -75,15 +117,16 @@ export function claimPort(port: number): boolean {
 }
 
 /**
- * A free loopback port that no other caller of this function has been given: between the OS
- * picking a port and wrangler binding it (seconds), a second caller — another test file's fleet,
- * another `npm run dev` — could otherwise be handed the same port, and two servers would share
- * it. Claims are files under the OS temp dir, removed when this process exits.
+ * A free loopback port (from `handoutRange()`) that no other caller of this function has been
+ * given: between picking a port and wrangler binding it (seconds), a second caller — another test
+ * file's fleet, another `npm run dev` — could otherwise be handed the same port, and two servers
+ * would share it. Claims are files under the OS temp dir, removed when this process exits.
  */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = await osFreePort();
-    if (claimPort(port)) return port;
+  const range = handoutRange();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = await randomFreePort(range);
+    if (port !== undefined && claimPort(port)) return port;
   }
   throw new Error(`No free port could be claimed (claims in ${CLAIMS_DIR}).`);
 }

@@ -30,6 +30,12 @@ export interface WranglerDevOptions {
   /** Called with each line wrangler prints. */
   onOutput?: (line: string) => void;
   /**
+   * Called once if wrangler exits without `stop()` having been called (a crash, a port taken),
+   * with how it ended ("code 1", "signal SIGKILL") and the last of its output — after `ready()`
+   * nothing else would notice.
+   */
+  onUnexpectedExit?: (how: string, lastOutput: string) => void;
+  /**
    * Service bindings added for this run only (e.g. AUTH_SERVER → the OAuth facade in facade
    * mode), without touching the worker's wrangler.toml: the run uses a copy of it with these
    * appended, written under the worker's git-ignored `.wrangler/`.
@@ -98,7 +104,16 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  let stopping = false;
+  /** How wrangler ended ("code 1", "signal SIGKILL"), once it has: exitCode stays null after a signal. */
+  let ended: string | undefined;
+  const exited = new Promise<number>((resolve) =>
+    child.once("exit", (code, signal) => {
+      ended = code === null ? `signal ${signal}` : `code ${code}`;
+      if (!stopping) options.onUnexpectedExit?.(ended, output);
+      resolve(code ?? 1);
+    }),
+  );
 
   return {
     child,
@@ -108,9 +123,11 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
       const url = `http://localhost:${options.port}/health`;
       let last = "no answer";
       while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`wrangler dev in ${options.cwd} exited with code ${child.exitCode}:\n${output}`);
+        if (ended !== undefined) throw new Error(`wrangler dev in ${options.cwd} exited with ${ended}:\n${output}`);
         try {
           const res = await fetch(url);
+          // An answer while wrangler is gone came from someone else's socket on this port.
+          if (ended !== undefined) continue;
           if (!healthy || res.status === 200) return;
           last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
         } catch {
@@ -121,8 +138,9 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
       throw new Error(`wrangler dev in ${options.cwd} was not ${healthy ? "healthy" : "answering"} on port ${options.port} within ${timeoutMs / 1000} s (${last}):\n${output}`);
     },
     async stop() {
+      stopping = true;
       if (runConfig !== undefined) rmSync(runConfig, { force: true });
-      if (child.exitCode !== null || child.pid === undefined) return;
+      if (ended !== undefined || child.pid === undefined) return;
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {

@@ -12,11 +12,13 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, openConsent, signInThroughFacade, submitConsent } from "@edge-mcp/testing/dev-browser";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
+import { workerExits } from "./helpers/worker-exits.ts";
 
+const exits = workerExits();
 let env: DevEnvironment;
 let notes: RunningServer;
 let hello: RunningServer;
@@ -25,6 +27,7 @@ const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
 beforeAll(async () => {
   env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
     root: repoRoot,
     only: ["notes", "hello"],
     auth: "facade",
@@ -38,6 +41,7 @@ beforeAll(async () => {
   facade = env.clientIssuer;
 }, 180_000);
 
+afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields);

@@ -12,11 +12,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectModern, modernPost, postMcp } from "./helpers/modern-http.ts";
 import { REDIRECT, TestOAuthProvider } from "./helpers/oauth-provider.ts";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
+import { workerExits } from "./helpers/worker-exits.ts";
 
+const exits = workerExits();
 let env: DevEnvironment;
 let notes: RunningServer;
 let hello: RunningServer;
@@ -53,6 +55,7 @@ const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVe
 
 beforeAll(async () => {
   env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
     root: repoRoot,
     only: ["notes", "hello"],
     stateDir,
@@ -63,6 +66,7 @@ beforeAll(async () => {
   hello = env.servers.find((s) => s.slug === "hello")!;
 }, 180_000);
 
+afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 describe("end to end with the MCP SDK's OAuth client", () => {

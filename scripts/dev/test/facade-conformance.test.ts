@@ -11,15 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { binOf, freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
+import { workerExits } from "./helpers/worker-exits.ts";
 
+const exits = workerExits();
 let env: DevEnvironment;
 let hello: RunningServer;
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
 beforeAll(async () => {
   env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
     root: repoRoot,
     only: ["hello"],
     auth: "facade",
@@ -31,6 +34,7 @@ beforeAll(async () => {
   hello = env.servers.find((s) => s.slug === "hello")!;
 }, 180_000);
 
+afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 describe("conformance authorization against the OAuth facade", () => {

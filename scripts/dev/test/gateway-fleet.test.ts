@@ -14,15 +14,17 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
 import { approveInBrowser } from "@edge-mcp/testing/dev-browser";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { binOf, freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../src/index.ts";
 import { connectModern, messagesOf, modernPost, sseReader } from "./helpers/modern-http.ts";
 import { TestOAuthProvider } from "./helpers/oauth-provider.ts";
+import { workerExits } from "./helpers/worker-exits.ts";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const stateDir = mkdtempSync(join(tmpdir(), "gateway-state-"));
 const SLUGS = ["gateway", "notes", "hello", "live-monitor", "conformance"] as const;
 let env: DevEnvironment;
+const exits = workerExits();
 const server = (slug: string): RunningServer => env.servers.find((s) => s.slug === slug)!;
 
 async function tokenFor(slug: string, subject: string, scopes?: readonly string[]): Promise<string> {
@@ -69,10 +71,12 @@ beforeAll(async () => {
     stateDir,
     ports: { issuer: await freePort(), workers },
     keyFile: join(mkdtempSync(join(tmpdir(), "gateway-keys-")), "keys.json"),
+    onWorkerExit: exits.onWorkerExit,
     ...(process.env.GATEWAY_TEST_DEBUG ? { onWorkerOutput: (slug: string, line: string) => console.log(`[${slug}] ${line}`) } : {}),
   });
 }, 240_000);
 
+afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 describe("gateway: one endpoint for the fleet", () => {

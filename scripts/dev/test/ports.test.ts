@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { claimPort, freePort } from "../src/ports.ts";
+import { claimPort, freePort, HANDOUT_PORTS, handoutRange } from "../src/ports.ts";
 
 const run = promisify(execFile);
 const portsModule = fileURLToPath(new URL("../src/ports.ts", import.meta.url));
@@ -30,5 +30,25 @@ describe("freePort", () => {
     child.stdin!.write("bye\n");
     await exited;
     expect(claimPort(port)).toBe(true); // its claims went with it
+  });
+});
+
+describe("handoutRange", () => {
+  it("hands out ports below the ephemeral range every OS uses by default, so no OS-assigned port can take one before its server binds it", async () => {
+    expect(handoutRange({ from: 32768, to: 60999 })).toEqual(HANDOUT_PORTS); // Linux default
+    expect(handoutRange({ from: 49152, to: 65535 })).toEqual(HANDOUT_PORTS); // macOS, Windows
+    expect(HANDOUT_PORTS.to).toBeLessThan(32768);
+    const range = handoutRange()!;
+    for (let i = 0; i < 20; i++) {
+      const port = await freePort();
+      expect(port).toBeGreaterThanOrEqual(range.from);
+      expect(port).toBeLessThanOrEqual(range.to);
+    }
+  });
+
+  it("leaves out whatever part a changed ephemeral range (sysctl) overlaps, and gives up on a range with no room left", () => {
+    expect(handoutRange({ from: 25000, to: 60999 })).toEqual({ from: HANDOUT_PORTS.from, to: 24999 });
+    expect(handoutRange({ from: 10000, to: 30000 })).toEqual({ from: 30001, to: HANDOUT_PORTS.to });
+    expect(handoutRange({ from: 1024, to: 65535 })).toBeUndefined();
   });
 });

@@ -57,6 +57,10 @@ const program = createCli({
           const harmless = /ENOTFOUND workers\.cloudflare\.com/.test(line);
           if (values.verbose || (!harmless && /error|✘/i.test(line))) console.log(`[${slug}] ${line}`);
         },
+        onWorkerExit: (slug, how, lastOutput) => {
+          const tail = lastOutput.trimEnd().split("\n").slice(-15).map((line) => `  [${slug}] ${line}`).join("\n");
+          console.error(`dev: ${slug} stopped on its own (wrangler exited with ${how}); the other workers keep running. Its last output:\n${tail}\ndev: fix what it says, then stop (Ctrl-C) and run npm run dev again.`);
+        },
       });
       console.log(renderDevSummary(env));
       let stopping = false;

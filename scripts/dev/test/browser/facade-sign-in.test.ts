@@ -11,13 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../../src/index.ts";
+import { workerExits } from "../helpers/worker-exits.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 
+const exits = workerExits();
 let env: DevEnvironment;
 let notes: RunningServer;
 let browser: Browser;
@@ -26,6 +28,7 @@ let client: { server: Server; origin: string; redirects: URL[] };
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
     root: repoRoot,
     only: ["notes"],
     auth: "facade",
@@ -59,6 +62,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
+afterEach(exits.check);
 afterAll(async () => {
   await browser?.close();
   await new Promise<void>((resolve) => (client?.server ? client.server.close(() => resolve()) : resolve()));

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../../src/index.ts";
+import { workerExits } from "../helpers/worker-exits.ts";
 
 const PYTHON_MCP = "mcp==2.3.0";
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -23,6 +24,7 @@ const venv = join(repoRoot, "node_modules", ".cache", "edge-mcp-python-mcp-2.3.0
 const python = join(venv, "bin", "python");
 const run = promisify(execFile);
 
+const exits = workerExits();
 let env: DevEnvironment;
 const server = (slug: string): RunningServer => env.servers.find((s) => s.slug === slug)!;
 
@@ -61,6 +63,7 @@ beforeAll(async () => {
     execFileSync(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "--retries", "0", PYTHON_MCP], { stdio: "inherit" });
   }
   env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
     root: repoRoot,
     only: ["notes", "hello"],
     stateDir: mkdtempSync(join(tmpdir(), "python-state-")),
@@ -69,6 +72,7 @@ beforeAll(async () => {
   });
 }, 600_000);
 
+afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 describe("the Python MCP SDK 2.3 client", () => {
