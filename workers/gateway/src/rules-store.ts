@@ -21,7 +21,7 @@ export interface RulesSnapshot {
  * The gateway's rules, per isolate: read from KV at most every `refreshMs` (KV is eventually
  * consistent anyway), falling back to the rules deployed with the worker while KV holds none. A
  * document that fails validation never widens access: the last valid rules stay, or nobody gets
- * in. `changed` tells whether the rules differ from the version last announced to listeners
+ * in; so do the rules last read while KV cannot be read. `changed` tells whether the rules differ from the version last announced to listeners
  * (`announced`), so whichever path notices first — a request's setup, or the poll of a listening
  * isolate — tells the listeners once.
  */
@@ -63,7 +63,19 @@ export class RulesStore {
   }
 
   async #load(kv: KvLike | undefined): Promise<RulesSnapshot> {
-    const text = kv === undefined ? null : await kv.get(RULES_KEY);
+    let text: string | null;
+    try {
+      text = kv === undefined ? null : await kv.get(RULES_KEY);
+    } catch (error) {
+      // KV failing for a while (an outage, its own rate limit) must not fail every request, nor
+      // restart the listeners' feeds: the rules last read stay until a read works (tried again
+      // after the interval). With none read yet nothing safe is known — not even the deployed
+      // rules, which the KV document may narrow — so the error stands (closed).
+      if (this.#current === undefined) throw error;
+      this.#loadedAt = this.#now();
+      console.error(JSON.stringify({ level: "error", message: `gateway rules in KV (${RULES_BINDING}/${RULES_KEY}) could not be read; keeping the rules last read`, error: error instanceof Error ? error.name : "error" }));
+      return this.#current;
+    }
     this.#loadedAt = this.#now();
     if (text === null) return (this.#current = { rules: this.#bundled, version: "bundled" });
     if (this.#current?.version === text) return this.#current;

@@ -51,4 +51,30 @@ describe("gateway rules store (KV)", () => {
     const { store } = storeAt();
     expect((await store.read(env.GATEWAY_RULES)).snapshot.rules.rules).toEqual([]);
   });
+
+  it("keeps the rules last read while KV cannot be read, reading again after the refresh interval", async () => {
+    let failing = false;
+    let document: string | null = JSON.stringify(pushed);
+    const kv = { get: async () => (failing ? Promise.reject(new Error("KV GET failed: 503")) : document) };
+    const { store, advance } = storeAt(1_000);
+    expect((await store.read(kv)).snapshot.rules).toEqual(pushed);
+    failing = true;
+    document = JSON.stringify(bundled);
+    advance(1_000);
+    const during = await store.read(kv);
+    expect(during.snapshot.rules).toEqual(pushed);
+    expect(during.changed).toBe(false);
+    failing = false;
+    expect((await store.read(kv)).snapshot.rules).toEqual(pushed); // not before the interval
+    advance(1_000);
+    const after = await store.read(kv);
+    expect(after.snapshot.rules).toEqual(bundled);
+    expect(after.changed).toBe(true);
+  });
+
+  it("fails closed when KV cannot be read and no rules were read yet: never the deployed rules instead", async () => {
+    const kv = { get: async (): Promise<string | null> => Promise.reject(new Error("KV GET failed: 503")) };
+    const { store } = storeAt();
+    await expect(store.read(kv)).rejects.toThrow("KV GET failed: 503");
+  });
 });
