@@ -85,7 +85,9 @@ async function requestFor(v: Variant) {
 const prepared = new Map<Variant, Awaited<ReturnType<typeof requestFor>>>();
 for (const v of VARIANTS) {
   const r = await requestFor(v);
-  const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body });
+  const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body }).catch((error: unknown) => {
+    throw new Error(`${v}: probe failed (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ""}); workerd's output:\n${workerd.stderr()}`);
+  });
   const text = await probe.text();
   const ok = v.endsWith("call") ? text.includes('"text":"hello"') : v === "gateway-list" ? (text.match(/__echo/g) ?? []).length === BACKENDS : text.includes('"echo"');
   if (probe.status !== 200 || !ok) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);

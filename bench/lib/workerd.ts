@@ -60,7 +60,7 @@ export interface WorkerdService {
 const capnpString = (value: string) => JSON.stringify(value);
 
 /** Writes a workerd config for the services and starts `workerd serve` (with `inspectorPort`: its V8 inspector, for CPU profiles). */
-export async function startWorkerd(services: WorkerdService[], options: { inspectorPort?: number } = {}): Promise<{ stop(): void; process: ChildProcess }> {
+export async function startWorkerd(services: WorkerdService[], options: { inspectorPort?: number } = {}): Promise<{ stop(): void; process: ChildProcess; stderr(): string }> {
   const dir = mkdtempSync(join(tmpdir(), "edge-mcp-workerd-"));
   const lines: string[] = ['using Workerd = import "/workerd/workerd.capnp";', "const config :Workerd.Config = ("];
   lines.push("  services = [");
@@ -110,5 +110,17 @@ export async function startWorkerd(services: WorkerdService[], options: { inspec
     child.kill("SIGKILL");
     throw new Error(`workerd did not start: ${String(error)}\n${stderr.slice(-3000)}`);
   }
-  return { process: child, stop: () => child.kill("SIGTERM") };
+  // A workerd that dies mid-bench would otherwise surface only as refused or closed connections.
+  let stopping = false;
+  child.once("exit", (code, signal) => {
+    if (!stopping) console.error(`workerd exited during the bench (${code === null ? `signal ${signal}` : `code ${code}`}); its last output:\n${stderr.slice(-3000)}`);
+  });
+  return {
+    process: child,
+    stderr: () => stderr.slice(-3000),
+    stop: () => {
+      stopping = true;
+      child.kill("SIGTERM");
+    },
+  };
 }
