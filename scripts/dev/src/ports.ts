@@ -91,7 +91,8 @@ function osFreePort(): Promise<number> {
 async function randomFreePort(range: PortRange | undefined): Promise<number | undefined> {
   if (range === undefined) return osFreePort();
   const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
-  return (await isFree(port)) ? port : undefined;
+  // A port that cannot be bound at all (EACCES: Windows reserves ranges for Hyper-V and WSL) is skipped too.
+  return (await isFree(port).catch(() => false)) ? port : undefined;
 }
 
 /** Where handed-out ports are claimed, across processes (parallel test files each start a fleet). */
