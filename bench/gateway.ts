@@ -12,12 +12,12 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
+import { printTopInclusiveTime, printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { pairedRatio, runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
 import { printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" }, inclusive: { type: "boolean", default: false } } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -101,7 +101,8 @@ if (inspectorPort !== undefined) {
     const workers = variant === "gateway-call" ? ["gateway", "hello1"] : ["hello"];
     const profiles = await profileDuring(inspectorPort, workers, async () => void (await runLoad({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: CONNECTIONS, durationSeconds: SECONDS })));
     for (const [service, profile] of profiles) {
-      printTopSelfTime(`${service}: self time by function during ${SECONDS} s of ${variant} (shares of its samples)`, profile, Number(values.depth));
+      if (values.inclusive) printTopInclusiveTime(`${service}: inclusive time by function during ${SECONDS} s of ${variant} (shares of its samples)`, profile);
+      else printTopSelfTime(`${service}: self time by function during ${SECONDS} s of ${variant} (shares of its samples)`, profile, Number(values.depth));
     }
   } finally {
     workerd.stop();

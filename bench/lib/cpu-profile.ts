@@ -93,3 +93,33 @@ export function printTopSelfTime(title: string, profile: Profile, depth: number)
   console.log(`\n${title}`);
   printTable(topSelfTime(profile, 30, depth).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
 }
+
+/**
+ * The functions with the most inclusive time (their own and their callees'), as shares of all
+ * samples: what a whole step costs (`messagesFrom`, `handleMcp`, `fetch`), however flat its self
+ * time is spread. A sample counts once per function, even under recursion.
+ */
+export function topInclusiveTime(profile: Profile, limit = 40): Array<{ function: string; share: number }> {
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    total += hits;
+    const names = new Set<string>();
+    for (let at: ProfileNode | undefined = node; at !== undefined && at.callFrame.functionName !== "(root)"; at = parent.get(at.id)) names.add(nameOf(at.callFrame));
+    for (const name of names) byName.set(name, (byName.get(name) ?? 0) + hits);
+  }
+  return [...byName]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, hits]) => ({ function: name, share: hits / total }));
+}
+
+/** Prints `topInclusiveTime` of a profile as a table under `title`. */
+export function printTopInclusiveTime(title: string, profile: Profile): void {
+  console.log(`\n${title}`);
+  printTable(topInclusiveTime(profile).map((row) => ({ function: row.function, share: `${(row.share * 100).toFixed(1)}%` })));
+}

@@ -49,7 +49,8 @@ export function messagesFrom(raw: unknown, options: { allowBatch?: boolean } = {
     if (!valid) throw new InvalidJsonRpcRequestError("Invalid Request: not a JSON-RPC 2.0 message.");
     return item;
   });
-  const isInitialize = messages.some((message) => isInitializeRequest(message));
+  // The method first: the schema check of anything else fails, and a failing zod parse builds its issue list.
+  const isInitialize = messages.some((message) => "method" in message && message.method === "initialize" && isInitializeRequest(message));
   if (isInitialize && messages.length > 1) {
     throw new InvalidJsonRpcRequestError("Invalid Request: initialize must be sent alone.");
   }
