@@ -55,7 +55,8 @@ const services: WorkerdService[] = [
   },
 ];
 // --profile gateway-call | direct-call: CPU profiles (self time by function, `--depth` callers
-// shown) of the workers that variant runs through, during its load, instead of the ratios.
+// shown; with --inclusive, time per function callees included) of the workers that variant runs
+// through, during its load, instead of the ratios.
 if (values.profile !== undefined && values.profile !== "gateway-call" && values.profile !== "direct-call") throw new Error("--profile takes gateway-call or direct-call");
 const inspectorPort = values.profile === undefined ? undefined : await freePort();
 const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : { inspectorPort });
