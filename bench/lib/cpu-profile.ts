@@ -64,28 +64,40 @@ const nameOf = ({ functionName, url, lineNumber }: CallFrame) =>
   `${functionName === "" ? "(anonymous)" : functionName}${url === "" ? "" : ` (${url.split("/").at(-1)}:${lineNumber + 1})`}`;
 
 /**
- * The call paths with the most self time, as shares of all samples (idle, GC and program time included):
- * each function with its `depth` nearest callers, so an anonymous or library function is
- * attributed to the code that called it.
+ * Shares of all samples (idle, GC and program time included) by the keys `keysOf` gives each
+ * sampled node — its stack from the node up to the root, as `(node, parent)` — largest first.
  */
-export function topSelfTime(profile: Profile, limit = 25, depth = 2): Array<{ function: string; share: number }> {
-  const parent = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
-  const byPath = new Map<string, number>();
+function topShares(profile: Profile, limit: number, keysOf: (node: ProfileNode, parent: (node: ProfileNode) => ProfileNode | undefined) => Iterable<string>): Array<{ function: string; share: number }> {
+  const parents = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
+  const parent = (node: ProfileNode) => {
+    const up = parents.get(node.id);
+    return up === undefined || up.callFrame.functionName === "(root)" ? undefined : up;
+  };
+  const byKey = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
     if (hits === 0) continue;
     total += hits;
-    const path = [nameOf(node.callFrame)];
-    for (let up = parent.get(node.id); up !== undefined && path.length <= depth && up.callFrame.functionName !== "(root)"; up = parent.get(up.id)) path.push(nameOf(up.callFrame));
-    const key = path.join(" ← ");
-    byPath.set(key, (byPath.get(key) ?? 0) + hits);
+    for (const key of keysOf(node, parent)) byKey.set(key, (byKey.get(key) ?? 0) + hits);
   }
-  return [...byPath]
-    .sort((a, b) => b[1] - a[1])
+  return [...byKey]
+    .sort((x, y) => y[1] - x[1])
     .slice(0, limit)
     .map(([name, hits]) => ({ function: name, share: hits / total }));
+}
+
+/**
+ * The call paths with the most self time: each function with its `depth` nearest callers, so an
+ * anonymous or library function is attributed to the code that called it.
+ */
+export function topSelfTime(profile: Profile, limit = 25, depth = 2): Array<{ function: string; share: number }> {
+  return topShares(profile, limit, (node, parent) => {
+    const path = [nameOf(node.callFrame)];
+    for (let up = parent(node); up !== undefined && path.length <= depth; up = parent(up)) path.push(nameOf(up.callFrame));
+    return [path.join(" ← ")];
+  });
 }
 
 /** Prints `topSelfTime` of a profile as a table under `title`. */
@@ -95,27 +107,16 @@ export function printTopSelfTime(title: string, profile: Profile, depth: number)
 }
 
 /**
- * The functions with the most inclusive time (their own and their callees'), as shares of all
- * samples: what a whole step costs (`messagesFrom`, `handleMcp`, `fetch`), however flat its self
- * time is spread. A sample counts once per function, even under recursion.
+ * The functions with the most inclusive time (their own and their callees'): what a whole step
+ * costs (`messagesFrom`, `handleMcp`, `fetch`), however flat its self time is spread. A sample
+ * counts once per function, even under recursion.
  */
 export function topInclusiveTime(profile: Profile, limit = 40): Array<{ function: string; share: number }> {
-  const parent = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
-  const byName = new Map<string, number>();
-  let total = 0;
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
-    total += hits;
+  return topShares(profile, limit, (node, parent) => {
     const names = new Set<string>();
-    for (let at: ProfileNode | undefined = node; at !== undefined && at.callFrame.functionName !== "(root)"; at = parent.get(at.id)) names.add(nameOf(at.callFrame));
-    for (const name of names) byName.set(name, (byName.get(name) ?? 0) + hits);
-  }
-  return [...byName]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, limit)
-    .map(([name, hits]) => ({ function: name, share: hits / total }));
+    for (let at: ProfileNode | undefined = node; at !== undefined; at = parent(at)) names.add(nameOf(at.callFrame));
+    return names;
+  });
 }
 
 /** Prints `topInclusiveTime` of a profile as a table under `title`. */
