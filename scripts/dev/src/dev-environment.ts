@@ -25,7 +25,10 @@ export interface DevEnvironmentOptions {
   log?: (line: string) => void;
   /** wrangler's own output, per worker. */
   onWorkerOutput?: (slug: string, line: string) => void;
-  /** A worker's wrangler exited on its own (not through `stop`/`stopServer`): how ("code 1") and its last output. */
+  /**
+   * A worker's wrangler exited on its own (not through `stop`/`stopServer`) after the fleet had
+   * started: how ("code 1") and its last output. An exit while starting fails the start instead.
+   */
   onWorkerExit?: (slug: string, how: string, lastOutput: string) => void;
   /**
    * Where workers keep local Durable Object / KV state (`wrangler dev --persist-to`); default
@@ -118,6 +121,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
   const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
+  /** Set once every worker answered: from then on an exit is reported through `onWorkerExit`. */
+  let running = false;
   /** Every worker started, by slug ("oauth" for the facade). */
   const started: { auth?: DevAuthServer; workers: Map<string, WranglerDev> } = { workers: new Map() };
   const launch = (slug: string, worker: WranglerDev) => {
@@ -171,7 +176,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "oauth") }),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.("oauth", line),
-          onUnexpectedExit: (how, output) => options.onWorkerExit?.("oauth", how, output),
+          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.("oauth", how, output),
         }),
       );
       // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
@@ -201,7 +206,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
           ...(facade ? { extraServices: [{ binding: FACADE_BINDING, service: FACADE_WORKER }] } : {}),
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
-          onUnexpectedExit: (how, output) => options.onWorkerExit?.(s.manifest.slug, how, output),
+          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.(s.manifest.slug, how, output),
         }),
       );
       servers.push({
@@ -222,6 +227,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       if (worker === undefined) throw new Error(`No running worker named ${slug}.`);
       await stopWorker(worker);
     };
+    running = true;
     return { clientIssuer: facade ? facadeIssuer : issuer, auth: facade ? "facade" : "auth0", issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
   } catch (error) {
     await stop();
