@@ -100,4 +100,22 @@ describe("npm run dev, end to end", () => {
     expect(await again.exited).toBe(0);
     expect(await untilFree([issuerPort, helloPort], 5_000)).toEqual([]);
   });
+
+  it("says which worker stopped on its own, how, and what to do, while the rest keep running", { timeout: 180_000 }, async () => {
+    const [issuerPort, helloPort] = [await freePort(), await freePort()];
+    const run = startDev(["--issuer-port", String(issuerPort), "--port", `hello=${helloPort}`]);
+    await untilReady(run);
+    // hello's wrangler (its own process group, workerd included), found by the port it serves.
+    const { stdout } = await sh("pgrep", ["-f", `wrangler.* dev --port ${helloPort} `]);
+    const pid = Number(stdout.trim().split("\n")[0]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(-pid, "SIGKILL");
+    for (let i = 0; i < 100 && !run.output().includes("stopped on its own"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(run.output()).toContain("dev: hello stopped on its own (wrangler exited with signal SIGKILL); the other workers keep running.");
+    expect(run.output()).toContain("then stop (Ctrl-C) and run npm run dev again");
+    expect((await fetch(`http://localhost:${issuerPort}/.well-known/openid-configuration`)).status).toBe(200); // the issuer still runs
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    expect(await untilFree([issuerPort, helloPort], 5_000)).toEqual([]);
+  });
 });
