@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { median } from "./stats.ts";
 import autocannon from "autocannon";
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Requests answered in the run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -45,6 +48,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -65,6 +69,8 @@ export interface VariantSummary {
   p99: number;
   /** Requests per second in each round, in round order (for ratios paired within a round). */
   rpsByRound: number[];
+  /** The servers' CPU time per request in each round, in microseconds (when `cpuMicros` was given). */
+  cpuByRound?: number[];
 }
 
 /**
@@ -84,20 +90,55 @@ export function pairedRatio(a: VariantSummary, b: VariantSummary): { median: num
 export async function runInterleaved<V extends string>(
   variants: readonly V[],
   prepared: ReadonlyMap<V, PreparedRequest>,
-  options: { rounds: number; seconds: number; connections: number },
+  options: { rounds: number; seconds: number; connections: number; cpuMicros?: () => number | undefined },
 ): Promise<Record<V, VariantSummary>> {
-  const results = new Map<V, LoadResult[]>(variants.map((v) => [v, []]));
+  const results = new Map<V, Array<LoadResult & { cpuPerRequest?: number }>>(variants.map((v) => [v, []]));
   for (let round = 0; round < options.rounds; round++) {
     for (const v of variants.map((_, i) => variants[(i + round) % variants.length]!)) {
       const r = prepared.get(v)!;
+      const cpuBefore = options.cpuMicros?.();
       const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: options.connections, durationSeconds: options.seconds });
+      const cpuAfter = options.cpuMicros?.();
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-      results.get(v)!.push(result);
-      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms\n`);
+      const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.requests === 0 ? undefined : (cpuAfter - cpuBefore) / result.requests;
+      results.get(v)!.push({ ...result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+      process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms${cpuPerRequest === undefined ? "" : `, ${Math.round(cpuPerRequest)} µs CPU per request`}\n`);
     }
   }
   return Object.fromEntries(variants.map((v) => {
     const runs = results.get(v)!;
-    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)), rpsByRound: runs.map((r) => r.requestsPerSecond) }];
+    const cpu = runs.map((r) => r.cpuPerRequest);
+    return [v, {
+      rps: median(runs.map((r) => r.requestsPerSecond)),
+      p50: median(runs.map((r) => r.p50Ms)),
+      p99: median(runs.map((r) => r.p99Ms)),
+      rpsByRound: runs.map((r) => r.requestsPerSecond),
+      ...(cpu.every((c) => c !== undefined) ? { cpuByRound: cpu as number[] } : {}),
+    }];
   })) as Record<V, VariantSummary>;
+}
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in microseconds, from Linux's
+ * /proc (clock ticks of 10 ms: USER_HZ is 100 on Linux); undefined elsewhere. A server's CPU per
+ * request is what its throughput on one saturated core is the inverse of, without the time a
+ * noisy host took the core away (that is the guest's steal time, counted apart).
+ */
+export function processCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces) start at the last ")": utime is the 14th field, stime the 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ratio a/b of CPU per request within each round (median and range), when measured. */
+export function pairedCpuRatio(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } | undefined {
+  if (a.cpuByRound === undefined || b.cpuByRound === undefined) return undefined;
+  const ratios = a.cpuByRound.map((cpu, round) => cpu / b.cpuByRound![round]!);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
