@@ -78,7 +78,12 @@ export interface VariantSummary {
  * of this shared machine hits both), summarised as median and range over the rounds.
  */
 export function pairedRatio(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } {
-  const ratios = a.rpsByRound.map((rps, round) => rps / b.rpsByRound[round]!);
+  return ratiosByRound(a.rpsByRound, b.rpsByRound);
+}
+
+/** a/b per round, as median and range. */
+function ratiosByRound(a: readonly number[], b: readonly number[]): { median: number; min: number; max: number } {
+  const ratios = a.map((value, round) => value / b[round]!);
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
@@ -138,7 +143,5 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
 
 /** The ratio a/b of CPU per request within each round (median and range), when measured. */
 export function pairedCpuRatio(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } | undefined {
-  if (a.cpuByRound === undefined || b.cpuByRound === undefined) return undefined;
-  const ratios = a.cpuByRound.map((cpu, round) => cpu / b.cpuByRound![round]!);
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return a.cpuByRound === undefined || b.cpuByRound === undefined ? undefined : ratiosByRound(a.cpuByRound, b.cpuByRound);
 }

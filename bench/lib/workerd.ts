@@ -104,20 +104,21 @@ export async function startWorkerd(services: WorkerdService[], options: { inspec
   const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));
+  const lastOutput = () => stderr.slice(-3000);
   try {
     for (const s of services) await waitForHttp(`http://127.0.0.1:${s.port}/`, 20_000);
   } catch (error) {
     child.kill("SIGKILL");
-    throw new Error(`workerd did not start: ${String(error)}\n${stderr.slice(-3000)}`);
+    throw new Error(`workerd did not start: ${String(error)}\n${lastOutput()}`);
   }
   // A workerd that dies mid-bench would otherwise surface only as refused or closed connections.
   let stopping = false;
   child.once("exit", (code, signal) => {
-    if (!stopping) console.error(`workerd exited during the bench (${code === null ? `signal ${signal}` : `code ${code}`}); its last output:\n${stderr.slice(-3000)}`);
+    if (!stopping) console.error(`workerd exited during the bench (${code === null ? `signal ${signal}` : `code ${code}`}); its last output:\n${lastOutput()}`);
   });
   return {
     process: child,
-    stderr: () => stderr.slice(-3000),
+    stderr: lastOutput,
     stop: () => {
       stopping = true;
       child.kill("SIGTERM");

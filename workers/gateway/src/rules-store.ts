@@ -21,9 +21,9 @@ export interface RulesSnapshot {
  * The gateway's rules, per isolate: read from KV at most every `refreshMs` (KV is eventually
  * consistent anyway), falling back to the rules deployed with the worker while KV holds none. A
  * document that fails validation never widens access: the last valid rules stay, or nobody gets
- * in; so do the rules last read while KV cannot be read. `changed` tells whether the rules differ from the version last announced to listeners
- * (`announced`), so whichever path notices first — a request's setup, or the poll of a listening
- * isolate — tells the listeners once.
+ * in; so do the rules last read while KV cannot be read. `changed` tells whether the rules differ
+ * from the version last announced to listeners (`announced`), so whichever path notices first — a
+ * request's setup, or the poll of a listening isolate — tells the listeners once.
  */
 export class RulesStore {
   #current: RulesSnapshot | undefined;
