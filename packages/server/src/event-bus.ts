@@ -9,7 +9,7 @@ export const EVENT_BUS_BINDING = "MCP_EVENTS";
 /** Wait before reconnecting to a bus object that dropped the connection, in milliseconds. */
 const RECONNECT_DELAY_MS = 1_000;
 
-/** Ids of events this isolate published and already delivered locally, awaiting their echo. */
+/** How many ids of events this isolate published (and delivered locally) it remembers, to skip their echoes. */
 const MAX_PENDING_ECHOES = 1_000;
 
 /**
@@ -59,18 +59,20 @@ interface EventBusStub {
 }
 
 /**
- * A `ServerEventBus` for one isolate: its listen streams subscribe locally; the isolate keeps
- * one connection to the `McpEventBus` object while it has listeners. An event published here is
- * delivered to this isolate's listeners at once and sent through the object to every other
- * isolate; its echo back here is recognised by id and skipped, so each listener hears it once.
+ * A `ServerEventBus` for one isolate: its listen streams subscribe locally, and each subscription
+ * keeps its own connection to the `McpEventBus` object, opened in the subscriber's request — a
+ * connection shared by the isolate would belong to whichever request opened it and end with it
+ * (workerd ends a request's I/O with the request). An event published here is delivered to this
+ * isolate's listeners at once and sent through the object to every connection; its echo back to
+ * this isolate is recognised by id and skipped, so each listener hears it once.
  */
 export class DurableObjectEventBus implements ServerEventBus {
   readonly #local = new InMemoryServerEventBus();
   readonly #namespace: DurableObjectNamespace;
+  /** Ids this isolate published and delivered locally (the last `MAX_PENDING_ECHOES`). */
   readonly #echoes = new Set<string>();
   #listeners = 0;
-  #connection: AbortController | undefined;
-  /** Resolves once the connection to the bus object is open (tests and publishers may await it). */
+  /** Resolves once the latest subscription's connection to the bus object is open (tests and publishers may await it). */
   ready: Promise<void> = Promise.resolve();
 
   constructor(namespace: DurableObjectNamespace) {
@@ -81,7 +83,7 @@ export class DurableObjectEventBus implements ServerEventBus {
     void this.publishNow(event);
   }
 
-  /** Publishes and waits until the bus object has written the event to every connected isolate. */
+  /** Publishes and waits until the bus object has written the event to every connection. */
   async publishNow(event: ServerEvent): Promise<void> {
     const id = crypto.randomUUID();
     if (this.#listeners > 0) {
@@ -90,11 +92,6 @@ export class DurableObjectEventBus implements ServerEventBus {
       this.#local.publish(event);
     }
     await this.#stub().publish({ id, event });
-  }
-
-  /** Delivers an event to this isolate's listeners only (feeds that every isolate runs itself). */
-  deliverLocally(event: ServerEvent): void {
-    this.#local.publish(event);
   }
 
   /**
@@ -109,23 +106,19 @@ export class DurableObjectEventBus implements ServerEventBus {
   subscribe(listener: (event: ServerEvent) => void): () => void {
     const unsubscribe = this.#local.subscribe(listener);
     this.#listeners += 1;
-    if (this.#connection === undefined) this.#connect();
+    const connection = new AbortController();
+    this.#connect(listener, connection.signal);
     let done = false;
     return () => {
       if (done) return;
       done = true;
       unsubscribe();
       this.#listeners -= 1;
-      if (this.#listeners === 0) {
-        this.#connection?.abort();
-        this.#connection = undefined;
-      }
+      connection.abort();
     };
   }
 
-  #connect(): void {
-    const controller = new AbortController();
-    this.#connection = controller;
+  #connect(listener: (event: ServerEvent) => void, signal: AbortSignal): void {
     let opened!: () => void;
     this.ready = new Promise<void>((resolve) => (opened = resolve));
     void (async () => {
@@ -133,17 +126,13 @@ export class DurableObjectEventBus implements ServerEventBus {
         const response = await this.#stub().fetch("https://events.internal/subscribe");
         opened();
         await readEventEnvelopes(response.body!, (envelope) => {
-          if (this.#echoes.delete(envelope.id)) return; // ours, already delivered here
-          this.#local.publish(envelope.event);
-        }, controller.signal);
+          if (!this.#echoes.has(envelope.id)) listener(envelope.event); // else ours, already delivered here
+        }, signal);
       } catch {
         opened();
       } finally {
-        // Dropped while listeners remain (the object restarted): connect again.
-        if (this.#connection === controller) {
-          this.#connection = undefined;
-          if (this.#listeners > 0 && !controller.signal.aborted) setTimeout(() => this.#listeners > 0 && this.#connection === undefined && this.#connect(), RECONNECT_DELAY_MS);
-        }
+        // Dropped while its listener remains (the object restarted): connect again.
+        if (!signal.aborted) setTimeout(() => signal.aborted || this.#connect(listener, signal), RECONNECT_DELAY_MS);
       }
     })();
   }

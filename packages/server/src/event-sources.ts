@@ -2,13 +2,14 @@ import type { ServerEvent, ServerEventBus } from "@modelcontextprotocol/server";
 
 /**
  * A feed of list-change events from outside this worker (a gateway's backends, a rules store):
- * runs while this isolate has `subscriptions/listen` streams open, calls `emit` per event, and
- * stops when `signal` aborts. A feed that ends or fails while listeners remain is started again
- * after `EVENT_SOURCE_RESTART_MS`.
+ * runs once per listener (a `subscriptions/listen` stream, a 2025 session's stream) while it
+ * listens, in that listener's request, calls `emit` per event, and stops when `signal` aborts. A
+ * feed that ends or fails while its listener remains is started again after
+ * `EVENT_SOURCE_RESTART_MS`.
  */
 export type EventSource = (emit: (event: ServerEvent) => void, signal: AbortSignal) => Promise<void>;
 
-/** Wait before restarting a feed that ended while listeners remain, in milliseconds. */
+/** Wait before restarting a feed that ended while its listener remains, in milliseconds. */
 const EVENT_SOURCE_RESTART_MS = 1_000;
 
 const EVENT_KINDS = new Set(["tools_list_changed", "prompts_list_changed", "resources_list_changed", "resource_updated"]);
@@ -59,27 +60,22 @@ export async function readEventEnvelopes(body: ReadableStream<Uint8Array>, onEnv
 }
 
 /**
- * A bus whose listeners also hear the given feeds. Feeds run only while someone listens (the
- * first subscriber starts them, the last one leaving stops them), so an idle isolate holds no
- * connections. Events from feeds go to this isolate's listeners only: every isolate with
- * listeners runs its own feeds.
+ * A bus whose listeners also hear the given feeds, each listener running its own.
+ *
+ * workerd ends what a request started (timers, subrequests, stream reads) when that request ends.
+ * Feeds shared by an isolate's listeners would live in the request of whichever listener came
+ * first, and stop — silently, for every other listener — when it left. So each listener runs its
+ * own feeds, in the request that subscribed it, and they stop when it unsubscribes. A feed that
+ * ends or fails while its listener remains is started again after `EVENT_SOURCE_RESTART_MS`. An
+ * idle isolate holds no connections.
  */
 export function withEventSources(bus: ServerEventBus, sources: readonly EventSource[]): ServerEventBus {
   if (sources.length === 0) return bus;
-  let listeners = 0;
-  let running: AbortController | undefined;
-  // Feed events stay in this isolate (every isolate with listeners runs the feeds itself).
-  const local = bus as ServerEventBus & { deliverLocally?: (event: ServerEvent) => void };
-  const deliver = (event: ServerEvent) => {
-    if (!isServerEventKind(event.kind)) return;
-    if (local.deliverLocally !== undefined) local.deliverLocally(event);
-    else bus.publish(event);
-  };
-  const run = (source: EventSource, signal: AbortSignal) => {
-    void source(deliver, signal)
+  const run = (source: EventSource, emit: (event: ServerEvent) => void, signal: AbortSignal) => {
+    void source(emit, signal)
       .catch(() => undefined)
       .finally(() => {
-        if (!signal.aborted) setTimeout(() => signal.aborted || run(source, signal), EVENT_SOURCE_RESTART_MS);
+        if (!signal.aborted) setTimeout(() => signal.aborted || run(source, emit, signal), EVENT_SOURCE_RESTART_MS);
       });
   };
   const shared = bus as ServerEventBus & { publishNow?: (event: ServerEvent) => Promise<void> };
@@ -88,21 +84,15 @@ export function withEventSources(bus: ServerEventBus, sources: readonly EventSou
     ...(shared.publishNow === undefined ? {} : { publishNow: (event: ServerEvent) => shared.publishNow!(event) }),
     subscribe(listener: (event: ServerEvent) => void): () => void {
       const unsubscribe = bus.subscribe(listener);
-      listeners += 1;
-      if (running === undefined) {
-        running = new AbortController();
-        for (const source of sources) run(source, running.signal);
-      }
+      const feeds = new AbortController();
+      const emit = (event: ServerEvent) => isServerEventKind(event.kind) && listener(event);
+      for (const source of sources) run(source, emit, feeds.signal);
       let done = false;
       return () => {
         if (done) return;
         done = true;
+        feeds.abort();
         unsubscribe();
-        listeners -= 1;
-        if (listeners === 0) {
-          running?.abort();
-          running = undefined;
-        }
       };
     },
   } as ServerEventBus;

@@ -3,7 +3,7 @@
  * the McpEventBus Durable Object. Two env objects stand for two isolates: each gets its own
  * modern handler and bus, so only the shared object can carry the event from one to the other.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it, vi } from "vitest";
 import { statelessWorker } from "./fixtures/test-worker.ts";
@@ -13,13 +13,17 @@ import { RESOURCE, token } from "./helpers/tokens.ts";
 
 const META = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {} };
 
-function modern(isolate: object, bearer: string, method: string, params: Record<string, unknown>, name?: string, signal?: AbortSignal) {
-  return statelessWorker.fetch(new Request(RESOURCE, {
+function modernRequest(bearer: string, method: string, params: Record<string, unknown>, name?: string, signal?: AbortSignal): Request {
+  return new Request(RESOURCE, {
     method: "POST",
     ...(signal === undefined ? {} : { signal }),
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN, "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }), authorization: `Bearer ${bearer}` },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } }),
-  }), isolate as never);
+  });
+}
+
+function modern(isolate: object, bearer: string, method: string, params: Record<string, unknown>, name?: string, signal?: AbortSignal) {
+  return statelessWorker.fetch(modernRequest(bearer, method, params, name, signal), isolate as never);
 }
 
 /** Reads SSE `data:` payloads until `until` matches one, or the deadline passes. */
@@ -89,5 +93,24 @@ describe("subscriptions/listen across isolates", () => {
     await (await modern({ ...(env as object) }, bearer, "tools/call", { name: "announce_tools", arguments: {} }, "announce_tools")).text();
     await vi.waitFor(() => expect(heard).toBe(1), { timeout: 5_000 });
     await client.close();
+  });
+
+  it("keeps delivering to a listen stream after the stream whose request connected first goes away (workerd ends a request's I/O with it)", async () => {
+    const bearer = await token();
+    // Two listen streams on this isolate, each a request of its own.
+    const first = new AbortController();
+    const second = new AbortController();
+    const firstListen = await exports.default.fetch(modernRequest(bearer, "subscriptions/listen", { notifications: { toolsListChanged: true } }, undefined, first.signal));
+    const secondListen = await exports.default.fetch(modernRequest(bearer, "subscriptions/listen", { notifications: { toolsListChanged: true } }, undefined, second.signal));
+    expect(firstListen.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300)); // both connect to the bus
+    first.abort();
+    await firstListen.body!.cancel().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    // Published on another isolate: it can only arrive through this isolate's connection to the bus object.
+    await (await modern({ ...(env as object) }, bearer, "tools/call", { name: "announce_tools", arguments: {} }, "announce_tools")).text();
+    const seen = await readUntil(secondListen.body!, (m) => m.method === "notifications/tools/list_changed", 3_000);
+    second.abort();
+    expect(seen.filter((m) => m.method === "notifications/tools/list_changed")).toHaveLength(1);
   });
 });

@@ -21,10 +21,12 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 /**
- * What the gateway's `subscriptions/listen` streams hear besides its own announcements: each fleet
- * backend's list changes (its `McpBackend.events()` stream; the cached list of that backend is
- * dropped at once), a change of the rules in KV (polled while someone listens), and a backend
- * whose tools arrived after a listing in this isolate had left it out for being slow.
+ * What the gateway's listeners (`subscriptions/listen` streams, 2025 sessions' streams) hear
+ * besides its own announcements: each fleet backend's list changes (its `McpBackend.events()`
+ * stream; the cached list of that backend is dropped at once), a change of the rules in KV (polled
+ * while it listens), and a backend whose tools arrived after a listing in this isolate had left it
+ * out for being slow. Each listener runs these in its own request (`withEventSources`): one
+ * events stream per fleet backend and one rules poll per listener.
  */
 export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number): EventSource[] {
   const sources: EventSource[] = [];
@@ -42,8 +44,8 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
     });
   }
   sources.push(async (emit, signal) => {
-    // Each feed compares with what it saw itself: several buses in one isolate (its 2026-07-28
-    // listeners', each 2025 session's stream) each hear a change once, whoever noticed it first.
+    // Each listener's poll compares with what it saw itself, so each hears a change once, whoever
+    // noticed it first.
     let seen = (await rules.readFrom(env)).snapshot.version;
     while (!(await sleep(pollMs, signal))) {
       const { snapshot } = await rules.readFrom(env);

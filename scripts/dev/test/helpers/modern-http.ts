@@ -39,6 +39,8 @@ export async function messagesOf(response: Response): Promise<Array<Record<strin
 export interface SseReader {
   /** Resolves with the first message (after those already taken) satisfying `match`; rejects after `timeoutMs`. */
   next(match: (message: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** How the stream ended (who closed it, when), or undefined while it is open. */
+  ended(): string | undefined;
   close(): void;
 }
 
@@ -47,13 +49,17 @@ export function sseReader(response: Response, abort: AbortController): SseReader
   const seen: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let ended = false;
+  let endedHow = "";
   void (async () => {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffered = "";
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
+        if (done) {
+          endedHow = `the server closed it at ${new Date().toISOString()}`;
+          break;
+        }
         buffered += value;
         const lines = buffered.split("\n");
         buffered = lines.pop() ?? "";
@@ -65,8 +71,9 @@ export function sseReader(response: Response, abort: AbortController): SseReader
         }
         for (const wake of waiters) wake();
       }
-    } catch {
-      // aborted
+    } catch (error) {
+      // aborted by close(), or the connection failed: say which, so a failure explains itself.
+      endedHow = abort.signal.aborted ? "closed by the test" : `the connection failed at ${new Date().toISOString()}: ${String(error)}`;
     } finally {
       ended = true;
       for (const wake of waiters) wake();
@@ -78,7 +85,7 @@ export function sseReader(response: Response, abort: AbortController): SseReader
       for (;;) {
         const i = queue.findIndex(match);
         if (i !== -1) return queue.splice(0, i + 1).at(-1)!;
-        if (ended) throw new Error(`the stream ended first (after ${seen.map((m) => String(m.method ?? `result ${String(m.id)}`)).join(", ") || "nothing"})`);
+        if (ended) throw new Error(`the stream ended first — ${endedHow} (after ${seen.map((m) => String(m.method ?? `result ${String(m.id)}`)).join(", ") || "nothing"})`);
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms (saw ${queue.map((m) => String(m.method ?? m.id)).join(", ") || "nothing"})`);
         await new Promise<void>((resolve) => {
@@ -88,6 +95,7 @@ export function sseReader(response: Response, abort: AbortController): SseReader
         });
       }
     },
+    ended: () => (ended ? endedHow : undefined),
     close: () => abort.abort(),
   };
 }
