@@ -44,13 +44,14 @@ export interface CatalogOptions {
  * Backends' tool lists, per isolate. A list is cached as long as its backend allows (2026-07-28
  * `ttlMs`, capped by `maxCacheMs`) and dropped when the backend announces a change. A list the
  * backend marks `cacheScope: "private"` is fetched and cached per caller, never shared across
- * callers (2026-07-28 §Caching). Concurrent misses share one fetch; a fetch slower than
- * `timeoutMs` leaves that backend out of the listing (it keeps running and fills the cache).
+ * callers (2026-07-28 §Caching). Concurrent misses share one fetch (for up to `timeoutMs`); a
+ * fetch slower than `timeoutMs` leaves that backend out of the listing (it keeps running, while
+ * the request that started it lives, and fills the cache).
  */
 export class Catalog {
   readonly #entries = new Map<string, Entry>();
   #generation = 0;
-  readonly #inflight = new Map<string, Promise<Entry>>();
+  readonly #inflight = new Map<string, { readonly entry: Promise<Entry>; readonly startedAt: number }>();
   readonly #private = new Set<string>();
   readonly #health = new Map<string, BackendHealth>();
   readonly #lateListeners = new Set<(backend: string) => void>();
@@ -142,12 +143,17 @@ export class Catalog {
   }
 
   #fetch(kind: ListKind, target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {
-    let pending = this.#inflight.get(key);
-    if (pending === undefined) {
-      pending = this.#list(kind, target, key, caller).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, pending);
-    }
-    return pending;
+    // Concurrent misses share one fetch — but only while it is younger than the listing timeout.
+    // The fetch is I/O of the request that started it, and workerd ends that I/O with the request
+    // (a client that went away): shared past that, a fetch that will never settle would leave the
+    // backend out of every listing after it.
+    const pending = this.#inflight.get(key);
+    if (pending !== undefined && this.#now() - pending.startedAt < this.options.timeoutMs) return pending.entry;
+    const entry = this.#list(kind, target, key, caller).finally(() => {
+      if (this.#inflight.get(key)?.entry === entry) this.#inflight.delete(key);
+    });
+    this.#inflight.set(key, { entry, startedAt: this.#now() });
+    return entry;
   }
 
   async #list(kind: ListKind, target: BackendTarget, key: string, caller: CallerIdentity): Promise<Entry> {

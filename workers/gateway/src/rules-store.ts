@@ -18,17 +18,19 @@ export interface RulesSnapshot {
 }
 
 /**
- * The gateway's rules, per isolate: read from KV at most every `refreshMs` (KV is eventually
- * consistent anyway), falling back to the rules deployed with the worker while KV holds none. A
+ * The gateway's rules, per isolate: read from KV again once `refreshMs` has passed (KV is
+ * eventually consistent anyway; each request that finds them stale reads), falling back to the rules deployed with the worker while KV holds none. A
  * document that fails validation never widens access: the last valid rules stay, or nobody gets
  * in; so do the rules last read while KV cannot be read. `changed` tells whether the rules differ
  * from the version last announced to listeners (`announced`), so whichever path notices first — a
- * request's setup, or the poll of a listening isolate — tells the listeners once.
+ * request's setup, or a listener's poll — tells the listeners once.
  */
 export class RulesStore {
   #current: RulesSnapshot | undefined;
   #loadedAt = 0;
-  #loading: Promise<RulesSnapshot> | undefined;
+  /** Reads started, and the latest of them whose answer was applied: an older answer never replaces a newer one. */
+  #started = 0;
+  #applied = 0;
   #announced: string | undefined;
 
   readonly #bundled: GatewayRules;
@@ -43,10 +45,11 @@ export class RulesStore {
 
   async read(kv: KvLike | undefined): Promise<{ snapshot: RulesSnapshot; changed: boolean }> {
     let snapshot = this.#current;
-    if (snapshot === undefined || this.#now() - this.#loadedAt >= this.#refreshMs) {
-      this.#loading ??= this.#load(kv).finally(() => (this.#loading = undefined));
-      snapshot = await this.#loading;
-    }
+    // Each stale read reads KV itself, never awaiting another request's read: workerd ends a
+    // request's I/O with the request, so a read shared with a request that was cancelled would
+    // never settle, and every request after it would wait on it. (Requests that find the rules
+    // stale at the same moment each read KV once.)
+    if (snapshot === undefined || this.#now() - this.#loadedAt >= this.#refreshMs) snapshot = await this.#load(kv);
     // The first rules an isolate sees are the baseline, not a change.
     this.#announced ??= snapshot.version;
     return { snapshot, changed: snapshot.version !== this.#announced };
@@ -63,6 +66,7 @@ export class RulesStore {
   }
 
   async #load(kv: KvLike | undefined): Promise<RulesSnapshot> {
+    const read = ++this.#started;
     let text: string | null;
     try {
       text = kv === undefined ? null : await kv.get(RULES_KEY);
@@ -76,6 +80,8 @@ export class RulesStore {
       console.error(JSON.stringify({ level: "error", message: `gateway rules in KV (${RULES_BINDING}/${RULES_KEY}) could not be read; keeping the rules last read`, error: error instanceof Error ? error.name : "error" }));
       return this.#current;
     }
+    if (read < this.#applied && this.#current !== undefined) return this.#current; // a later read answered first
+    this.#applied = read;
     this.#loadedAt = this.#now();
     if (text === null) return (this.#current = { rules: this.#bundled, version: "bundled" });
     if (this.#current?.version === text) return this.#current;

@@ -77,4 +77,30 @@ describe("gateway rules store (KV)", () => {
     const { store } = storeAt();
     await expect(store.read(kv)).rejects.toThrow("KV GET failed: 503");
   });
+
+  it("never makes a read wait on another request's KV read: one that never answers (its request was cancelled) holds up nothing", async () => {
+    await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify(pushed));
+    const { store, advance } = storeAt(1_000);
+    await store.read(env.GATEWAY_RULES);
+    advance(1_000);
+    // workerd ends a request's I/O with the request: its KV read then never settles.
+    const abandoned = { get: () => new Promise<string | null>(() => undefined) };
+    void store.read(abandoned);
+    const next = await Promise.race([store.read(env.GATEWAY_RULES), new Promise<"held up">((r) => setTimeout(() => r("held up"), 2_000))]);
+    expect(next).not.toBe("held up");
+    expect((next as { snapshot: { rules: GatewayRules } }).snapshot.rules).toEqual(pushed);
+  });
+
+  it("keeps the newest of reads that finish out of order", async () => {
+    const { store, advance } = storeAt(1_000);
+    await store.read({ get: async () => JSON.stringify(bundled) });
+    advance(1_000);
+    let answerOld!: (text: string) => void;
+    const older = store.read({ get: () => new Promise<string>((r) => (answerOld = r)) });
+    const newer = await store.read({ get: async () => JSON.stringify(pushed) });
+    expect(newer.snapshot.rules).toEqual(pushed);
+    answerOld(JSON.stringify(bundled)); // the earlier read's answer arrives last: older than what is held
+    await older;
+    expect((await store.read(env.GATEWAY_RULES)).snapshot.rules).toEqual(pushed);
+  });
 });
