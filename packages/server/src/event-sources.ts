@@ -40,6 +40,7 @@ function parseEnvelope(line: string): EventEnvelope | undefined {
 export async function readEventEnvelopes(body: ReadableStream<Uint8Array>, onEnvelope: (envelope: EventEnvelope) => void, signal?: AbortSignal): Promise<void> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   const cancel = () => void reader.cancel().catch(() => undefined);
+  if (signal?.aborted === true) return cancel(); // the listener left while the stream was being opened
   signal?.addEventListener("abort", cancel);
   try {
     let buffered = "";
