@@ -38,6 +38,12 @@ export interface CatalogOptions {
   readonly now?: () => number;
   /** Told when a backend fails, and when it recovers (for the audit log). */
   readonly onStatus?: (backend: string, health: BackendHealth) => void;
+  /**
+   * Keeps a fetch going after the listing that started it has answered without it (the request's
+   * `ExecutionContext.waitUntil`): workerd drops a request's pending work once its response is
+   * done, so without it a slow backend's tools would never arrive late.
+   */
+  readonly keepAlive?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -45,8 +51,8 @@ export interface CatalogOptions {
  * `ttlMs`, capped by `maxCacheMs`) and dropped when the backend announces a change. A list the
  * backend marks `cacheScope: "private"` is fetched and cached per caller, never shared across
  * callers (2026-07-28 §Caching). Concurrent misses share one fetch (for up to `timeoutMs`); a
- * fetch slower than `timeoutMs` leaves that backend out of the listing (it keeps running, while
- * the request that started it lives, and fills the cache).
+ * fetch slower than `timeoutMs` leaves that backend out of the listing (it keeps running — past
+ * the listing's answer through `keepAlive` — and fills the cache).
  */
 export class Catalog {
   readonly #entries = new Map<string, Entry>();
@@ -130,9 +136,10 @@ export class Catalog {
       if (entry === undefined && kind === "tools") {
         this.#record(target.name, { status: "timeout", detail: `no answer within ${this.options.timeoutMs} ms` });
         // The fetch goes on and fills the cache; then the listing it was left out of is stale.
-        loading.then(() => {
+        const late = loading.then(() => {
           for (const listener of this.#lateListeners) listener(target.name);
         }, () => undefined);
+        this.options.keepAlive?.(late);
       }
       return entry?.items;
     } catch {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { GatewayConfigSchema } from "@edge-mcp/config";
 import { consoleAuditSink, createMcpWorker, type HealthReport } from "@edge-mcp/server";
 import bundledConfig from "../gateway.json" with { type: "json" };
@@ -21,6 +22,14 @@ const config = GatewayConfigSchema.parse(bundledConfig);
 /** Who lists backends whose lists are public: the gateway itself, with the read scopes listing needs and nothing more. */
 const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read", "prompts.read", "resources.read"]) });
 
+/**
+ * The execution context of the request being served, for work that must outlive its answer: a
+ * slow backend's list fetch (workerd drops a request's pending work once its response is done,
+ * unless handed to `waitUntil`). Absent in the 2025 sessions' Durable Object, whose I/O belongs
+ * to the object and outlives the request anyway.
+ */
+const served = new AsyncLocalStorage<ExecutionContext>();
+
 const catalog = new Catalog({
   timeoutMs: config.limits.backendTimeoutMs,
   maxCacheMs: config.limits.maxListCacheMs,
@@ -28,6 +37,7 @@ const catalog = new Catalog({
   // A backend left out of listings (or back again) is an audit event, not only a /health field.
   onStatus: (backend, health) =>
     consoleAuditSink.write({ type: "backend_status", time: health.checkedAt ?? new Date().toISOString(), server: "gateway", backend, status: health.status === "unknown" ? "unreachable" : health.status, detail: health.detail ?? null }),
+  keepAlive: (work) => served.getStore()?.waitUntil(work),
 });
 const rules = new RulesStore({ rules: config.rules, aliases: config.aliases }, config.limits.rulesRefreshMs);
 
@@ -84,8 +94,10 @@ async function health(request: Request, env: Env, ctx?: ExecutionContext): Promi
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    if (new URL(request.url).pathname === "/health" && request.method === "GET") return health(request, env, ctx);
-    return worker.fetch(request, env, ctx);
+    return served.run(ctx, () => {
+      if (new URL(request.url).pathname === "/health" && request.method === "GET") return health(request, env, ctx);
+      return worker.fetch(request, env, ctx);
+    });
   },
 };
 export const McpSession = worker.McpSession;
