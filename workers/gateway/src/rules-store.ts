@@ -19,11 +19,12 @@ export interface RulesSnapshot {
 
 /**
  * The gateway's rules, per isolate: read from KV again once `refreshMs` has passed (KV is
- * eventually consistent anyway; each request that finds them stale reads), falling back to the rules deployed with the worker while KV holds none. A
- * document that fails validation never widens access: the last valid rules stay, or nobody gets
- * in; so do the rules last read while KV cannot be read. `changed` tells whether the rules differ
- * from the version last announced to listeners (`announced`), so whichever path notices first — a
- * request's setup, or a listener's poll — tells the listeners once.
+ * eventually consistent anyway; each request that finds them stale reads), falling back to the
+ * rules deployed with the worker while KV holds none. A document that fails validation never
+ * widens access: the last valid rules stay, or nobody gets in; so do the rules last read while KV
+ * cannot be read. `changed` tells whether the rules differ from the version last announced to
+ * listeners (`announced`), so whichever path notices first — a request's setup, or a listener's
+ * poll — tells the listeners once.
  */
 export class RulesStore {
   #current: RulesSnapshot | undefined;
