@@ -142,9 +142,6 @@ describe("gateway: one endpoint for the fleet", () => {
     legacy.setRequestHandler(CreateMessageRequestSchema, () => ({ role: "assistant" as const, content: { type: "text" as const, text: "Paris" }, model: "stand-in" }));
     await legacy.connect(new StreamableHTTPClientTransport(new URL(server("gateway").resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     expect(await toolNames(legacy)).toEqual(await backendTools("hello"));
-    // A listen stream can end (a client then listens again): if it ends before the change is heard,
-    // listen again and change the rules again — list_changed must reach an open stream. Each time
-    // it says how the stream ended.
     const listenOnGateway = async () => {
       const abort = new AbortController();
       const listen = await modernPost(server("gateway").resource, token, "subscriptions/listen", { notifications: { toolsListChanged: true } }, abort.signal, "listen");
@@ -154,17 +151,27 @@ describe("gateway: one endpoint for the fleet", () => {
       return reader;
     };
     let stream = await listenOnGateway();
-    for (let attempt = 1; ; attempt++) {
-      await pushRules(bobRules(`bob-${attempt}`));
-      try {
-        await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
-        break;
-      } catch (error) {
-        if (attempt === 2 || stream.ended() === undefined) throw error;
-        console.warn(`gateway-fleet: the listen stream ended before the change (${String(error)}); listening again`);
-        stream = await listenOnGateway();
+    /**
+     * Makes a change (`announce`) and waits for the gateway's listener to hear list_changed. A listen
+     * stream can end (a client then listens again): if it has ended, listen again — saying how it
+     * ended — and make the change again; list_changed must reach a stream open when it happens.
+     */
+    const heardOnListener = async (announce: (attempt: number) => Promise<void>) => {
+      for (let attempt = 1; ; attempt++) {
+        if (stream.ended() !== undefined) {
+          console.warn(`gateway-fleet: the listen stream had ended (${stream.ended()}); listening again`);
+          stream = await listenOnGateway();
+        }
+        await announce(attempt);
+        try {
+          await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
+          return;
+        } catch (error) {
+          if (attempt === 2 || stream.ended() === undefined) throw error;
+        }
       }
-    }
+    };
+    await heardOnListener((attempt) => pushRules(bobRules(`bob-${attempt}`)));
     try {
       const client = await modernClient("gateway", token);
       let names = await toolNames(client);
@@ -224,24 +231,12 @@ describe("gateway: one endpoint for the fleet", () => {
       expect(rounds.content).toEqual([{ type: "text", text: "Bob likes teal." }]);
       await asking.close();
 
-      // A backend's own list_changed (announced on the backend, not through the gateway) reaches
-      // the gateway's listener — one that is open when the backend announces it (listening again
-      // first, as a client would, if the stream has ended).
-      for (let attempt = 1; ; attempt++) {
-        if (stream.ended() !== undefined) {
-          console.warn(`gateway-fleet: the listen stream had ended (${stream.ended()}); listening again`);
-          stream = await listenOnGateway();
-        }
+      // A backend's own list_changed (announced on the backend, not through the gateway) reaches the gateway's listener.
+      await heardOnListener(async () => {
         const direct = await modernClient("conformance", await tokenFor("conformance", "dev|carol"));
         expect(await direct.callTool({ name: "test_trigger_tool_change", arguments: {} })).toMatchObject({ content: [{ type: "text", text: "tools changed" }] });
         await direct.close();
-        try {
-          await stream.next((m) => m.method === "notifications/tools/list_changed", 15_000);
-          break;
-        } catch (error) {
-          if (attempt === 2 || stream.ended() === undefined) throw error;
-        }
-      }
+      });
       await client.close();
 
       // Access taken away: the open 2025 session loses the tools with the next request — a call
