@@ -66,6 +66,7 @@ describe('routes with auth.mode "facade"', () => {
     const facade = readFileSync(join(s.root, "workers/oauth/wrangler.toml"), "utf8");
     expect(facade).toContain(`routes = [{ pattern = "auth.${BASE_DOMAIN}", custom_domain = true }]`);
     expect(facade).toContain(`FACADE_ISSUER = "${ISSUER}"`);
+    expect(facade).toMatch(/^keep_names = false$/m);
     expect(/FACADE_RESOURCES = "([^"]+)"/.exec(facade)?.[1]?.split(" ").sort()).toEqual([HELLO, NOTES]);
     expect(facade).toContain(`UPSTREAM_CLIENT_ID = "${clientId}"`);
     expect(facade).toContain(`[[kv_namespaces]]\nbinding = "OAUTH_KV"\nid = "${kv![0]}"`);

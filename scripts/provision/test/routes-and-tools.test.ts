@@ -26,6 +26,7 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     expect(notes).toContain('name = "notes-mcp"');
     expect(notes).toContain(`routes = [{ pattern = "notes-mcp.${BASE_DOMAIN}", custom_domain = true }]`);
     expect(notes).toContain(`MCP_RESOURCE = "https://notes-mcp.${BASE_DOMAIN}/mcp"`);
+    expect(notes).toMatch(/^keep_names = false$/m);
     expect(notes).toContain(`AUTH_ISSUER = "https://${processEnv.AUTH0_DOMAIN}/"`);
     expect(notes).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpSession", "NotesStore"]');
     expect(notes).toContain('[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["McpEventBus"]');
@@ -81,6 +82,7 @@ describe("new <slug>", () => {
     const { root } = await withCloudflare();
     const files = scaffoldWorker(root, "weather");
     expect(files).toContain("workers/weather/test/weather.test.ts");
+    expect(readFileSync(join(root, "workers/weather/wrangler.toml"), "utf8")).toMatch(/^keep_names = false$/m);
     expect(JSON.parse(readFileSync(join(root, "workers/weather/mcp.json"), "utf8"))).toMatchObject({ slug: "weather", dev: { port: 8802 } });
     expect(() => scaffoldWorker(root, "weather")).toThrow("workers/weather already exists");
     expect(() => scaffoldWorker(root, "Bad_Slug")).toThrow(/not a valid slug/);

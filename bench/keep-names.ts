@@ -1,0 +1,80 @@
+/**
+ * Benchmark: what esbuild's `keep_names` (wrangler's default, on) costs a request. Every edge-mcp
+ * worker's wrangler.toml sets `keep_names = false`; this builds workers/hello from its own
+ * wrangler.toml and once more with `keep_names = true`, runs both on bare workerd (one core),
+ * and measures MCP 2026-07-28 `tools/call` with a real RS256 token in interleaved rounds.
+ *
+ * Why it matters: with `keep_names`, esbuild wraps every named function and class in a
+ * `__name(fn, "name")` call (an `Object.defineProperty`) — including closures and class fields
+ * created per request (hono's `Context` has a dozen arrow-function fields).
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { freePort } from "@edge-mcp/dev";
+import { startIssuer } from "./lib/jwks.ts";
+import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved } from "./lib/load.ts";
+import { printTable } from "./lib/stats.ts";
+import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd } from "./lib/workerd.ts";
+
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
+
+const shippedToml = root("workers/hello/wrangler.toml");
+const shipped = readFileSync(shippedToml, "utf8");
+if (!/^keep_names = false$/m.test(shipped)) throw new Error("workers/hello/wrangler.toml no longer sets keep_names = false: this bench compares against that");
+// Beside the shipped file, so `main` and node_modules resolve the same way.
+const keptToml = root("workers/hello/.wrangler.keep-names.toml");
+writeFileSync(keptToml, shipped.replace(/^keep_names = false$/m, "keep_names = true"));
+console.log("bundling workers/hello twice with wrangler deploy --dry-run …");
+let kept;
+try {
+  kept = bundleWorker(keptToml);
+} finally {
+  rmSync(keptToml, { force: true });
+}
+const without = bundleWorker(shippedToml);
+
+const issuer = await startIssuer();
+const port = { without: await freePort(), kept: await freePort() };
+const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
+const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
+const workerd = await startWorkerd([
+  { name: "without", bundle: without, port: port.without, bindings: vars(port.without) },
+  { name: "kept", bundle: kept, port: port.kept, bindings: vars(port.kept) },
+]);
+const pinnedRun = pinSelf(LOAD_CPU);
+
+type Variant = "keep_names = false (shipped)" | "keep_names = true (wrangler default)";
+const FALSE: Variant = "keep_names = false (shipped)";
+const TRUE: Variant = "keep_names = true (wrangler default)";
+const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
+const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
+for (const [variant, p] of [[FALSE, port.without], [TRUE, port.kept]] as const) {
+  const request = {
+    url: resource(p),
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo", authorization: `Bearer ${await issuer.token(resource(p))}` },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: META } }),
+  };
+  const probe = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body });
+  const text = await probe.text();
+  if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${variant}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
+  prepared.set(variant, request);
+}
+
+let s;
+try {
+  s = await runInterleaved([FALSE, TRUE], prepared, { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections), cpuMicros: () => processCpuMicros(workerd.process.pid) });
+} finally {
+  workerd.stop();
+  await issuer.close();
+}
+console.log(`\nworkers/hello tools/call on bare workerd — ${values.rounds} interleaved rounds × ${values.seconds} s, ${values.connections} connections, MCP 2026-07-28 with auth, medians`);
+console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
+printTable([FALSE, TRUE].map((v) => ({ build: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99, "gzip KiB": ((v === FALSE ? without : kept).gzipBytes / 1024).toFixed(1) })));
+console.log("");
+const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+const cpu = pairedCpuRatio(s[TRUE], s[FALSE]);
+printTable([
+  { ratio: "throughput: keep_names = false / keep_names = true, paired within each round: median (min–max)", value: range(pairedRatio(s[FALSE], s[TRUE])) },
+  ...(cpu === undefined ? [] : [{ ratio: "the same from CPU per request (true / false), paired: median (min–max)", value: range(cpu) }]),
+]);
