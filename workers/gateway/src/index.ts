@@ -95,7 +95,8 @@ async function health(request: Request, env: Env, ctx?: ExecutionContext): Promi
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     return served.run(ctx, () => {
-      if (new URL(request.url).pathname === "/health" && request.method === "GET") return health(request, env, ctx);
+      // The method first: MCP's POSTs (every call) need no URL parse here.
+      if (request.method === "GET" && new URL(request.url).pathname === "/health") return health(request, env, ctx);
       return worker.fetch(request, env, ctx);
     });
   },
