@@ -4,7 +4,9 @@
  *   backend — goal ≥ 0.7× the throughput;
  * - tools/list over a fleet of 5 backends with a warm cache vs one backend's own tools/list —
  *   goal p50 ≤ 1.5×.
- * Both with auth (real RS256 tokens, each for its own audience), MCP 2026-07-28. The gateway is
+ * And, for scale, the floor of any gateway: a forwarder that only hops (bench/workers/hop-forwarder.ts,
+ * the same service binding, no checks) — what is left between it and the gateway is the gateway's
+ * own work. Both with auth (real RS256 tokens, each for its own audience), MCP 2026-07-28. The gateway is
  * built from workers/gateway/src with a bench gateway.json (5 backends: workers/hello five
  * times) and no rate limit (the backend has none either): what is measured is the gateway itself.
  */
@@ -36,10 +38,11 @@ writeFileSync(`${build}/wrangler.toml`, `name = "gateway-bench"\nmain = "src/ind
 console.log("bundling with wrangler deploy --dry-run …");
 const gatewayBundle = bundleWorker(`${build}/wrangler.toml`);
 const helloBundle = bundleWorker(root("workers/hello/wrangler.toml"));
+const hopBundle = bundleWorker(root("bench/workers/hop-forwarder.wrangler.toml"));
 rmSync(build, { recursive: true, force: true });
 
 const issuer = await startIssuer();
-const port = { gateway: await freePort(), hello: await freePort() };
+const port = { gateway: await freePort(), hello: await freePort(), hop: await freePort() };
 const backendPorts = await Promise.all(Array.from({ length: BACKENDS }, () => freePort()));
 const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
 const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
@@ -53,6 +56,7 @@ const services: WorkerdService[] = [
     bindings: vars(port.gateway),
     services: backendPorts.map((_, i) => ({ binding: `B${i + 1}`, service: `hello${i + 1}`, entrypoint: "McpBackend" })),
   },
+  { name: "hop", bundle: hopBundle, port: port.hop, bindings: {}, services: [{ binding: "B1", service: "hello1", entrypoint: "McpBackend" }] },
 ];
 // --profile gateway-call | direct-call: CPU profiles (self time by function, `--depth` callers
 // shown; with --inclusive, time per function callees included) of the workers that variant runs
@@ -63,12 +67,12 @@ const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : 
 const pinnedRun = pinSelf(LOAD_CPU);
 
 const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
-type Variant = "direct-call" | "gateway-call" | "direct-list" | "gateway-list";
-const VARIANTS: Variant[] = ["direct-call", "gateway-call", "direct-list", "gateway-list"];
+type Variant = "direct-call" | "gateway-call" | "hop-call" | "direct-list" | "gateway-list";
+const VARIANTS: Variant[] = ["direct-call", "gateway-call", "hop-call", "direct-list", "gateway-list"];
 async function requestFor(v: Variant) {
-  const target = v.startsWith("gateway") ? port.gateway : port.hello;
+  const target = v.startsWith("gateway") ? port.gateway : v === "hop-call" ? port.hop : port.hello;
   const method = v.endsWith("call") ? "tools/call" : "tools/list";
-  const name = v === "gateway-call" ? "b1__echo" : "echo";
+  const name = v === "gateway-call" || v === "hop-call" ? "b1__echo" : "echo";
   const params = method === "tools/call" ? { name, arguments: { text: "hello" }, _meta: META } : { _meta: META };
   return {
     url: resource(target),
@@ -132,6 +136,8 @@ printTable([
   { ratio: "tools/call throughput: through the gateway / straight to the backend (goal ≥ 0.7)", value: (s["gateway-call"].rps / s["direct-call"].rps).toFixed(2) },
   { ratio: "  the same, paired within each round: median (min–max)", value: range(paired) },
   ...(cpu === undefined ? [] : [{ ratio: "  the same from CPU per request (direct / gateway), paired: median (min–max)", value: range(cpu) }]),
+  { ratio: "tools/call, for scale: a forwarder that only hops (no checks) / straight to the backend, paired", value: range(pairedRatio(s["hop-call"], s["direct-call"])) },
+  { ratio: "  through the gateway / through that forwarder, paired: what the gateway's own work leaves", value: range(pairedRatio(s["gateway-call"], s["hop-call"])) },
   { ratio: `tools/list p50: gateway over ${BACKENDS} backends (warm cache) / one backend (goal ≤ 1.5)`, value: (s["gateway-list"].p50 / s["direct-list"].p50).toFixed(2) },
   { ratio: `tools/list throughput: gateway over ${BACKENDS} backends / one backend`, value: (s["gateway-list"].rps / s["direct-list"].rps).toFixed(2) },
 ]);
