@@ -34,7 +34,9 @@ cpSync(root("workers/gateway/src"), `${build}/src`, { recursive: true });
 const backends = Object.fromEntries(Array.from({ length: BACKENDS }, (_, i) => [`b${i + 1}`, { service: "hello-mcp", binding: `B${i + 1}` }]));
 writeFileSync(`${build}/gateway.json`, JSON.stringify({ backends, rules: [{ when: { sub: "auth0|bench" }, allow: ["*.*"] }] }));
 writeFileSync(`${build}/mcp.json`, JSON.stringify({ name: "Gateway", slug: "gateway", transport: "stateless", dev: { port: 8791 } }));
-writeFileSync(`${build}/wrangler.toml`, `name = "gateway-bench"\nmain = "src/index.ts"\ncompatibility_date = "2026-10-23"\ncompatibility_flags = ["nodejs_compat"]\nkeep_names = false\n[alias]\n"ajv" = "@edge-mcp/server/ajv-stub"\n"ajv-formats" = "@edge-mcp/server/ajv-stub"\n`);
+// Built with the gateway's own wrangler.toml (its flags, aliases, keep_names): the bundle is the
+// one `wrangler deploy` makes; its bindings are replaced by the bench's workerd config below.
+cpSync(root("workers/gateway/wrangler.toml"), `${build}/wrangler.toml`);
 console.log("bundling with wrangler deploy --dry-run …");
 const gatewayBundle = bundleWorker(`${build}/wrangler.toml`);
 const helloBundle = bundleWorker(root("workers/hello/wrangler.toml"));
