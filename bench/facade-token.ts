@@ -21,6 +21,7 @@ import { loadOrCreateSigningKey, startDevAuthServer } from "@edge-mcp/dev-auth";
 import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
 import { startIssuer } from "./lib/jwks.ts";
 import { runInterleaved } from "./lib/load.ts";
+import { modernMessage } from "./lib/modern-request.ts";
 import { printTable } from "./lib/stats.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
@@ -102,25 +103,14 @@ async function facadeToken(target: string): Promise<string> {
   return token;
 }
 
-const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
 const targets: Record<Variant, number> = { jwt: port.jwt, facade: port.cached, "facade-no-cache": port.uncached };
 const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
 try {
   for (const v of VARIANTS) {
     const url = resource(targets[v]);
     const token = v === "jwt" ? await issuer.token(url, ["tools.read"]) : await facadeToken(url);
-    const r = {
-      url,
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": "tools/call",
-        "mcp-name": "echo",
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: META } }),
-    };
+    const message = modernMessage("tools/call", "echo");
+    const r = { url, headers: { ...message.headers, authorization: `Bearer ${token}` }, body: message.body };
     const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body });
     const text = await probe.text();
     if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);

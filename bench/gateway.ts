@@ -16,7 +16,8 @@ import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { printTopInclusiveTime, printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
-import { printTable } from "./lib/stats.ts";
+import { modernMessage } from "./lib/modern-request.ts";
+import { formatRange, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" }, inclusive: { type: "boolean", default: false } } });
@@ -68,26 +69,12 @@ const inspectorPort = values.profile === undefined ? undefined : await freePort(
 const workerd = await startWorkerd(services, inspectorPort === undefined ? {} : { inspectorPort });
 const pinnedRun = pinSelf(LOAD_CPU);
 
-const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
 type Variant = "direct-call" | "gateway-call" | "hop-call" | "direct-list" | "gateway-list";
 const VARIANTS: Variant[] = ["direct-call", "gateway-call", "hop-call", "direct-list", "gateway-list"];
 async function requestFor(v: Variant) {
   const target = v.startsWith("gateway") ? port.gateway : v === "hop-call" ? port.hop : port.hello;
-  const method = v.endsWith("call") ? "tools/call" : "tools/list";
-  const name = v === "gateway-call" || v === "hop-call" ? "b1__echo" : "echo";
-  const params = method === "tools/call" ? { name, arguments: { text: "hello" }, _meta: META } : { _meta: META };
-  return {
-    url: resource(target),
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...(method === "tools/call" ? { "mcp-name": name } : {}),
-      authorization: `Bearer ${await issuer.token(resource(target))}`,
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  };
+  const message = v.endsWith("call") ? modernMessage("tools/call", v === "direct-call" ? "echo" : "b1__echo") : modernMessage("tools/list");
+  return { url: resource(target), headers: { ...message.headers, authorization: `Bearer ${await issuer.token(resource(target))}` }, body: message.body };
 }
 const prepared = new Map<Variant, Awaited<ReturnType<typeof requestFor>>>();
 for (const v of VARIANTS) {
@@ -133,13 +120,12 @@ const paired = pairedRatio(s["gateway-call"], s["direct-call"]);
 // The workers' CPU per request, direct / through the gateway: on one saturated core the same
 // ratio as throughput, without the time this shared host took the core away.
 const cpu = pairedCpuRatio(s["direct-call"], s["gateway-call"]);
-const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 printTable([
   { ratio: "tools/call throughput: through the gateway / straight to the backend (goal ≥ 0.7)", value: (s["gateway-call"].rps / s["direct-call"].rps).toFixed(2) },
-  { ratio: "  the same, paired within each round: median (min–max)", value: range(paired) },
-  ...(cpu === undefined ? [] : [{ ratio: "  the same from CPU per request (direct / gateway), paired: median (min–max)", value: range(cpu) }]),
-  { ratio: "tools/call, for scale: a forwarder that only hops (no checks) / straight to the backend, paired", value: range(pairedRatio(s["hop-call"], s["direct-call"])) },
-  { ratio: "  through the gateway / through that forwarder, paired: what the gateway's own work leaves", value: range(pairedRatio(s["gateway-call"], s["hop-call"])) },
+  { ratio: "  the same, paired within each round: median (min–max)", value: formatRange(paired) },
+  ...(cpu === undefined ? [] : [{ ratio: "  the same from CPU per request (direct / gateway), paired: median (min–max)", value: formatRange(cpu) }]),
+  { ratio: "tools/call, for scale: a forwarder that only hops (no checks) / straight to the backend, paired", value: formatRange(pairedRatio(s["hop-call"], s["direct-call"])) },
+  { ratio: "  through the gateway / through that forwarder, paired: what the gateway's own work leaves", value: formatRange(pairedRatio(s["gateway-call"], s["hop-call"])) },
   { ratio: `tools/list p50: gateway over ${BACKENDS} backends (warm cache) / one backend (goal ≤ 1.5)`, value: (s["gateway-list"].p50 / s["direct-list"].p50).toFixed(2) },
   { ratio: `tools/list throughput: gateway over ${BACKENDS} backends / one backend`, value: (s["gateway-list"].rps / s["direct-list"].rps).toFixed(2) },
 ]);

@@ -13,7 +13,8 @@ import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved } from "./lib/load.ts";
-import { printTable } from "./lib/stats.ts";
+import { modernMessage } from "./lib/modern-request.ts";
+import { formatRange, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
@@ -47,14 +48,10 @@ const pinnedRun = pinSelf(LOAD_CPU);
 type Variant = "keep_names = false (shipped)" | "keep_names = true (wrangler default)";
 const FALSE: Variant = "keep_names = false (shipped)";
 const TRUE: Variant = "keep_names = true (wrangler default)";
-const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
 const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
 for (const [variant, p] of [[FALSE, port.without], [TRUE, port.kept]] as const) {
-  const request = {
-    url: resource(p),
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo", authorization: `Bearer ${await issuer.token(resource(p))}` },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: META } }),
-  };
+  const message = modernMessage("tools/call", "echo");
+  const request = { url: resource(p), headers: { ...message.headers, authorization: `Bearer ${await issuer.token(resource(p))}` }, body: message.body };
   const probe = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body });
   const text = await probe.text();
   if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${variant}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
@@ -72,9 +69,8 @@ console.log(`\nworkers/hello tools/call on bare workerd — ${values.rounds} int
 console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
 printTable([FALSE, TRUE].map((v) => ({ build: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99, "gzip KiB": ((v === FALSE ? without : kept).gzipBytes / 1024).toFixed(1) })));
 console.log("");
-const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 const cpu = pairedCpuRatio(s[TRUE], s[FALSE]);
 printTable([
-  { ratio: "throughput: keep_names = false / keep_names = true, paired within each round: median (min–max)", value: range(pairedRatio(s[FALSE], s[TRUE])) },
-  ...(cpu === undefined ? [] : [{ ratio: "the same from CPU per request (true / false), paired: median (min–max)", value: range(cpu) }]),
+  { ratio: "throughput: keep_names = false / keep_names = true, paired within each round: median (min–max)", value: formatRange(pairedRatio(s[FALSE], s[TRUE])) },
+  ...(cpu === undefined ? [] : [{ ratio: "the same from CPU per request (true / false), paired: median (min–max)", value: formatRange(cpu) }]),
 ]);

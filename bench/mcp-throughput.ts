@@ -18,6 +18,7 @@ import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
+import { modernMessage } from "./lib/modern-request.ts";
 import { median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinned, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
@@ -85,14 +86,12 @@ const pinnedRun = pinSelf(LOAD_CPU);
 await waitForHttp(`http://127.0.0.1:${ports["express-auth"]}/`, 20_000);
 
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
-const MODERN_META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" } };
-const MODERN_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" }, _meta: MODERN_META } });
+const modern = modernMessage("tools/call", "echo");
 const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
-const modernHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" };
-const bodyFor = (variant: Variant) => (variant.startsWith("modern") ? MODERN_CALL : CALL);
+const bodyFor = (variant: Variant) => (variant.startsWith("modern") ? modern.body : CALL);
 
 async function headersFor(variant: Variant): Promise<Record<string, string>> {
-  const base = variant.startsWith("modern") ? modernHeaders : baseHeaders;
+  const base = variant.startsWith("modern") ? modern.headers : baseHeaders;
   return variant.endsWith("-auth") ? { ...base, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...base };
 }
 

@@ -1,8 +1,13 @@
-/** Small helpers shared by the benchmarks: medians and table printing. */
+/** Small helpers shared by the benchmarks: medians, ratio ranges and table printing. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A ratio summarised over rounds, as the tables print it: `median (min–max)`. */
+export function formatRange(r: { readonly median: number; readonly min: number; readonly max: number }): string {
+  return `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 }
 
 export function printTable(rows: ReadonlyArray<Record<string, string | number>>): void {
