@@ -28,7 +28,10 @@ async function listen(bearer: string): Promise<{ next: (match: (m: { method?: st
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const i = queue.findIndex(match);
-        if (i !== -1) return queue.splice(0, i + 1).length > 0;
+        if (i !== -1) {
+          queue.splice(0, i + 1); // taken, with what came before it
+          return true;
+        }
         const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())))]);
         if (chunk === undefined || chunk.done) return false;
         buffered += chunk.value;
