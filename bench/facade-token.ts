@@ -20,8 +20,8 @@ import { startMiniflareFleet } from "@edge-mcp/dev/miniflare-fleet";
 import { loadOrCreateSigningKey, startDevAuthServer } from "@edge-mcp/dev-auth";
 import { signInThroughFacade } from "@edge-mcp/testing/dev-browser";
 import { startIssuer } from "./lib/jwks.ts";
-import { runInterleaved } from "./lib/load.ts";
-import { modernMessage } from "./lib/modern-request.ts";
+import { probe, runInterleaved, type PreparedRequest } from "./lib/load.ts";
+import { modernRequest } from "./lib/modern-request.ts";
 import { printTable } from "./lib/stats.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
@@ -72,7 +72,7 @@ const fleet = await startMiniflareFleet([
       ENVIRONMENT: "bench",
     },
   },
-  hello("hello-jwt", port.jwt, { AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(port.jwt), AUTH_JWKS_URI: issuer.jwksUri }, false),
+  hello("hello-jwt", port.jwt, issuer.serverBindings(resource(port.jwt)), false),
   hello("hello-facade", port.cached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer }, true),
   hello("hello-facade-no-cache", port.uncached, { AUTH_MODE: "facade", AUTH_ISSUER: facadeIssuer, AUTH_FACADE_CACHE_S: "0" }, true),
 ]);
@@ -104,17 +104,14 @@ async function facadeToken(target: string): Promise<string> {
 }
 
 const targets: Record<Variant, number> = { jwt: port.jwt, facade: port.cached, "facade-no-cache": port.uncached };
-const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
+const prepared = new Map<Variant, PreparedRequest>();
 try {
   for (const v of VARIANTS) {
     const url = resource(targets[v]);
     const token = v === "jwt" ? await issuer.token(url, ["tools.read"]) : await facadeToken(url);
-    const message = modernMessage("tools/call", "echo");
-    const r = { url, headers: { ...message.headers, authorization: `Bearer ${token}` }, body: message.body };
-    const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body });
-    const text = await probe.text();
-    if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
-    prepared.set(v, r);
+    const request = modernRequest(url, token, "tools/call", "echo");
+    await probe(v, request, (text) => text.includes('"text":"hello"'));
+    prepared.set(v, request);
   }
 
   const s = await runInterleaved(VARIANTS, prepared, { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS });

@@ -15,10 +15,10 @@ import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { printTopInclusiveTime, printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
-import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved, runLoad, type VariantSummary } from "./lib/load.ts";
-import { modernMessage } from "./lib/modern-request.ts";
+import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, runLoad, type PreparedRequest, type VariantSummary } from "./lib/load.ts";
+import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
-import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" }, inclusive: { type: "boolean", default: false } } });
 const ROUNDS = Number(values.rounds);
@@ -48,7 +48,7 @@ const issuer = await startIssuer();
 const port = { gateway: await freePort(), hello: await freePort(), hop: await freePort() };
 const backendPorts = await Promise.all(Array.from({ length: BACKENDS }, () => freePort()));
 const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
-const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
+const vars = (p: number) => issuer.serverBindings(resource(p));
 const services: WorkerdService[] = [
   { name: "hello", bundle: helloBundle, port: port.hello, bindings: vars(port.hello) },
   ...backendPorts.map((p, i) => ({ name: `hello${i + 1}`, bundle: helloBundle, port: p, bindings: vars(p) })),
@@ -71,21 +71,14 @@ const pinnedRun = pinSelf(LOAD_CPU);
 
 type Variant = "direct-call" | "gateway-call" | "hop-call" | "direct-list" | "gateway-list";
 const VARIANTS: Variant[] = ["direct-call", "gateway-call", "hop-call", "direct-list", "gateway-list"];
-async function requestFor(v: Variant) {
-  const target = v.startsWith("gateway") ? port.gateway : v === "hop-call" ? port.hop : port.hello;
-  const message = v.endsWith("call") ? modernMessage("tools/call", v === "direct-call" ? "echo" : "b1__echo") : modernMessage("tools/list");
-  return { url: resource(target), headers: { ...message.headers, authorization: `Bearer ${await issuer.token(resource(target))}` }, body: message.body };
-}
-const prepared = new Map<Variant, Awaited<ReturnType<typeof requestFor>>>();
+const prepared = new Map<Variant, PreparedRequest>();
 for (const v of VARIANTS) {
-  const r = await requestFor(v);
-  const probe = await fetch(r.url, { method: "POST", headers: r.headers, body: r.body }).catch((error: unknown) => {
-    throw new Error(`${v}: probe failed (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ""}); workerd's output:\n${workerd.stderr()}`);
-  });
-  const text = await probe.text();
-  const ok = v.endsWith("call") ? text.includes('"text":"hello"') : v === "gateway-list" ? (text.match(/__echo/g) ?? []).length === BACKENDS : text.includes('"echo"');
-  if (probe.status !== 200 || !ok) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
-  prepared.set(v, r);
+  const url = resource(v.startsWith("gateway") ? port.gateway : v === "hop-call" ? port.hop : port.hello);
+  const token = await issuer.token(url);
+  const request = v.endsWith("call") ? modernRequest(url, token, "tools/call", v === "direct-call" ? "echo" : "b1__echo") : modernRequest(url, token, "tools/list");
+  const accepts = (text: string) => (v.endsWith("call") ? text.includes('"text":"hello"') : v === "gateway-list" ? (text.match(/__echo/g) ?? []).length === BACKENDS : text.includes('"echo"'));
+  await probe(v, request, accepts, () => `workerd's output:\n${workerd.stderr()}`);
+  prepared.set(v, request);
 }
 
 if (inspectorPort !== undefined) {
@@ -113,7 +106,7 @@ try {
   await issuer.close();
 }
 console.log(`\ngateway on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, MCP 2026-07-28 with auth, medians`);
-console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
+console.log(pinningNote(pinnedRun));
 printTable(VARIANTS.map((v) => ({ variant: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
 console.log("");
 const paired = pairedRatio(s["gateway-call"], s["direct-call"]);

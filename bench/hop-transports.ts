@@ -13,10 +13,10 @@
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved } from "./lib/load.ts";
-import { modernMessage } from "./lib/modern-request.ts";
+import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest } from "./lib/load.ts";
+import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
-import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
 const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
@@ -36,7 +36,7 @@ const ports = new Map<Variant, number>();
 for (const v of VARIANTS) ports.set(v, await freePort());
 const backendPort = await freePort();
 const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
-const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
+const vars = (p: number) => issuer.serverBindings(resource(p));
 const services: WorkerdService[] = [
   { name: "direct", bundle: backendBundle, port: ports.get(DIRECT)!, bindings: vars(ports.get(DIRECT)!) },
   // The forwarders' backend: its own instance, so the direct variant's isolate is not shared.
@@ -52,16 +52,11 @@ const services: WorkerdService[] = [
 const workerd = await startWorkerd(services);
 const pinnedRun = pinSelf(LOAD_CPU);
 
-const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
+const prepared = new Map<Variant, PreparedRequest>();
 for (const v of VARIANTS) {
-  const p = ports.get(v)!;
-  const message = modernMessage("tools/call", v === DIRECT ? "echo" : "b1__echo");
-  const request = { url: resource(p), headers: { ...message.headers, authorization: `Bearer ${await issuer.token(resource(p))}` }, body: message.body };
-  const probe = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body }).catch((error: unknown) => {
-    throw new Error(`${v}: probe failed (${String(error)}); workerd's output:\n${workerd.stderr()}`);
-  });
-  const text = await probe.text();
-  if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${v}: probe failed (${probe.status}): ${text.slice(0, 300)}\n${workerd.stderr()}`);
+  const url = resource(ports.get(v)!);
+  const request = modernRequest(url, await issuer.token(url), "tools/call", v === DIRECT ? "echo" : "b1__echo");
+  await probe(v, request, (text) => text.includes('"text":"hello"'), () => `workerd's output:\n${workerd.stderr()}`);
   prepared.set(v, request);
 }
 
@@ -73,7 +68,7 @@ try {
   await issuer.close();
 }
 console.log(`\nacross a service binding on bare workerd — ${values.rounds} interleaved rounds × ${values.seconds} s, ${values.connections} connections, MCP 2026-07-28 tools/call, medians`);
-console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
+console.log(pinningNote(pinnedRun));
 printTable(VARIANTS.map((v) => ({ variant: v === DIRECT ? "straight to the backend (with a token)" : `through a forwarder: ${v}`, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99 })));
 console.log("");
 const FETCH: Transport = "fetch (the gateway's)";

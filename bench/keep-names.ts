@@ -12,10 +12,10 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
-import { pairedCpuRatio, pairedRatio, processCpuMicros, runInterleaved } from "./lib/load.ts";
-import { modernMessage } from "./lib/modern-request.ts";
+import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest } from "./lib/load.ts";
+import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
-import { bundleWorker, LOAD_CPU, pinSelf, SERVER_CPU, startWorkerd } from "./lib/workerd.ts";
+import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd } from "./lib/workerd.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
 const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
@@ -38,7 +38,7 @@ const without = bundleWorker(shippedToml);
 const issuer = await startIssuer();
 const port = { without: await freePort(), kept: await freePort() };
 const resource = (p: number) => `http://127.0.0.1:${p}/mcp`;
-const vars = (p: number) => ({ MCP_RESOURCE: resource(p), AUTH_ISSUER: issuer.issuer, AUTH_AUDIENCES: resource(p), AUTH_JWKS_URI: issuer.jwksUri, ENVIRONMENT: "bench" });
+const vars = (p: number) => issuer.serverBindings(resource(p));
 const workerd = await startWorkerd([
   { name: "without", bundle: without, port: port.without, bindings: vars(port.without) },
   { name: "kept", bundle: kept, port: port.kept, bindings: vars(port.kept) },
@@ -48,13 +48,10 @@ const pinnedRun = pinSelf(LOAD_CPU);
 type Variant = "keep_names = false (shipped)" | "keep_names = true (wrangler default)";
 const FALSE: Variant = "keep_names = false (shipped)";
 const TRUE: Variant = "keep_names = true (wrangler default)";
-const prepared = new Map<Variant, { url: string; headers: Record<string, string>; body: string }>();
+const prepared = new Map<Variant, PreparedRequest>();
 for (const [variant, p] of [[FALSE, port.without], [TRUE, port.kept]] as const) {
-  const message = modernMessage("tools/call", "echo");
-  const request = { url: resource(p), headers: { ...message.headers, authorization: `Bearer ${await issuer.token(resource(p))}` }, body: message.body };
-  const probe = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body });
-  const text = await probe.text();
-  if (probe.status !== 200 || !text.includes('"text":"hello"')) throw new Error(`${variant}: probe failed (${probe.status}): ${text.slice(0, 300)}`);
+  const request = modernRequest(resource(p), await issuer.token(resource(p)), "tools/call", "echo");
+  await probe(variant, request, (text) => text.includes('"text":"hello"'));
   prepared.set(variant, request);
 }
 
@@ -66,7 +63,7 @@ try {
   await issuer.close();
 }
 console.log(`\nworkers/hello tools/call on bare workerd — ${values.rounds} interleaved rounds × ${values.seconds} s, ${values.connections} connections, MCP 2026-07-28 with auth, medians`);
-console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable)\n");
+console.log(pinningNote(pinnedRun));
 printTable([FALSE, TRUE].map((v) => ({ build: v, "req/s": Math.round(s[v].rps), "p50 ms": s[v].p50, "p99 ms": s[v].p99, "gzip KiB": ((v === FALSE ? without : kept).gzipBytes / 1024).toFixed(1) })));
 console.log("");
 const cpu = pairedCpuRatio(s[TRUE], s[FALSE]);

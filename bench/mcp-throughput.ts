@@ -16,11 +16,11 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
-import { runLoad, type LoadResult } from "./lib/load.ts";
+import { probe, runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
 import { modernMessage } from "./lib/modern-request.ts";
 import { median, printTable } from "./lib/stats.ts";
-import { bundleWorker, LOAD_CPU, pinned, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
+import { bundleWorker, LOAD_CPU, pinned, pinningNote, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" }, profile: { type: "string" }, depth: { type: "string", default: "2" } },
@@ -67,11 +67,7 @@ const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
     port: ports[variant],
     bindings: {
       BENCH_TRANSPORT: transport,
-      MCP_RESOURCE: resource(variant),
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCES: resource(variant),
-      AUTH_JWKS_URI: issuer.jwksUri,
-      ENVIRONMENT: "bench",
+      ...issuer.serverBindings(resource(variant)),
       ...(auth === "noauth" ? { AUTH_DISABLED: "true" } : {}),
     },
     durableObject: { className: "McpSession", binding: "MCP_SESSION" },
@@ -120,9 +116,7 @@ for (const variant of VARIANTS) {
   const headers = await headersFor(variant);
   // Sanity: one real call must succeed before measuring.
   const sessions = variant.startsWith("stateful") ? await openSessions(variant, headers) : [];
-  const probe = await fetch(resource(variant), { method: "POST", headers: sessions[0] ? { ...headers, "mcp-session-id": sessions[0] } : headers, body: bodyFor(variant) });
-  const text = await probe.text();
-  if (probe.status !== 200 || !text.includes("hello")) throw new Error(`${variant}: tools/call probe failed (${probe.status}): ${text.slice(0, 200)}`);
+  await probe(variant, { url: resource(variant), headers: sessions[0] ? { ...headers, "mcp-session-id": sessions[0] } : headers, body: bodyFor(variant) }, (text) => text.includes("hello"));
   prepared.set(variant, { headers, sessions });
 }
 
@@ -175,7 +169,7 @@ const summary = Object.fromEntries(
 ) as Record<Variant, { rps: number; p50: number; p99: number }>;
 
 console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians`);
-console.log(pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable): servers and load generator share the cores\n");
+console.log(pinningNote(pinnedRun));
 printTable(
   VARIANTS.map((v) => ({
     variant: v === "floor" ? "hello-world Worker (floor)" : v === "express-auth" ? "Express + SDK + jose (Node baseline)" : v,

@@ -7,6 +7,8 @@ export interface BenchIssuer {
   jwksUri: string;
   /** Mints an RS256 access token for `audience` (Auth0 rfc9068_profile_authz shape). */
   token(audience: string, scopes?: string[]): Promise<string>;
+  /** The bindings of an edge-mcp server at `resource` that accepts this issuer's tokens for it. */
+  serverBindings(resource: string): Record<string, string>;
   /** JWKS requests served so far. */
   readonly jwksRequests: number;
   close(): Promise<void>;
@@ -20,6 +22,7 @@ export async function startIssuer(): Promise<BenchIssuer> {
   let jwksRequests = 0;
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}/`;
+  const jwksUri = `${issuer}.well-known/jwks.json`;
   const server: Server = createServer((req, res) => {
     if (req.url === "/.well-known/jwks.json") {
       jwksRequests += 1;
@@ -29,7 +32,7 @@ export async function startIssuer(): Promise<BenchIssuer> {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     issuer,
-    jwksUri: `${issuer}.well-known/jwks.json`,
+    jwksUri,
     token: (audience, scopes = ["tools.read", "tools.write"]) =>
       new SignJWT({ azp: "bench-client", client_id: "bench-client", scope: scopes.join(" "), permissions: scopes })
         .setProtectedHeader({ alg: "RS256", kid, typ: "at+jwt" })
@@ -39,6 +42,7 @@ export async function startIssuer(): Promise<BenchIssuer> {
         .setIssuedAt()
         .setExpirationTime("2h")
         .sign(privateKey),
+    serverBindings: (resource) => ({ MCP_RESOURCE: resource, AUTH_ISSUER: issuer, AUTH_AUDIENCES: resource, AUTH_JWKS_URI: jwksUri, ENVIRONMENT: "bench" }),
     get jwksRequests() {
       return jwksRequests;
     },

@@ -62,6 +62,20 @@ export interface PreparedRequest {
   body: string;
 }
 
+/**
+ * Sends `request` once and checks its answer (200, and `accepts` the body) before it is measured:
+ * a bench must never time errors. The error names the variant and shows what came back, with
+ * `diagnostics()` (e.g. workerd's output) when given.
+ */
+export async function probe(variant: string, request: PreparedRequest, accepts: (text: string) => boolean, diagnostics?: () => string): Promise<void> {
+  const more = diagnostics === undefined ? "" : `\n${diagnostics()}`;
+  const response = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body }).catch((error: unknown) => {
+    throw new Error(`${variant}: probe failed (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ""})${more}`);
+  });
+  const text = await response.text();
+  if (response.status !== 200 || !accepts(text)) throw new Error(`${variant}: probe failed (${response.status}): ${text.slice(0, 300)}${more}`);
+}
+
 export interface VariantSummary {
   /** Medians over the rounds. */
   rps: number;

@@ -1,3 +1,5 @@
+import type { PreparedRequest } from "./load.ts";
+
 /**
  * What the benchmarks send as an MCP 2026-07-28 client: no session, so every request carries the
  * `_meta` envelope (protocol version, capabilities, client info) and the `Mcp-Method` /
@@ -25,4 +27,10 @@ export function modernMessage(method: "tools/call" | "tools/list", tool?: string
     },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   };
+}
+
+/** `modernMessage` as a request to `url` with `token` as its bearer credential, ready to probe and measure. */
+export function modernRequest(url: string, token: string, method: "tools/call" | "tools/list", tool?: string): PreparedRequest {
+  const message = modernMessage(method, tool);
+  return { url, headers: { ...message.headers, authorization: `Bearer ${token}` }, body: message.body };
 }

@@ -41,6 +41,11 @@ export function pinned(command: string, args: string[], cpu: number): [string, s
   return canPin ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
 }
 
+/** The line a bench prints under its heading: how servers and load generator shared the cores. */
+export function pinningNote(pinnedRun: boolean): string {
+  return pinnedRun ? `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOAD_CPU} (taskset)\n` : "no CPU pinning (taskset unavailable): servers and load generator share the cores\n";
+}
+
 /** Pins the current process (the load generator) to `cpu`; returns whether it did. */
 export function pinSelf(cpu: number): boolean {
   return canPin && spawnSync("taskset", ["-p", "-c", String(cpu), String(process.pid)], { stdio: "ignore" }).status === 0;
