@@ -28,9 +28,10 @@ const forwarderBundle = bundleWorker(root("bench/workers/hop-forwarder.wrangler.
 const issuer = await startIssuer();
 const TRANSPORTS = { "fetch (the gateway's)": "fetch", "fetch, only MCP's headers": "fetch-mcp-headers", "RPC, plain data": "rpc-data", "RPC, the Request": "rpc-request" } as const;
 type Transport = keyof typeof TRANSPORTS;
+const WAYS = Object.keys(TRANSPORTS) as Transport[];
 const DIRECT = "direct";
 type Variant = typeof DIRECT | Transport;
-const VARIANTS: Variant[] = [DIRECT, ...(Object.keys(TRANSPORTS) as Transport[])];
+const VARIANTS: Variant[] = [DIRECT, ...WAYS];
 
 const ports = new Map<Variant, number>();
 for (const v of VARIANTS) ports.set(v, await freePort());
@@ -41,11 +42,11 @@ const services: WorkerdService[] = [
   { name: "direct", bundle: backendBundle, port: ports.get(DIRECT)!, bindings: vars(ports.get(DIRECT)!) },
   // The forwarders' backend: its own instance, so the direct variant's isolate is not shared.
   { name: "backend", bundle: backendBundle, port: backendPort, bindings: vars(backendPort) },
-  ...(Object.entries(TRANSPORTS) as Array<[Transport, string]>).map(([variant, transport], i) => ({
+  ...WAYS.map((way, i) => ({
     name: `hop${i}`,
     bundle: forwarderBundle,
-    port: ports.get(variant)!,
-    bindings: { HOP_TRANSPORT: transport },
+    port: ports.get(way)!,
+    bindings: { HOP_TRANSPORT: TRANSPORTS[way] },
     services: [{ binding: "B1", service: "backend", entrypoint: "McpBackendTransports" }],
   })),
 ];
@@ -73,8 +74,8 @@ printTable(VARIANTS.map((v) => ({ variant: v === DIRECT ? "straight to the backe
 console.log("");
 const FETCH: Transport = "fetch (the gateway's)";
 const rows = [];
-for (const t of Object.keys(TRANSPORTS) as Transport[]) rows.push({ ratio: `throughput: ${t} / straight to the backend, paired: median (min–max)`, value: formatRange(pairedRatio(s[t], s[DIRECT])) });
-for (const t of Object.keys(TRANSPORTS) as Transport[]) {
+for (const t of WAYS) rows.push({ ratio: `throughput: ${t} / straight to the backend, paired: median (min–max)`, value: formatRange(pairedRatio(s[t], s[DIRECT])) });
+for (const t of WAYS) {
   if (t === FETCH) continue;
   rows.push({ ratio: `throughput: ${t} / fetch, paired: median (min–max)`, value: formatRange(pairedRatio(s[t], s[FETCH])) });
   const cpu = pairedCpuRatio(s[FETCH], s[t]);
