@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 
-const BENCHES = ["auth-verify.ts", "mcp-throughput.ts", "keep-names.ts", "gateway.ts", "hop-transports.ts", "facade-token.ts", "provision-calls.ts"];
+const BENCHES = ["auth-verify.ts", "mcp-throughput.ts", "keep-names.ts", "audit-cost.ts", "gateway.ts", "hop-transports.ts", "facade-token.ts", "provision-calls.ts"];
 
 for (const bench of BENCHES) {
   console.log(`\n=== bench/${bench} ===`);
