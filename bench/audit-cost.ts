@@ -3,8 +3,9 @@
  * call, `console.log` to Workers Logs) costs a request, and how much a CPU profile overstates it.
  *
  * The same `echo` server (bench/workers/mcp-echo.ts, stateless, RS256 auth with a cached token)
- * with the audit log on and off (`audit: false`), MCP 2026-07-28 `tools/call`, on bare workerd,
- * in interleaved rounds — twice: plainly, then once more with both isolates under the V8 sampling
+ * with the audit log on, off (`audit: false`), and built and serialised but never written (a sink
+ * doing all the console sink does short of `console.log`), MCP 2026-07-28 `tools/call`, on bare
+ * workerd, in interleaved rounds — twice: plainly, then once more with both isolates under the V8 sampling
  * profiler (`--profile` in the other benches), which is attached through workerd's inspector.
  * The inspector is sent every `console.log` (`Runtime.consoleAPICalled`), so a profile's share
  * for the audit line is not what the line costs without it; this run measures both.
@@ -26,14 +27,16 @@ const echo = bundleWorker(new URL("./workers/mcp-echo.wrangler.toml", import.met
 const issuer = await startIssuer();
 const pinnedRun = pinSelf(LOAD_CPU);
 
-type Variant = "audit on (default)" | "audit off";
+type Variant = "audit on (default)" | "audit lines not written" | "audit off";
 const ON: Variant = "audit on (default)";
+const UNWRITTEN: Variant = "audit lines not written";
 const OFF: Variant = "audit off";
-const VARIANTS = [ON, OFF] as const;
+const VARIANTS = [ON, UNWRITTEN, OFF] as const;
+const SETTING: Record<Variant, string | undefined> = { [ON]: undefined, [UNWRITTEN]: "unwritten", [OFF]: "off" };
 
 /** One workerd with both servers; `profiled`: every isolate under the sampling profiler while the rounds run. */
 async function measure(profiled: boolean): Promise<Record<Variant, VariantSummary>> {
-  const port = { [ON]: await freePort(), [OFF]: await freePort() } as Record<Variant, number>;
+  const port = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
   const resource = (v: Variant) => `http://127.0.0.1:${port[v]}/mcp`;
   const inspectorPort = profiled ? await freePort() : undefined;
   const workerd = await startWorkerd(
@@ -41,7 +44,7 @@ async function measure(profiled: boolean): Promise<Record<Variant, VariantSummar
       name: `echo${i}`,
       bundle: echo,
       port: port[v],
-      bindings: { BENCH_TRANSPORT: "stateless", ...(v === OFF ? { BENCH_AUDIT: "off" } : {}), ...issuer.serverBindings(resource(v)) },
+      bindings: { BENCH_TRANSPORT: "stateless", ...(SETTING[v] === undefined ? {} : { BENCH_AUDIT: SETTING[v] }), ...issuer.serverBindings(resource(v)) },
     })),
     inspectorPort === undefined ? {} : { inspectorPort },
   );
@@ -52,6 +55,9 @@ async function measure(profiled: boolean): Promise<Record<Variant, VariantSummar
       await probe(v, request, (text) => text.includes('"text":"hello"'), workerd.stderr);
       prepared.set(v, request);
     }
+    // The variant that builds the lines without writing them must have built them.
+    const serialised = Number(await (await fetch(`http://127.0.0.1:${port[UNWRITTEN]}/serialised-chars`)).text());
+    if (!(serialised > 0)) throw new Error(`${UNWRITTEN}: the server serialised no audit line (${serialised} characters)`);
     const run = () => runInterleaved(VARIANTS, prepared, { ...options, cpuMicros: () => processCpuMicros(workerd.process.pid) });
     if (inspectorPort === undefined) return await run();
     let summary: Record<Variant, VariantSummary> | undefined;
@@ -72,10 +78,11 @@ try {
   await issuer.close();
 }
 
-/** The audit's CPU per request: on − off within each round, in µs (median and range). */
-function auditMicros(s: Record<Variant, VariantSummary>): { median: number; min: number; max: number } | undefined {
-  if (s[ON].cpuByRound === undefined || s[OFF].cpuByRound === undefined) return undefined;
-  const differences = s[ON].cpuByRound.map((on, round) => on - s[OFF].cpuByRound![round]!);
+/** CPU per request of variant a minus b within each round, in µs (median and range). */
+function extraMicros(s: Record<Variant, VariantSummary>, a: Variant, b: Variant): { median: number; min: number; max: number } | undefined {
+  const [x, y] = [s[a].cpuByRound, s[b].cpuByRound];
+  if (x === undefined || y === undefined) return undefined;
+  const differences = x.map((value, round) => value - y[round]!);
   return { median: median(differences), min: Math.min(...differences), max: Math.max(...differences) };
 }
 const µs = (r: { median: number; min: number; max: number }) => `${Math.round(r.median)} µs (${Math.round(r.min)}–${Math.round(r.max)})`;
@@ -96,7 +103,13 @@ for (const [run, s] of [["plain", plain], ["profiled", profiled]] as const) {
   rows.push({ ratio: `${run}: throughput, audit on / off, paired within each round: median (min–max)`, value: formatRange(pairedRatio(s[ON], s[OFF])) });
   const cpu = pairedCpuRatio(s[OFF], s[ON]);
   if (cpu !== undefined) rows.push({ ratio: `${run}: the same from CPU per request (off / on), paired`, value: formatRange(cpu) });
-  const cost = auditMicros(s);
-  if (cost !== undefined) rows.push({ ratio: `${run}: the audit lines' CPU per request (on − off), paired`, value: µs(cost) });
+  for (const [label, a, b] of [
+    ["the audit lines' CPU per request (on − off)", ON, OFF],
+    ["  of which building and serialising them (not written − off)", UNWRITTEN, OFF],
+    ["  of which console.log (on − not written)", ON, UNWRITTEN],
+  ] as const) {
+    const cost = extraMicros(s, a, b);
+    if (cost !== undefined) rows.push({ ratio: `${run}: ${label}, paired`, value: µs(cost) });
+  }
 }
 printTable(rows);

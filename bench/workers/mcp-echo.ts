@@ -1,9 +1,11 @@
 /**
  * The MCP server measured by bench/mcp-throughput.ts and bench/audit-cost.ts: one `echo` tool,
  * served stateless or stateful (chosen by the BENCH_TRANSPORT binding), auth on or off
- * (AUTH_DISABLED), the audit log on (the default) or, stateless only, off (BENCH_AUDIT = "off").
+ * (AUTH_DISABLED), the audit log on (the default) or, stateless only, off (BENCH_AUDIT = "off") or
+ * built and serialised but never written (BENCH_AUDIT = "unwritten": what the lines cost without
+ * the `console.log`).
  */
-import { createMcpWorker, type EdgeMcpServer } from "@edge-mcp/server";
+import { createMcpWorker, type AuditSink, type EdgeMcpServer } from "@edge-mcp/server";
 import { z } from "zod";
 
 function setup(mcp: EdgeMcpServer) {
@@ -15,11 +17,17 @@ function setup(mcp: EdgeMcpServer) {
 const stateless = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup });
 const stateful = createMcpWorker({ name: "bench-stateful", version: "1.0.0", transport: "stateful", setup });
 const unaudited = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, audit: false });
+/** The console sink's work short of the write itself: the length kept, so the serialising is not optimised away. */
+let serialisedChars = 0;
+const unwrittenSink: AuditSink = { write: (event) => void (serialisedChars += JSON.stringify(event).length) };
+const unwritten = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, audit: unwrittenSink });
+const AUDITED = { off: unaudited, unwritten } as const;
 
 export default {
   fetch(request: Request, env: { BENCH_TRANSPORT?: string; BENCH_AUDIT?: string }, ctx: ExecutionContext) {
-    const worker = env.BENCH_TRANSPORT === "stateful" ? stateful : env.BENCH_AUDIT === "off" ? unaudited : stateless;
-    return worker.fetch(request, env, ctx);
+    if (env.BENCH_TRANSPORT === "stateful") return stateful.fetch(request, env, ctx);
+    if (request.url.endsWith("/serialised-chars")) return new Response(String(serialisedChars));
+    return (AUDITED[env.BENCH_AUDIT as keyof typeof AUDITED] ?? stateless).fetch(request, env, ctx);
   },
 };
 export const McpSession = stateful.McpSession;
