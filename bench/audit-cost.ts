@@ -5,8 +5,8 @@
  * The same `echo` server (bench/workers/mcp-echo.ts, stateless, RS256 auth with a cached token)
  * with the audit log on, off (`audit: false`), and built and serialised but never written (a sink
  * doing all the console sink does short of `console.log`), MCP 2026-07-28 `tools/call`, on bare
- * workerd, in interleaved rounds — twice: plainly, then once more with both isolates under the V8 sampling
- * profiler (`--profile` in the other benches), which is attached through workerd's inspector.
+ * workerd, in interleaved rounds — twice: plainly, then once more with every isolate under the V8
+ * sampling profiler (`--profile` in the other benches), which is attached through workerd's inspector.
  * The inspector is sent every `console.log` (`Runtime.consoleAPICalled`), so a profile's share
  * for the audit line is not what the line costs without it; this run measures both.
  */
@@ -34,7 +34,7 @@ const OFF: Variant = "audit off";
 const VARIANTS = [ON, UNWRITTEN, OFF] as const;
 const SETTING: Record<Variant, string | undefined> = { [ON]: undefined, [UNWRITTEN]: "unwritten", [OFF]: "off" };
 
-/** One workerd with both servers; `profiled`: every isolate under the sampling profiler while the rounds run. */
+/** One workerd with the three servers; `profiled`: every isolate under the sampling profiler while the rounds run. */
 async function measure(profiled: boolean): Promise<Record<Variant, VariantSummary>> {
   const port = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
   const resource = (v: Variant) => `http://127.0.0.1:${port[v]}/mcp`;

@@ -21,13 +21,13 @@ const unaudited = createMcpWorker({ name: "bench-stateless", version: "1.0.0", t
 let serialisedChars = 0;
 const unwrittenSink: AuditSink = { write: (event) => void (serialisedChars += JSON.stringify(event).length) };
 const unwritten = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, audit: unwrittenSink });
-const AUDITED = { off: unaudited, unwritten } as const;
 
 export default {
   fetch(request: Request, env: { BENCH_TRANSPORT?: string; BENCH_AUDIT?: string }, ctx: ExecutionContext) {
     if (env.BENCH_TRANSPORT === "stateful") return stateful.fetch(request, env, ctx);
     if (request.url.endsWith("/serialised-chars")) return new Response(String(serialisedChars));
-    return (AUDITED[env.BENCH_AUDIT as keyof typeof AUDITED] ?? stateless).fetch(request, env, ctx);
+    const worker = env.BENCH_AUDIT === "off" ? unaudited : env.BENCH_AUDIT === "unwritten" ? unwritten : stateless;
+    return worker.fetch(request, env, ctx);
   },
 };
 export const McpSession = stateful.McpSession;
