@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { freePort } from "@edge-mcp/dev";
 import { profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
-import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest, type VariantSummary } from "./lib/load.ts";
+import { pairedCpuDifference, pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest, type VariantSummary } from "./lib/load.ts";
 import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd } from "./lib/workerd.ts";
@@ -33,6 +33,8 @@ const UNWRITTEN: Variant = "audit lines not written";
 const OFF: Variant = "audit off";
 const VARIANTS = [ON, UNWRITTEN, OFF] as const;
 const SETTING: Record<Variant, string | undefined> = { [ON]: undefined, [UNWRITTEN]: "unwritten", [OFF]: "off" };
+/** Each variant's workerd service (and inspector target) name. */
+const serviceOf = (v: Variant) => `echo${VARIANTS.indexOf(v)}`;
 
 /** One workerd with the three servers; `profiled`: every isolate under the sampling profiler while the rounds run. */
 async function measure(profiled: boolean): Promise<Record<Variant, VariantSummary>> {
@@ -40,8 +42,8 @@ async function measure(profiled: boolean): Promise<Record<Variant, VariantSummar
   const resource = (v: Variant) => `http://127.0.0.1:${port[v]}/mcp`;
   const inspectorPort = profiled ? await freePort() : undefined;
   const workerd = await startWorkerd(
-    VARIANTS.map((v, i) => ({
-      name: `echo${i}`,
+    VARIANTS.map((v) => ({
+      name: serviceOf(v),
       bundle: echo,
       port: port[v],
       bindings: { BENCH_TRANSPORT: "stateless", ...(SETTING[v] === undefined ? {} : { BENCH_AUDIT: SETTING[v] }), ...issuer.serverBindings(resource(v)) },
@@ -61,7 +63,7 @@ async function measure(profiled: boolean): Promise<Record<Variant, VariantSummar
     const run = () => runInterleaved(VARIANTS, prepared, { ...options, cpuMicros: () => processCpuMicros(workerd.process.pid) });
     if (inspectorPort === undefined) return await run();
     let summary: Record<Variant, VariantSummary> | undefined;
-    await profileDuring(inspectorPort, VARIANTS.map((_, i) => `echo${i}`), async () => void (summary = await run()));
+    await profileDuring(inspectorPort, VARIANTS.map(serviceOf), async () => void (summary = await run()));
     return summary!;
   } finally {
     workerd.stop();
@@ -78,13 +80,6 @@ try {
   await issuer.close();
 }
 
-/** CPU per request of variant a minus b within each round, in µs (median and range). */
-function extraMicros(s: Record<Variant, VariantSummary>, a: Variant, b: Variant): { median: number; min: number; max: number } | undefined {
-  const [x, y] = [s[a].cpuByRound, s[b].cpuByRound];
-  if (x === undefined || y === undefined) return undefined;
-  const differences = x.map((value, round) => value - y[round]!);
-  return { median: median(differences), min: Math.min(...differences), max: Math.max(...differences) };
-}
 const µs = (r: { median: number; min: number; max: number }) => `${Math.round(r.median)} µs (${Math.round(r.min)}–${Math.round(r.max)})`;
 
 console.log(`\necho tools/call on bare workerd — ${values.rounds} interleaved rounds × ${values.seconds} s, ${values.connections} connections, MCP 2026-07-28 with auth, medians`);
@@ -108,7 +103,7 @@ for (const [run, s] of [["plain", plain], ["profiled", profiled]] as const) {
     ["  of which building and serialising them (not written − off)", UNWRITTEN, OFF],
     ["  of which console.log (on − not written)", ON, UNWRITTEN],
   ] as const) {
-    const cost = extraMicros(s, a, b);
+    const cost = pairedCpuDifference(s[a], s[b]);
     if (cost !== undefined) rows.push({ ratio: `${run}: ${label}, paired`, value: µs(cost) });
   }
 }

@@ -95,10 +95,14 @@ export function pairedRatio(a: VariantSummary, b: VariantSummary): { median: num
   return ratiosByRound(a.rpsByRound, b.rpsByRound);
 }
 
+/** Per-round values as median and range. */
+function summarise(values: readonly number[]): { median: number; min: number; max: number } {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
 /** a/b per round, as median and range. */
 function ratiosByRound(a: readonly number[], b: readonly number[]): { median: number; min: number; max: number } {
-  const ratios = a.map((value, round) => value / b[round]!);
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return summarise(a.map((value, round) => value / b[round]!));
 }
 
 /**
@@ -158,4 +162,10 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
 /** The ratio a/b of CPU per request within each round (median and range), when measured. */
 export function pairedCpuRatio(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } | undefined {
   return a.cpuByRound === undefined || b.cpuByRound === undefined ? undefined : ratiosByRound(a.cpuByRound, b.cpuByRound);
+}
+
+/** CPU per request of a minus b within each round, in microseconds (median and range), when measured. */
+export function pairedCpuDifference(a: VariantSummary, b: VariantSummary): { median: number; min: number; max: number } | undefined {
+  const [x, y] = [a.cpuByRound, b.cpuByRound];
+  return x === undefined || y === undefined ? undefined : summarise(x.map((value, round) => value - y[round]!));
 }

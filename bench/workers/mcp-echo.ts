@@ -25,9 +25,11 @@ const unwritten = createMcpWorker({ name: "bench-stateless", version: "1.0.0", t
 export default {
   fetch(request: Request, env: { BENCH_TRANSPORT?: string; BENCH_AUDIT?: string }, ctx: ExecutionContext) {
     if (env.BENCH_TRANSPORT === "stateful") return stateful.fetch(request, env, ctx);
+    if (env.BENCH_AUDIT === "off") return unaudited.fetch(request, env, ctx);
+    if (env.BENCH_AUDIT !== "unwritten") return stateless.fetch(request, env, ctx);
+    // Only this variant has the count to report: the other variants' requests never look at the path.
     if (request.url.endsWith("/serialised-chars")) return new Response(String(serialisedChars));
-    const worker = env.BENCH_AUDIT === "off" ? unaudited : env.BENCH_AUDIT === "unwritten" ? unwritten : stateless;
-    return worker.fetch(request, env, ctx);
+    return unwritten.fetch(request, env, ctx);
   },
 };
 export const McpSession = stateful.McpSession;
