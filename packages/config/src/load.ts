@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
+import { gatewayProblems, workerName } from "./gateway-fleet.ts";
+import { GatewayConfigSchema, type GatewayConfig } from "./gateway-schema.ts";
 import { EcosystemSchema, ServerManifestSchema, type Ecosystem, type ServerManifest } from "./schemas.ts";
+
+/** A worker directory holding this file is a gateway: its backends, bindings and rules come from it. */
+export const GATEWAY_CONFIG_FILE = "gateway.json";
 
 /** A config file that failed validation: names the file and each bad field. */
 export class ConfigError extends Error {
@@ -17,6 +22,8 @@ export interface LoadedServer {
   readonly manifest: ServerManifest;
   /** The worker's directory, e.g. `<root>/workers/notes`. */
   readonly dir: string;
+  /** Its gateway.json, validated against the fleet, when the worker is a gateway. */
+  readonly gateway?: GatewayConfig;
 }
 
 export interface LoadedFleet {
@@ -25,7 +32,7 @@ export interface LoadedFleet {
   readonly servers: readonly LoadedServer[];
 }
 
-function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
+function parseFile<T extends z.ZodType>(file: string, schema: T, fix = ""): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
@@ -34,7 +41,7 @@ function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; "));
+    throw new ConfigError(file, `${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}${fix}`);
   }
   return parsed.data;
 }
@@ -55,8 +62,17 @@ export function loadFleet(root: string): LoadedFleet {
     const clash = ports.get(manifest.dev.port) ?? (manifest.dev.port === ecosystem.dev.issuerPort ? "the dev authorization server" : undefined);
     if (clash !== undefined) throw new ConfigError(file, `dev.port ${manifest.dev.port} is already used by ${clash}`);
     ports.set(manifest.dev.port, manifest.slug);
-    servers.push({ manifest, dir: join(workersDir, entry.name) });
+    const gatewayFile = join(workersDir, entry.name, GATEWAY_CONFIG_FILE);
+    const gateway = existsSync(gatewayFile) ? parseFile(gatewayFile, GatewayConfigSchema, " — see packages/config/schema/gateway.schema.json and docs/gateway.md") : undefined;
+    servers.push({ manifest, dir: join(workersDir, entry.name), ...(gateway === undefined ? {} : { gateway }) });
   }
   servers.sort((a, b) => a.manifest.slug.localeCompare(b.manifest.slug));
+  // A gateway's backends and rules against the fleet: caught here, before anything starts or deploys.
+  const fleetWorkers = servers.map((s) => workerName(s.manifest.slug));
+  for (const server of servers) {
+    if (server.gateway === undefined) continue;
+    const problems = gatewayProblems(server.gateway, fleetWorkers);
+    if (problems.length > 0) throw new ConfigError(join(server.dir, GATEWAY_CONFIG_FILE), problems.map((p) => `${p.path} ${p.message}`).join("; "));
+  }
   return { root, ecosystem, servers };
 }

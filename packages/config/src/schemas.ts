@@ -9,6 +9,18 @@ const ScopeToken = z.string().max(MAX_SCOPE_CHARS).regex(/^[\x21\x23-\x5B\x5D-\x
 const Key = z.string().max(MAX_KEY_CHARS).regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and dashes, starting with a letter");
 export const ScopeProfileSchema = z.enum(Object.keys(SCOPE_PROFILES) as ["readonly", "standard"]);
 
+/** `npm run dev`'s defaults: ports, and the one-click development user. */
+export const DEV_DEFAULTS = Object.freeze({
+  /** The local authorization server (the Auth0 stand-in), TCP port. */
+  issuerPort: 9400,
+  /** The edge OAuth facade under `npm run dev -- --auth facade`, TCP port. */
+  facadePort: 9410,
+  user: Object.freeze({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
+});
+
+/** A development user of the local authorization server (no password: local development only). */
+const DevUserSchema = z.strictObject({ sub: z.string().min(1).max(256), name: z.string().min(1).max(100), email: z.string().email() });
+
 export const AccessPolicySchema = z.strictObject({
   /** Auth0 `subject_type_authorization.user.policy`: who may get user-delegated tokens. */
   user: z.enum(["allow_all", "deny_all", "require_client_grant"]).default("require_client_grant"),
@@ -93,11 +105,22 @@ export const EcosystemSchema = z.strictObject({
   dev: z
     .strictObject({
       /** Port of the local authorization server (the Auth0 stand-in). */
-      issuerPort: z.number().int().min(1024).max(65535).default(9400),
-      /** The one-click development user. */
-      user: z.strictObject({ sub: z.string().min(1), name: z.string().min(1), email: z.string().email() }).default({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
+      issuerPort: z.number().int().min(1024).max(65535).default(DEV_DEFAULTS.issuerPort),
+      /** Port of the edge OAuth facade under `npm run dev -- --auth facade`. */
+      facadePort: z.number().int().min(1024).max(65535).default(DEV_DEFAULTS.facadePort),
+      /** The development user the local sign-in page selects by default. */
+      user: DevUserSchema.default(DEV_DEFAULTS.user),
+      /** More development users the local sign-in page offers (e.g. to see another user's gateway view). */
+      extraUsers: z.array(DevUserSchema).max(20).default([]),
     })
-    .default({ issuerPort: 9400, user: { sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" } }),
+    .default({ issuerPort: DEV_DEFAULTS.issuerPort, facadePort: DEV_DEFAULTS.facadePort, user: DEV_DEFAULTS.user, extraUsers: [] })
+    .superRefine((dev, ctx) => {
+      const subs = [dev.user.sub, ...dev.extraUsers.map((u) => u.sub)];
+      subs.forEach((sub, i) => {
+        if (subs.indexOf(sub) !== i) ctx.addIssue({ code: "custom", path: ["extraUsers", i - 1, "sub"], message: `"${sub}" is already a dev user: each sub once` });
+      });
+      if (dev.facadePort === dev.issuerPort) ctx.addIssue({ code: "custom", path: ["facadePort"], message: `must differ from dev.issuerPort (${dev.issuerPort})` });
+    }),
 }).superRefine((ecosystem, ctx) => {
   // The facade exists so that nobody on the internet can create applications in the tenant.
   if (ecosystem.tenant.dynamicCimd === false && ecosystem.tenant.cimdClients.length > 0) {

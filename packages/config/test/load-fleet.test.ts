@@ -102,3 +102,49 @@ describe("the workers' local wrangler.toml", () => {
     }
   });
 });
+
+describe("gateway.json, loaded with the fleet", () => {
+  const gatewayFleet = (gateway: unknown) =>
+    fleet({
+      "ecosystem.json": {},
+      "workers/notes/mcp.json": server("notes", 8800),
+      "workers/gateway/mcp.json": server("gateway", 8801),
+      "workers/gateway/gateway.json": gateway,
+    });
+  const valid = { backends: { notes: { service: "notes-mcp" } }, rules: [{ when: { sub: "dev|alice" }, allow: ["notes.*"] }] };
+
+  it("is validated and handed out with its worker", () => {
+    const loaded = loadFleet(gatewayFleet(valid));
+    expect(loaded.servers.find((s) => s.manifest.slug === "gateway")?.gateway?.backends).toEqual({ notes: { service: "notes-mcp" } });
+    expect(loaded.servers.find((s) => s.manifest.slug === "notes")?.gateway).toBeUndefined();
+  });
+
+  it.each([
+    ["an unknown key, with its path", { ...valid, rules: [{ when: { sub: "dev|alice" }, alow: ["notes.*"] }] }, /workers\/gateway\/gateway\.json: .*rules\.0 Unrecognized key: "alow".*gateway\.schema\.json/],
+    ["broken JSON, at once", "{ \"backends\": {", /workers\/gateway\/gateway\.json: is not valid JSON/],
+    ["a rule naming a backend that does not exist", { ...valid, rules: [{ when: { sub: "dev|bob" }, allow: ["notse.*"] }] }, /rules\.0\.allow\.0 "notse\.\*" names no backend of this gateway; the backends are: notes/],
+    ["a backend naming a Worker outside the fleet", { ...valid, backends: { notes: { service: "weather-mcp" } } }, /backends\.notes\.service names the Worker "weather-mcp", which is not a server of this fleet; use one of: gateway-mcp, notes-mcp/],
+    ["an alias of a backend that does not exist", { ...valid, aliases: { "wiki.search": "search" } }, /aliases\.wiki\.search names backend "wiki"/],
+    ["two backends on one binding", { ...valid, backends: { notes: { service: "notes-mcp" }, "notes-too": { service: "notes-mcp", binding: "NOTES" } } }, /backends\.notes-too\.binding "NOTES" is already the binding of backend "notes"/],
+  ])("refuses %s with a ConfigError naming the file", (_name, gateway, message) => {
+    const root = gatewayFleet(gateway);
+    expect(() => loadFleet(root)).toThrow(ConfigError);
+    expect(() => loadFleet(root)).toThrow(message);
+  });
+
+  it("derives the gateway's service bindings from gateway.json (one per fleet backend, to McpBackend)", async () => {
+    const { gatewayServiceBindings } = await import("../src/index.ts");
+    const gateway = loadFleet(gatewayFleet({ ...valid, backends: { notes: { service: "notes-mcp" }, docs: { url: "https://docs.example.com/mcp" } } })).servers.find((s) => s.gateway)!.gateway!;
+    expect(gatewayServiceBindings(gateway)).toEqual([{ backend: "notes", binding: "NOTES", service: "notes-mcp", entrypoint: "McpBackend" }]);
+  });
+});
+
+describe("ecosystem.json dev settings", () => {
+  it("has a facade port and extra dev users, each sub once", () => {
+    expect(loadFleet(fleet({ "ecosystem.json": {} })).ecosystem.dev).toMatchObject({ issuerPort: 9400, facadePort: 9410, user: { sub: "dev|alice" }, extraUsers: [] });
+    const twice = fleet({ "ecosystem.json": { dev: { extraUsers: [{ sub: "dev|alice", name: "A", email: "a@example.dev" }] } } });
+    expect(() => loadFleet(twice)).toThrow(/dev\.extraUsers\.0\.sub "dev\|alice" is already a dev user/);
+    const clash = fleet({ "ecosystem.json": { dev: { facadePort: 9400 } } });
+    expect(() => loadFleet(clash)).toThrow(/dev\.facadePort must differ from dev\.issuerPort/);
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { JWK } from "jose";
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { renderConsentPage } from "./interaction-page.ts";
+import { renderConsentPage, renderErrorPage } from "./interaction-page.ts";
 import type { DevMachineClient } from "./machine-clients.ts";
 import { inMemoryAdapter } from "./memory-adapter.ts";
 import { hostAllowed, PAGE_SECURITY_HEADERS, sameOrigin } from "./request-guard.ts";
@@ -20,7 +20,10 @@ export interface DevAuthServerOptions {
   host?: string;
   signingKey: JWK & { kid: string };
   resourceServers: readonly DevResourceServer[];
+  /** The development user the sign-in page selects by default. */
   user: DevUser;
+  /** More development users the sign-in page offers (ecosystem.json `dev.extraUsers`). */
+  extraUsers?: readonly DevUser[];
   /** Access token lifetime, in seconds. */
   accessTokenTtlSeconds?: number;
   /**
@@ -63,6 +66,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const byIdentifier = new Map(options.resourceServers.map((r) => [r.identifier, r]));
   const ttl = options.accessTokenTtlSeconds ?? 3600;
 
+  const users = new Map([options.user, ...(options.extraUsers ?? [])].map((u) => [u.sub, u]));
   const machineIds = new Set((options.machineClients ?? []).map((c) => c.clientId));
   const configuration: Configuration = {
     adapter: inMemoryAdapter(),
@@ -90,17 +94,21 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
           } satisfies ClientMetadata]),
     ],
     ...(options.clientIdMetadataDocuments?.fetch === undefined ? {} : { fetch: options.clientIdMetadataDocuments.fetch as never }),
-    findAccount: (_ctx, id) => ({
-      accountId: id,
-      claims: () => ({ sub: id, ...(id === options.user.sub ? { name: options.user.name, email: options.user.email } : {}) }),
-    }),
+    findAccount: (_ctx, id) => {
+      const user = users.get(id);
+      return { accountId: id, claims: () => ({ sub: id, ...(user === undefined ? {} : { name: user.name, email: user.email }) }) };
+    },
+    // What Auth0's setup for MCP uses: the authorization code flow only (no implicit, no id_token
+    // in the front channel), so discovery advertises nothing the docs say is not offered.
+    responseTypes: ["code"],
     // DCR clients (the MCP SDK) register with the resource scopes from the 401 challenge.
     scopes: [...new Set([...OIDC_SCOPES, ...options.resourceServers.flatMap((r) => r.scopes)])],
     claims: { openid: ["sub"], profile: ["name"], email: ["email"] },
     pkce: { required: () => true },
     clientBasedCORS: () => true,
     cookies: { keys: [crypto.randomUUID()] },
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 300, RefreshToken: 14 * 86_400, Interaction: 3600, Session: 86_400, Grant: 14 * 86_400 },
+    // Every artifact's lifetime set here (oidc-provider prints a NOTICE for each it must default), in seconds.
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, IdToken: 3600, AuthorizationCode: 300, RefreshToken: 14 * 86_400, Interaction: 3600, Session: 86_400, Grant: 14 * 86_400 },
     // Auth0 issues refresh tokens to clients allowed the grant; MCP clients rarely ask offline_access.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     features: {
@@ -133,6 +141,11 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       return { azp: token.clientId, permissions: scopes };
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Its own error page (oidc-provider prints a NOTICE for its default one): what failed, escaped.
+    renderError: (ctx, out) => {
+      ctx.type = "html";
+      ctx.body = renderErrorPage(String(out.error ?? "error"), String(out.error_description ?? ""));
+    },
     // Where Auth0 serves it, so workers' default AUTH_JWKS_URI (`${issuer}.well-known/jwks.json`) works.
     routes: { jwks: "/.well-known/jwks.json" },
   };
@@ -152,13 +165,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     }));
     if (!confirm) {
       const client = await provider.Client.find(params.client_id);
-      const html = renderConsentPage({
-        uid,
-        clientName: client?.clientName ?? params.client_id,
-        userName: options.user.name,
-        userSub: options.user.sub,
-        resources,
-      });
+      const html = renderConsentPage({ uid, clientName: client?.clientName ?? params.client_id, users: [...users.values()], resources });
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
       return;
     }
@@ -167,16 +174,19 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       await provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user denied the request." }, { mergeWithLastSubmission: false });
       return;
     }
+    // The user picked on the page: one of the dev users, nobody else.
+    const accountId = body.get("user") ?? options.user.sub;
+    if (!users.has(accountId)) throw new errors.InvalidRequest("unknown dev user");
     // One click grants everything asked for: the provider counts every scope it knows (resource
     // scopes included, for DCR) as requested OIDC scope, and each resource its own scopes.
-    const grant = new provider.Grant({ accountId: options.user.sub, clientId: params.client_id });
+    const grant = new provider.Grant({ accountId, clientId: params.client_id });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
     const oidcScopes = [...new Set([...requested, ...(missing.missingOIDCScope ?? [])])];
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
     for (const r of resources) grant.addResourceScope(r.identifier, r.scopes.join(" "));
     for (const [identifier, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(identifier, scopes.join(" "));
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { login: { accountId: options.user.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }
 
   const server: Server = createServer((req, res) => {

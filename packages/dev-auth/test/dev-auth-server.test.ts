@@ -46,14 +46,14 @@ async function register(body: Record<string, unknown>) {
   return (await res.json()) as { client_id: string; client_secret?: string };
 }
 
-async function authorizationCodeFlow(resource: string, scope: string, decision = "approve") {
+async function authorizationCodeFlow(resource: string, scope: string, decision: "approve" | "deny" = "approve", user?: string) {
   const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"], client_name: "Test MCP Client" });
   const { verifier, challenge } = await pkce();
   const authorize = new URL("auth", issuer);
   for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope, resource, code_challenge: challenge, code_challenge_method: "S256", state: "s1" })) {
     authorize.searchParams.set(k, v);
   }
-  const back = await approveInBrowser(authorize, { decision });
+  const back = await approveInBrowser(authorize, { decision, ...(user === undefined ? {} : { user }) });
   return { client, verifier, back };
 }
 
@@ -78,6 +78,7 @@ beforeAll(async () => {
     port,
     signingKey: await loadOrCreateSigningKey(keyFile),
     user: { sub: "dev|alice", name: "Alice", email: "alice@example.dev" },
+    extraUsers: [{ sub: "dev|bob", name: "Bob", email: "bob@example.dev" }],
     resourceServers: [
       { slug: "notes", name: "Notes", identifier: NOTES, scopes: ["tools.read", "tools.write"], machineGrants: { "ci-bot": ["tools.read"] } },
       { slug: "tasks", name: "Tasks", identifier: TASKS, scopes: ["tools.read"], machineGrants: {} },
@@ -129,6 +130,40 @@ describe("local authorization server (Auth0 stand-in)", () => {
     expect(refreshed.access_token).not.toBe(first.body.access_token);
     const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(refreshed.access_token);
     expect(ctx).toMatchObject({ subject: "dev|alice", clientId: client.client_id, scopes: ["tools.read"] });
+  });
+
+  it("advertises and allows only the authorization code flow, as Auth0's setup for MCP (no implicit, no id_token response)", async () => {
+    const meta = (await (await fetch(new URL(".well-known/oauth-authorization-server", issuer))).json()) as Record<string, unknown>;
+    expect(meta.response_types_supported).toEqual(["code"]);
+    expect(meta.grant_types_supported).not.toContain("implicit");
+    const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"], client_name: "Implicit" });
+    const { challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "id_token", redirect_uri: REDIRECT, scope: "openid", nonce: "n", code_challenge: challenge, code_challenge_method: "S256", state: "s" })) authorize.searchParams.set(k, v);
+    const res = await fetch(authorize, { redirect: "manual" });
+    const location = new URL(res.headers.get("location") ?? "http://none/", issuer);
+    expect(location.searchParams.get("error") ?? new URLSearchParams(location.hash.slice(1)).get("error")).toMatch(/unsupported_response_type|unauthorized_client/);
+  });
+
+  it("offers every dev user ecosystem.json declares on its sign-in page, and signs in the one picked", async () => {
+    const client = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"], client_name: "Picker" });
+    const { challenge } = await pkce();
+    const authorize = new URL("auth", issuer);
+    for (const [k, v] of Object.entries({ client_id: client.client_id, response_type: "code", redirect_uri: REDIRECT, scope: "tools.read", resource: NOTES, code_challenge: challenge, code_challenge_method: "S256", state: "s" })) authorize.searchParams.set(k, v);
+    const first = await fetch(authorize, { redirect: "manual" });
+    const page = await fetch(new URL(first.headers.get("location")!, issuer), { headers: { cookie: first.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") } });
+    const html = await page.text();
+    expect(html).toContain('value="dev|alice" checked');
+    expect(html).toContain('value="dev|bob"');
+
+    const { client: bobClient, verifier, back } = await authorizationCodeFlow(NOTES, "tools.read", "approve", "dev|bob");
+    const { body } = await exchange(bobClient.client_id, back.searchParams.get("code")!, verifier, NOTES);
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(body.access_token!);
+    expect(ctx.subject).toBe("dev|bob");
+  });
+
+  it("refuses to sign in a user who is not a dev user", async () => {
+    await expect(authorizationCodeFlow(NOTES, "tools.read", "approve", "dev|mallory")).rejects.toThrow(/unexpected 400/);
   });
 
   it("never puts a scope the resource does not define into its token", async () => {

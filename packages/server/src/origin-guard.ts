@@ -3,7 +3,20 @@ import { HostNotAllowedError, OriginNotAllowedError } from "./errors.ts";
 
 /** Headers a browser-based MCP client must be able to read (CORS). */
 const EXPOSED = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version";
-const ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
+/**
+ * Request headers a browser-based MCP client sends: the 2025 session protocol's, and MCP
+ * 2026-07-28's `Mcp-Method` / `Mcp-Name` (Streamable HTTP §"Standard headers", required on every
+ * POST of that revision).
+ */
+const ALLOWED_HEADERS = Object.freeze(["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name", "Last-Event-ID"]);
+const ALLOWED_LOWER = new Set(ALLOWED_HEADERS.map((h) => h.toLowerCase()));
+/**
+ * A tool's `x-mcp-header` parameter as the client sends it (2026-07-28 Streamable HTTP §"Schema
+ * Extension"): `Mcp-Param-{Name}`, the name an RFC 9110 §5.1 token. Any name may be asked for, so
+ * a preflight echoes the ones requested — at most `MAX_PARAM_HEADERS`, each bounded.
+ */
+const PARAM_HEADER = /^mcp-param-[!#$%&'*+\-.^_`|~0-9a-z]{1,100}$/;
+const MAX_PARAM_HEADERS = 32;
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /**
@@ -33,14 +46,34 @@ export function corsHeaders(request: Request, config: ServerConfig, publicResour
   return { "access-control-allow-origin": origin, "access-control-expose-headers": EXPOSED, vary: "Origin" };
 }
 
+/**
+ * The headers a preflight allows: the fixed MCP set, plus the `Mcp-Param-*` headers this
+ * preflight asks for (a browser sends `Access-Control-Request-Headers` in lowercase, RFC 9110
+ * names being case-insensitive). Anything else asked for is left out, and the browser refuses it.
+ */
+export function allowedRequestHeaders(request: Request): string {
+  const asked = (request.headers.get("access-control-request-headers") ?? "").toLowerCase();
+  const params: string[] = [];
+  for (const name of asked.split(",")) {
+    const header = name.trim();
+    if (ALLOWED_LOWER.has(header) || !PARAM_HEADER.test(header) || params.includes(header)) continue;
+    params.push(header);
+    if (params.length === MAX_PARAM_HEADERS) break;
+  }
+  return [...ALLOWED_HEADERS, ...params].join(", ");
+}
+
 export function preflightResponse(request: Request, config: ServerConfig, publicResource: boolean): Response {
+  const cors = corsHeaders(request, config, publicResource);
   return new Response(null, {
     status: 204,
     headers: {
-      ...corsHeaders(request, config, publicResource),
+      ...cors,
       "access-control-allow-methods": publicResource ? "GET, OPTIONS" : "GET, POST, DELETE, OPTIONS",
-      "access-control-allow-headers": ALLOWED_HEADERS,
+      "access-control-allow-headers": allowedRequestHeaders(request),
       "access-control-max-age": PREFLIGHT_MAX_AGE_SECONDS,
+      // The allowed headers depend on what the preflight asked for.
+      vary: publicResource ? "Access-Control-Request-Headers" : "Origin, Access-Control-Request-Headers",
     },
   });
 }

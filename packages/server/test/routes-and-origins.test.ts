@@ -108,6 +108,33 @@ describe("Origin and Host (DNS-rebinding defence)", () => {
     expect(res.headers.get("access-control-allow-headers")).toContain("Mcp-Session-Id");
   });
 
+  it("allows MCP 2026-07-28's Mcp-Method and Mcp-Name, and the Mcp-Param-* headers a preflight asks for (Streamable HTTP §Standard headers, §Schema Extension)", async () => {
+    const res = await send("stateful", new Request(RESOURCE, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.test",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,mcp-method,mcp-name,mcp-param-region,mcp-param-priority,x-not-mcp",
+      },
+    }));
+    expect(res.status).toBe(204);
+    const allowed = res.headers.get("access-control-allow-headers")!.toLowerCase().split(", ");
+    expect(allowed).toEqual(expect.arrayContaining(["mcp-method", "mcp-name", "mcp-protocol-version", "mcp-param-region", "mcp-param-priority"]));
+    expect(allowed).not.toContain("x-not-mcp");
+    expect(res.headers.get("vary")).toContain("Access-Control-Request-Headers");
+  });
+
+  it("echoes at most 32 Mcp-Param-* headers, and none that is not an RFC 9110 token", async () => {
+    const asked = [...Array.from({ length: 40 }, (_, i) => `mcp-param-p${i}`), "mcp-param-a b", "mcp-param-"].join(",");
+    const res = await send("stateful", new Request(RESOURCE, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.test", "access-control-request-method": "POST", "access-control-request-headers": asked },
+    }));
+    const params = res.headers.get("access-control-allow-headers")!.split(", ").filter((h) => h.startsWith("mcp-param-"));
+    expect(params).toHaveLength(32);
+    expect(params).not.toContain("mcp-param-");
+  });
+
   it("refuses a CORS preflight from another origin", async () => {
     const res = await send("stateful", new Request(RESOURCE, { method: "OPTIONS", headers: { origin: "https://evil.example" } }));
     expect(res.status).toBe(403);

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { devIssuer, type ServerManifest } from "@edge-mcp/config";
+import { devIssuer, gatewayServiceBindings, type ServerManifest } from "@edge-mcp/config";
 import { loadFleet } from "@edge-mcp/config/load";
 import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
 import type { ChildReaper } from "./child-reaper.ts";
 import { busyPorts, freePort, portsInUseError } from "./ports.ts";
 import { loadOrCreateSecret } from "./local-secret.ts";
+import { planPorts } from "./port-plan.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
@@ -49,13 +50,14 @@ export interface DevEnvironmentOptions {
    * stand-in with DCR off there, and servers check the facade's tokens over AUTH_SERVER.
    */
   auth?: "auth0" | "facade";
-  /** Facade mode: its port; default 9410. */
+  /** Facade mode: its port; default ecosystem.json `dev.facadePort` (9410). */
   facadePort?: number;
+  /** Browser origins allowed besides MCP Inspector's (`DEV_ALLOWED_ORIGINS`): a browser test's page. */
+  allowedOrigins?: readonly string[];
 }
 
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
 export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
-export const DEV_FACADE_PORT = 9410;
 /**
  * The facade worker's name (workers/oauth's wrangler.toml `name`) and the binding servers check
  * its tokens through (@edge-mcp/server's FACADE_BINDING): one spelling for `npm run dev` and
@@ -100,15 +102,21 @@ export interface DevEnvironment {
 export async function startDevEnvironment(options: DevEnvironmentOptions): Promise<DevEnvironment> {
   const log = options.log ?? (() => {});
   const fleet = loadFleet(options.root);
-  const unknown = (options.only ?? []).filter((slug) => !fleet.servers.some((s) => s.manifest.slug === slug));
-  if (unknown.length > 0) throw new Error(`No worker named ${unknown.join(", ")}; known: ${fleet.servers.map((s) => s.manifest.slug).join(", ")}.`);
-  const selected = fleet.servers
-    .filter((s) => options.only === undefined || options.only.includes(s.manifest.slug))
-    .map((s) => ({ ...s, configuredPort: s.manifest.dev.port, manifest: { ...s.manifest, dev: { port: options.ports?.workers?.[s.manifest.slug] ?? s.manifest.dev.port } } }));
-  const issuerPort = options.ports?.issuer ?? fleet.ecosystem.dev.issuerPort;
-  const issuer = devIssuer(fleet.ecosystem, issuerPort);
   const facade = options.auth === "facade";
-  const facadePort = options.facadePort ?? DEV_FACADE_PORT;
+  const plan = planPorts(fleet, {
+    ...(options.only === undefined ? {} : { only: options.only }),
+    ...(options.ports?.issuer === undefined ? {} : { issuer: options.ports.issuer }),
+    ...(options.facadePort === undefined ? {} : { facade: options.facadePort }),
+    ...(options.ports?.workers === undefined ? {} : { workers: options.ports.workers }),
+    facadeRuns: facade,
+  });
+  const selected = plan.workers.map((w) => {
+    const s = fleet.servers.find((server) => server.manifest.slug === w.slug)!;
+    return { ...s, configuredPort: w.configured, manifest: { ...s.manifest, dev: { port: w.port } } };
+  });
+  const issuerPort = plan.issuer;
+  const issuer = devIssuer(fleet.ecosystem, issuerPort);
+  const facadePort = plan.facade;
   const facadeIssuer = `http://localhost:${facadePort}`;
 
   const busy = await busyPorts([
@@ -147,6 +155,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       port: issuerPort,
       signingKey: await loadOrCreateSigningKey(keyFile),
       user: fleet.ecosystem.dev.user,
+      extraUsers: fleet.ecosystem.dev.extraUsers,
       resourceServers,
       machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
@@ -199,11 +208,15 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             AUTH_AUDIENCES: api.identifier,
             MCP_SCOPES: api.scopes.join(" "),
             MCP_REQUEST_STATE_KEY: requestStateKey,
-            ALLOWED_ORIGINS: DEV_ALLOWED_ORIGINS.join(","),
+            ALLOWED_ORIGINS: [...DEV_ALLOWED_ORIGINS, ...(options.allowedOrigins ?? [])].join(","),
             ENVIRONMENT: "development",
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
-          ...(facade ? { extraServices: [{ binding: FACADE_BINDING, service: FACADE_WORKER }] } : {}),
+          extraServices: [
+            ...(facade ? [{ binding: FACADE_BINDING, service: FACADE_WORKER }] : []),
+            // A gateway's backends: derived from its gateway.json, never hand-written in wrangler.toml.
+            ...(s.gateway === undefined ? [] : gatewayServiceBindings(s.gateway)),
+          ],
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
           onUnexpectedExit: (how, output) => running && options.onWorkerExit?.(s.manifest.slug, how, output),

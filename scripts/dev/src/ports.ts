@@ -30,7 +30,7 @@ export function portsInUseError(busy: readonly PortClaim[]): Error {
   const lsof = busy.map((c) => `-i :${c.port}`).join(" ");
   return new Error(
     `${busy.length === 1 ? "Port" : "Ports"} ${list} ${busy.length === 1 ? "is" : "are"} in use. Stop whatever listens there (\`lsof ${lsof}\`), ` +
-      "or choose other ports for this run with --issuer-port N / --port <slug>=N (or change them in ecosystem.json / mcp.json).",
+      "or choose other ports for this run with --issuer-port N / --facade-port N / --port <slug>=N (or change them for good: ecosystem.json dev.issuerPort / dev.facadePort, a worker's mcp.json dev.port).",
   );
 }
 

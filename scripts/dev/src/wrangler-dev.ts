@@ -40,7 +40,14 @@ export interface WranglerDevOptions {
    * mode), without touching the worker's wrangler.toml: the run uses a copy of it with these
    * appended, written under the worker's git-ignored `.wrangler/`.
    */
-  extraServices?: readonly { binding: string; service: string }[];
+  extraServices?: readonly ServiceBinding[];
+}
+
+/** A service binding added to a worker for one run; `entrypoint` names a `WorkerEntrypoint` class (e.g. `McpBackend`). */
+export interface ServiceBinding {
+  readonly binding: string;
+  readonly service: string;
+  readonly entrypoint?: string;
 }
 
 /**
@@ -49,11 +56,11 @@ export interface WranglerDevOptions {
  * runs sharing one file — two `npm run dev`, or test files starting fleets side by side — would
  * restart each other's workers mid-request.
  */
-export function configWithServices(cwd: string, port: number, services: readonly { binding: string; service: string }[]): string {
+export function configWithServices(cwd: string, port: number, services: readonly ServiceBinding[]): string {
   const original = readFileSync(join(cwd, "wrangler.toml"), "utf8");
   // The copy lives one directory down: `main` is relative to the config file.
   const moved = original.replace(/^main\s*=\s*"([^"]+)"/m, (_, main: string) => `main = "../${main}"`);
-  const extra = services.map((s) => `\n[[services]]\nbinding = "${s.binding}"\nservice = "${s.service}"\n`).join("");
+  const extra = services.map((s) => `\n[[services]]\nbinding = "${s.binding}"\nservice = "${s.service}"\n${s.entrypoint === undefined ? "" : `entrypoint = "${s.entrypoint}"\n`}`).join("");
   const dir = join(cwd, ".wrangler");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `wrangler.dev-run-${port}.toml`);

@@ -96,3 +96,48 @@ describe("npm run dev", () => {
     expect(text).toContain("URL http://localhost:9789/mcp)");
   });
 });
+
+describe("npm run dev: every override checked before anything starts", () => {
+  const devCli = fileURLToPath(new URL("../src/cli/dev.ts", import.meta.url));
+  const dev = (args: string[]) => run(process.execPath, [devCli, ...args], { cwd: root, timeout: 30_000 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+
+  it.each([
+    ["an unknown slug in --port", ["--port", "nots=9689"], /--port nots=…: no such worker; known: .*notes/],
+    ["two overrides on one port", ["--port", "notes=9689", "--port", "hello=9689"], /Port 9689 is wanted by both worker hello and worker notes|Port 9689 is wanted by both worker notes and worker hello/],
+    ["an override on the issuer's port", ["--port", "notes=9400"], /Port 9400 is wanted by both the local authorization server and worker notes/],
+    ["an override on another worker's configured port", ["--only", "notes,hello", "--port", "notes=8787"], /wanted by both/],
+    ["the facade's port on a worker's", ["--auth", "facade", "--facade-port", "8789"], /Port 8789 is wanted by both the OAuth facade and worker notes/],
+    ["a --port for a worker --only leaves out", ["--only", "hello", "--port", "notes=9689"], /--port notes: not started by this run/],
+  ])("refuses %s with exit code 2, naming the mistake", async (_name, args, message) => {
+    const failed = await dev(args);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toMatch(message);
+    expect((failed as { stdout: string }).stdout).not.toContain("starting");
+  });
+
+  it("lets the facade port move (--facade-port), and says so in --help", async () => {
+    const { stdout } = await run(process.execPath, [devCli, "--help"], { cwd: root });
+    expect(stdout).toContain("--facade-port <port>");
+    const fleet = (await import("@edge-mcp/config/load")).loadFleet(root);
+    const { planPorts } = await import("../src/index.ts");
+    expect(planPorts(fleet, { facade: 9510, facadeRuns: true }).facade).toBe(9510);
+    expect(planPorts(fleet, { facadeRuns: true }).facade).toBe(fleet.ecosystem.dev.facadePort);
+  });
+});
+
+describe("npm run dev: a broken gateway.json", () => {
+  it("is refused at once, naming the file and the field, before any worker starts", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const fleetRoot = mkdtempSync(join(tmpdir(), "broken-gateway-"));
+    mkdirSync(join(fleetRoot, "workers/gateway"), { recursive: true });
+    writeFileSync(join(fleetRoot, "ecosystem.json"), "{}");
+    writeFileSync(join(fleetRoot, "workers/gateway/mcp.json"), JSON.stringify({ name: "g", slug: "gateway", transport: "stateful", dev: { port: 8791 } }));
+    writeFileSync(join(fleetRoot, "workers/gateway/gateway.json"), JSON.stringify({ backends: { notes: { service: "notes-mcp" } }, rules: [], limits: { backendTimeout: 5 } }));
+    const logged: string[] = [];
+    await expect(startDevEnvironment({ root: fleetRoot, log: (line) => logged.push(line) })).rejects.toThrow(/workers\/gateway\/gateway\.json: .*limits Unrecognized key: "backendTimeout"/);
+    // Nothing was started (not even the authorization server): no wait for a worker that never answers.
+    expect(logged).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import pkg from "../package.json" with { type: "json" };
 import { addScope, setDcr, setGrant } from "./config-edits.ts";
 import { runDeploy } from "./deploy.ts";
 import { ProvisionError } from "./errors.ts";
+import { ConfigError } from "@edge-mcp/config/load";
 import { printProvision, runProvisionCommand, type ProvisionFlags } from "./provision-command.ts";
 import { runRoutes } from "./routes.ts";
 import { runVerifyTenant } from "./run-verify-tenant.ts";
@@ -152,7 +153,8 @@ command("new", "scaffold a worker from the template", ["npm run provision -- new
 const json = process.argv.includes("--json");
 runCli(program, SCRIPT).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  if (json) console.log(JSON.stringify({ error: { code: error instanceof ProvisionError ? error.code : "unexpected", message } }));
+  const code = error instanceof ProvisionError ? error.code : error instanceof ConfigError ? "config_invalid" : "unexpected";
+  if (json) console.log(JSON.stringify({ error: { code, message } }));
   else console.error(`provision: ${message}`);
   process.exitCode = 1;
 });

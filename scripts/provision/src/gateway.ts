@@ -1,11 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { GatewayConfigSchema, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
+import { gatewayServiceBindings, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
 import type { FetchLike } from "./api-fetch.ts";
 import { ProvisionError } from "./errors.ts";
 
-/** A worker directory holding this file is a gateway: its bindings and rules come from it. */
-export const GATEWAY_CONFIG_FILE = "gateway.json";
 /** The gateway's rules: its KV binding, and the key the worker reads (workers/gateway/src/rules-store.ts). */
 export const RULES_BINDING = "GATEWAY_RULES";
 export const RULES_KEY = "rules";
@@ -18,47 +14,18 @@ export interface CloudflareAccount {
   readonly apiBase: string;
 }
 
-/** The gateway.json of a worker directory, validated; undefined when the worker is not a gateway. */
-export function loadGatewayConfig(dir: string): GatewayConfig | undefined {
-  const file = join(dir, GATEWAY_CONFIG_FILE);
-  if (!existsSync(file)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ProvisionError("config_invalid", `${file} is not valid JSON (${error instanceof Error ? error.message : "parse error"}).`);
-  }
-  const parsed = GatewayConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ProvisionError("config_invalid", `${file}: ${issue.path.join(".") || "(root)"} ${issue.message}.`);
-  }
-  return parsed.data;
-}
-
 /** The document the gateway reads from KV: rules and aliases only (backends are bindings, fixed at deploy). */
 export function rulesDocument(config: GatewayConfig): string {
   return JSON.stringify(GatewayRulesSchema.parse({ rules: config.rules, aliases: config.aliases }));
 }
 
-/** `live-monitor` → `LIVE_MONITOR`, as the gateway worker derives it. */
-function bindingOf(name: string, binding: string | undefined): string {
-  return binding ?? name.toUpperCase().replaceAll("-", "_");
-}
-
 /**
  * The gateway's wrangler.toml block: one service binding per fleet backend, to its `McpBackend`
- * entrypoint (RPC; not reachable from the internet), and the rules KV namespace. A service that
- * is not a worker of this fleet is refused: the gateway binds to the fleet, not to strangers.
+ * entrypoint (RPC; not reachable from the internet), and the rules KV namespace. The gateway.json
+ * was checked against the fleet when it was loaded (`loadFleet`): no binding to a stranger.
  */
-export function gatewayBlock(config: GatewayConfig, fleetWorkers: readonly string[], namespaceId: string): string {
-  const services = Object.entries(config.backends).flatMap(([name, backend]) => {
-    if (!("service" in backend)) return [];
-    if (!fleetWorkers.includes(backend.service)) {
-      throw new ProvisionError("config_invalid", `gateway.json: backend "${name}" names the worker "${backend.service}", which is not in this fleet (${fleetWorkers.join(", ")}).`);
-    }
-    return [`\n[[services]]\nbinding = "${bindingOf(name, backend.binding)}"\nservice = "${backend.service}"\nentrypoint = "McpBackend"\n`];
-  });
+export function gatewayBlock(config: GatewayConfig, namespaceId: string): string {
+  const services = gatewayServiceBindings(config).map((b) => `\n[[services]]\nbinding = "${b.binding}"\nservice = "${b.service}"\nentrypoint = "${b.entrypoint}"\n`);
   return `${services.join("")}\n[[kv_namespaces]]\nbinding = "${RULES_BINDING}"\nid = "${namespaceId}"\n`;
 }
 

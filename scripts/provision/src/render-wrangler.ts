@@ -1,4 +1,6 @@
-import type { ServerManifest } from "@edge-mcp/config";
+import { workerName, type ServerManifest } from "@edge-mcp/config";
+
+export { workerName };
 
 /** The compatibility date rendered into every worker: no newer than the pinned workerd supports. */
 export const COMPATIBILITY_DATE = "2026-10-23";
@@ -17,10 +19,6 @@ export interface RenderInput {
   gateway?: string;
   /** Facade mode: the AUTH_SERVER service binding (TOML), or nothing. */
   facade?: string;
-}
-
-export function workerName(slug: string): string {
-  return `${slug}-mcp`;
 }
 
 function durableObjectsBlock(manifest: ServerManifest): string {

@@ -5,7 +5,7 @@ import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
 import { createContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
-import { ensureKvNamespace, gatewayBlock, loadGatewayConfig, pushRules, rulesDocument } from "./gateway.ts";
+import { ensureKvNamespace, gatewayBlock, pushRules, rulesDocument } from "./gateway.ts";
 import { FACADE_WORKER } from "@edge-mcp/dev";
 import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
@@ -31,14 +31,13 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
   const account = env.CLOUDFLARE_API_TOKEN !== undefined && env.CLOUDFLARE_ACCOUNT_ID !== undefined ? { id: env.CLOUDFLARE_ACCOUNT_ID, token: env.CLOUDFLARE_API_TOKEN, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") } : undefined;
   const rendered = [];
   const gateways: RoutesResult["gateways"] = [];
-  const fleetWorkers = fleet.servers.map((s) => workerName(s.manifest.slug));
   const facade = fleet.ecosystem.auth.mode === "facade";
   const issuer = facade ? facadeIssuer(env.ECOSYSTEM_BASE_DOMAIN) : `https://${env.AUTH0_DOMAIN}/`;
   for (const server of fleet.servers) {
     const m = server.manifest;
     const host = serverHost(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN);
     const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, workerName(m.slug));
-    const gateway = loadGatewayConfig(server.dir);
+    const gateway = server.gateway;
     let gatewayToml: string | undefined;
     if (gateway !== undefined) {
       const namespace = account !== undefined
@@ -49,7 +48,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean }):
       if (namespace === undefined) {
         throw new ProvisionError("config_invalid", `workers/${m.slug} is a gateway (gateway.json): set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env (the provisioner finds or creates its rules KV namespace), or GATEWAY_RULES_KV_ID.`);
       }
-      gatewayToml = gatewayBlock(gateway, fleetWorkers, namespace.id ?? "created-on-apply");
+      gatewayToml = gatewayBlock(gateway, namespace.id ?? "created-on-apply");
       const rules = account === undefined ? "not pushed" : await pushRules(apiFetch, account, namespace.id, rulesDocument(gateway), options.dryRun === true);
       gateways.push({ slug: m.slug, namespaceId: namespace.id ?? null, namespaceCreated: namespace.created, rules });
     }

@@ -64,7 +64,7 @@ describe("routes for a gateway (workers/<slug>/gateway.json)", () => {
 
   it("refuses a backend that is not a worker of the fleet, and an invalid gateway.json, naming the field", async () => {
     const { root, processEnv } = await withGateway({ ...GATEWAY, backends: { stranger: { service: "someone-elses-worker" } } });
-    await expect(runRoutes({ root, processEnv, requestsPerSecond: 0 })).rejects.toThrow(/backend "stranger" names the worker "someone-elses-worker", which is not in this fleet/);
+    await expect(runRoutes({ root, processEnv, requestsPerSecond: 0 })).rejects.toThrow(/gateway\.json: backends\.stranger\.service names the Worker "someone-elses-worker", which is not a server of this fleet/);
     writeFileSync(join(root, "workers/gateway/gateway.json"), JSON.stringify({ ...GATEWAY, rules: [{ when: {}, allow: ["*"] }] }));
     await expect(runRoutes({ root, processEnv, requestsPerSecond: 0 })).rejects.toThrow(/gateway\.json: rules\.0\.when needs at least one of sub, claim, scope/);
   });

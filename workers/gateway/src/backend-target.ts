@@ -1,4 +1,4 @@
-import type { GatewayConfig } from "@edge-mcp/config";
+import { BACKEND_ENTRYPOINT, defaultBinding, type GatewayConfig } from "@edge-mcp/config";
 import { BACKEND_CALLER_HEADER, backendCallerHeader, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
 import { legacyRemoteSender } from "./legacy-remote.ts";
 
@@ -23,11 +23,6 @@ export interface BackendTarget {
   events?(): Promise<Response>;
 }
 
-/** `live-monitor` → `LIVE_MONITOR`: the default binding name of a fleet backend. */
-export function defaultBinding(name: string): string {
-  return name.toUpperCase().replaceAll("-", "_");
-}
-
 /**
  * The gateway's backends for one env (bindings and secrets). A missing binding or secret is a
  * deployment mistake: the backend is reported down with that reason instead of failing every request.
@@ -39,7 +34,7 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
       const binding = backend.binding ?? defaultBinding(name);
       const rpc = env[binding] as McpBackendRpc | undefined;
       if (rpc === undefined || typeof (rpc as { fetch?: unknown }).fetch !== "function") {
-        targets.set(name, { name, misconfigured: `no service binding ${binding} (to ${backend.service}, entrypoint McpBackend)` });
+        targets.set(name, { name, misconfigured: `no service binding ${binding} (to ${backend.service}, entrypoint ${BACKEND_ENTRYPOINT}): deploy with the wrangler.toml npm run provision -- routes renders from gateway.json` });
         continue;
       }
       targets.set(name, {
@@ -58,7 +53,7 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
     } else {
       const secret = backend.credentialSecret === undefined ? undefined : env[backend.credentialSecret];
       if (backend.credentialSecret !== undefined && typeof secret !== "string") {
-        targets.set(name, { name, misconfigured: `secret ${backend.credentialSecret} is not set` });
+        targets.set(name, { name, misconfigured: `secret ${backend.credentialSecret} is not set: wrangler secret put ${backend.credentialSecret}` });
         continue;
       }
       const url = backend.url;

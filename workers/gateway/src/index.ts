@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { GatewayConfigSchema } from "@edge-mcp/config";
+import { GatewayConfigSchema, type GatewayConfig } from "@edge-mcp/config";
 import { consoleAuditSink, createMcpWorker, type HealthReport } from "@edge-mcp/server";
 import bundledConfig from "../gateway.json" with { type: "json" };
 import manifest from "../mcp.json" with { type: "json" };
@@ -17,7 +17,19 @@ import { RulesStore } from "./rules-store.ts";
  * with the gateway's own credential. A bad gateway.json fails at startup (and so at
  * `wrangler deploy`), naming the field. docs/gateway.md describes the whole.
  */
-const config = GatewayConfigSchema.parse(bundledConfig);
+const config = parseBundledConfig(bundledConfig);
+
+/**
+ * gateway.json as deployed. `npm run dev` and the provisioner check it first (with the fleet), so
+ * this fails only for a config that bypassed them: then the worker fails to start (and so `wrangler
+ * deploy` fails) with the file, each bad field's path and what to do — never an anonymous ZodError.
+ */
+function parseBundledConfig(json: unknown): GatewayConfig {
+  const parsed = GatewayConfigSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ");
+  throw new TypeError(`workers/gateway/gateway.json: ${issues} — fix it (npm run dev and npm run provision check it with the fleet: docs/gateway.md)`);
+}
 
 /** Who lists backends whose lists are public: the gateway itself, with the read scopes listing needs and nothing more. */
 const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read", "prompts.read", "resources.read"]) });
@@ -88,6 +100,7 @@ async function health(request: Request, env: Env, ctx?: ExecutionContext): Promi
   const response = await worker.fetch(request, env, ctx);
   if (response.status !== 200 && response.status !== 503) return response; // refused (Host), or misconfigured
   const report = (await response.json()) as HealthReport;
+  targetsFor(env); // a backend missing its binding or secret is marked misconfigured, with why
   const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
   return Response.json({ ...report, backends }, { status: response.status, headers: { "cache-control": "no-store" } });
 }

@@ -30,8 +30,8 @@ describe("how the gateway reaches a backend", () => {
 
   it("reports a missing secret or binding as misconfigured instead of failing every request", () => {
     const targets = backendTargets(config, {});
-    expect(targets.get("docs")).toEqual({ name: "docs", misconfigured: "secret DOCS_TOKEN is not set" });
-    expect(targets.get("notes")).toEqual({ name: "notes", misconfigured: "no service binding NOTES (to notes-mcp, entrypoint McpBackend)" });
+    expect(targets.get("docs")).toEqual({ name: "docs", misconfigured: "secret DOCS_TOKEN is not set: wrangler secret put DOCS_TOKEN" });
+    expect(targets.get("notes")).toEqual({ name: "notes", misconfigured: expect.stringMatching(/^no service binding NOTES \(to notes-mcp, entrypoint McpBackend\): deploy with the wrangler\.toml npm run provision -- routes renders/) });
   });
 
   it("gives a fleet backend the verified caller in its header and drops the user's token", async () => {

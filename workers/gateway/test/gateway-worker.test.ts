@@ -32,3 +32,15 @@ describe("gateway worker", () => {
     expect(Object.keys(report.backends).sort()).toEqual(["conformance", "docs", "hello", "live-monitor", "notes", "wiki"]); // the shipped four and the test build's two remotes
   });
 });
+
+describe("/health of a misconfigured gateway", () => {
+  it("says why a backend is misconfigured: the missing binding, and how it is fixed", async () => {
+    const { default: worker } = await import("../src/index.ts");
+    const { NOTES: _notes, ...withoutNotes } = env as unknown as Record<string, unknown>;
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const res = await worker.fetch(new Request("https://gateway-mcp.example.test/health"), withoutNotes, ctx);
+    const report = (await res.json()) as { backends: Record<string, { status: string; detail?: string }> };
+    expect(report.backends.notes).toMatchObject({ status: "misconfigured", detail: expect.stringContaining("no service binding NOTES (to notes-mcp, entrypoint McpBackend)") });
+    expect(report.backends.hello?.status).not.toBe("misconfigured");
+  });
+});

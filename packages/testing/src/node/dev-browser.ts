@@ -16,9 +16,10 @@ export class CookieJar {
 /**
  * Plays the user's browser through an authorization request on the local authorization
  * server: follows redirects with a cookie jar, clicks "Sign in and allow" (or "Deny") on the
- * dev consent page, and returns the final redirect to the client's redirect_uri.
+ * dev consent page — as `user` (a dev user's `sub`) when given, else the one it selects — and
+ * returns the final redirect to the client's redirect_uri.
  */
-export async function approveInBrowser(authorizationUrl: string | URL, { decision = "approve", maxSteps = 10 } = {}): Promise<URL> {
+export async function approveInBrowser(authorizationUrl: string | URL, { decision = "approve", maxSteps = 10, user }: { decision?: "approve" | "deny"; maxSteps?: number; user?: string } = {}): Promise<URL> {
   const jar = new CookieJar();
   let url = new URL(authorizationUrl);
   const authorizationServer = url.origin;
@@ -40,7 +41,7 @@ export async function approveInBrowser(authorizationUrl: string | URL, { decisio
     if (res.status !== 200 || form === null) throw new Error(`unexpected ${res.status} at ${url.pathname}: ${html.slice(0, 200)}`);
     url = new URL(form[1]!, url);
     // A browser sends its page's Origin with a form post; the consent endpoint requires it.
-    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: `decision=${decision}` };
+    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: new URLSearchParams({ decision, ...(user === undefined ? {} : { user }) }).toString() };
   }
   throw new Error(`no redirect back to the client after ${maxSteps} steps`);
 }

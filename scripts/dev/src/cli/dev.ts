@@ -1,5 +1,5 @@
 /**
- * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--auth facade] [--verbose]`:
+ * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--auth facade] [--facade-port 9410] [--verbose]`:
  * the local authorization server and every worker, wired together, with a table of URLs and
  * copy-paste lines to connect clients. Every child stops with this process: on Ctrl-C, on
  * SIGTERM, when the terminal closes (SIGHUP) — and, through a reaper process, when this
@@ -8,9 +8,11 @@
 import { fileURLToPath } from "node:url";
 import pkg from "../../package.json" with { type: "json" };
 import { startChildReaper } from "../child-reaper.ts";
-import { createCli, InvalidArgumentError, portNumber, runCli } from "../cli-kit.ts";
+import { createCli, InvalidArgumentError, portNumber, runCli, USAGE_EXIT_CODE } from "../cli-kit.ts";
 import { renderDevSummary } from "../connect-instructions.ts";
 import { startDevEnvironment } from "../dev-environment.ts";
+import { DevUsageError, planPorts } from "../port-plan.ts";
+import { loadFleet } from "@edge-mcp/config/load";
 import { recordRun, waitForPreviousRun } from "../run-record.ts";
 
 const root = fileURLToPath(new URL("../../../..", import.meta.url));
@@ -32,25 +34,36 @@ const program = createCli({
   script: "npm run dev",
   version: pkg.version,
   description: "Run the whole platform locally: a real OAuth authorization server standing in for Auth0, and every MCP server under wrangler dev.",
-  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --auth facade", "npm run dev -- --issuer-port 9500 --port notes=9789"],
+  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --auth facade --facade-port 9510", "npm run dev -- --issuer-port 9500 --port notes=9789"],
 })
   .option("--only <slugs>", "start only these workers (comma-separated slugs)")
   .option("--issuer-port <port>", "port of the local authorization server (default: ecosystem.json dev.issuerPort)", portNumber)
   .option("--port <slug=port>", "serve one worker on another port (repeatable)", collectPort, {})
+  .option("--facade-port <port>", "port of the OAuth facade with --auth facade (default: ecosystem.json dev.facadePort)", portNumber)
   .option("--auth <mode>", 'who MCP clients sign in with: "auth0" (the Auth0 stand-in, open DCR) or "facade" (the edge OAuth facade in front of it)', authMode, "auth0")
   .option("--verbose", "show everything wrangler prints", false)
-  .action(async (values: { only?: string; issuerPort?: number; port: Record<string, number>; auth: "auth0" | "facade"; verbose: boolean }) => {
+  .action(async (values: { only?: string; issuerPort?: number; facadePort?: number; port: Record<string, number>; auth: "auth0" | "facade"; verbose: boolean }) => {
     const log = (line: string) => console.log(`dev: ${line}`);
+    const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+    // Every override checked before anything starts (startDevEnvironment checks again).
+    try {
+      planPorts(loadFleet(root), { ...(only === undefined ? {} : { only }), ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), ...(values.facadePort === undefined ? {} : { facade: values.facadePort }), workers: values.port, facadeRuns: values.auth === "facade" });
+    } catch (error) {
+      if (error instanceof DevUsageError) program.error(error.message, { exitCode: USAGE_EXIT_CODE });
+      console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
     await waitForPreviousRun(root, log);
     const reaper = startChildReaper();
     const forget = recordRun(root, reaper.pid);
     try {
       const env = await startDevEnvironment({
         root,
-        ...(values.only === undefined ? {} : { only: values.only.split(",").map((s) => s.trim()).filter(Boolean) }),
+        ...(only === undefined ? {} : { only }),
         ports: { ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), workers: values.port },
         reaper,
         auth: values.auth,
+        ...(values.facadePort === undefined ? {} : { facadePort: values.facadePort }),
         log,
         onWorkerOutput: (slug, line) => {
           // Offline, wrangler cannot reach workers.cloudflare.com for Request.cf data: harmless.

@@ -1,0 +1,79 @@
+import type { GatewayConfig } from "./gateway-schema.ts";
+
+/** The named entrypoint of every fleet server that a gateway binds to (`@edge-mcp/server`'s `McpBackend`). */
+export const BACKEND_ENTRYPOINT = "McpBackend";
+
+/** A fleet server's Worker name: `{slug}-mcp` (its wrangler.toml `name`, and a gateway backend's `service`). */
+export function workerName(slug: string): string {
+  return `${slug}-mcp`;
+}
+
+/** `live-monitor` → `LIVE_MONITOR`: a fleet backend's binding name unless gateway.json gives one. */
+export function defaultBinding(backend: string): string {
+  return backend.toUpperCase().replaceAll("-", "_");
+}
+
+/** One service binding of a gateway to a fleet server's `McpBackend` entrypoint. */
+export interface GatewayServiceBinding {
+  readonly backend: string;
+  readonly binding: string;
+  readonly service: string;
+  readonly entrypoint: typeof BACKEND_ENTRYPOINT;
+}
+
+/**
+ * The service bindings a gateway needs: one per fleet backend in its gateway.json. What `npm run
+ * dev`, the gateway's tests and the provisioner's rendered wrangler.toml all bind — derived here,
+ * never written by hand.
+ */
+export function gatewayServiceBindings(config: GatewayConfig): GatewayServiceBinding[] {
+  return Object.entries(config.backends).flatMap(([backend, b]) =>
+    "service" in b ? [{ backend, binding: b.binding ?? defaultBinding(backend), service: b.service, entrypoint: BACKEND_ENTRYPOINT }] : [],
+  );
+}
+
+/** A gateway.json mistake the schema cannot see: where (a path in the file), what, and how to fix it. */
+export interface GatewayProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A `server.tool` pattern's server part as a matcher (`*` any run of characters). */
+function serverMatcher(pattern: string): RegExp {
+  const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
+  const server = body.slice(0, body.indexOf("."));
+  return new RegExp(`^${server.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join(".*")}$`);
+}
+
+/**
+ * What a gateway.json gets wrong about the fleet it runs in: a backend naming a Worker that is not
+ * one of the fleet's servers (`fleetWorkers`: their Worker names), two backends on one binding, a
+ * rule or alias naming a backend gateway.json does not define. Each a sentence with its fix.
+ */
+export function gatewayProblems(config: GatewayConfig, fleetWorkers: readonly string[]): GatewayProblem[] {
+  const problems: GatewayProblem[] = [];
+  const backends = Object.keys(config.backends);
+  const defined = `the backends are: ${backends.join(", ")}`;
+  const bindings = new Map<string, string>();
+  for (const { backend, binding, service } of gatewayServiceBindings(config)) {
+    if (!fleetWorkers.includes(service)) {
+      problems.push({ path: `backends.${backend}.service`, message: `names the Worker "${service}", which is not a server of this fleet; use one of: ${fleetWorkers.join(", ")} (a remote server takes "url" instead)` });
+    }
+    const other = bindings.get(binding);
+    if (other !== undefined) problems.push({ path: `backends.${backend}.binding`, message: `"${binding}" is already the binding of backend "${other}": give one of them another "binding"` });
+    bindings.set(binding, backend);
+  }
+  config.rules.forEach((rule, i) => {
+    rule.allow.forEach((pattern, j) => {
+      const matcher = serverMatcher(pattern);
+      if (!backends.some((b) => matcher.test(b))) {
+        problems.push({ path: `rules.${i}.allow.${j}`, message: `"${pattern}" names no backend of this gateway; ${defined}` });
+      }
+    });
+  });
+  for (const key of Object.keys(config.aliases)) {
+    const backend = key.slice(0, key.indexOf("."));
+    if (!backends.includes(backend)) problems.push({ path: `aliases.${key}`, message: `names backend "${backend}", which this gateway does not define; ${defined}` });
+  }
+  return problems;
+}
