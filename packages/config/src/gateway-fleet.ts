@@ -1,5 +1,9 @@
 import type { GatewayConfig } from "./gateway-schema.ts";
 
+/** The KV binding holding a gateway's rules, and the key `npm run provision -- routes` writes them under. */
+export const GATEWAY_RULES_BINDING = "GATEWAY_RULES";
+export const GATEWAY_RULES_KEY = "rules";
+
 /** The named entrypoint of every fleet server that a gateway binds to (`@edge-mcp/server`'s `McpBackend`). */
 export const BACKEND_ENTRYPOINT = "McpBackend";
 

@@ -52,7 +52,14 @@ export function createBackendEntrypoint<Env>(handlers: BackendHandlers<Env>) {
     async events(): Promise<Response> {
       const namespace = (this.env as Record<string, unknown>)[EVENT_BUS_BINDING] as DurableObjectNamespace | undefined;
       if (namespace === undefined) return new Response(null, { status: 404 });
-      return namespace.get(namespace.idFromName("events")).fetch("https://events.internal/subscribe");
+      const feed = await namespace.get(namespace.idFromName("events")).fetch("https://events.internal/subscribe");
+      if (feed.body === null) return feed;
+      // Relayed through a pipe of our own: when the gateway stops reading (its listener left), the
+      // broken pipe is this request's to handle — returned as it is, workerd's own pump from the
+      // bus object failed later as an uncaught "Network connection lost" in the console.
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      void feed.body.pipeTo(writable).catch(() => undefined);
+      return new Response(readable, { status: feed.status, headers: feed.headers });
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { DevEnvironment, RunningServer } from "./dev-environment.ts";
+import { describeRule } from "./gateway-rules-in-force.ts";
 
 /** The server a user most likely wants to try first: notes, else any but the conformance fixture. */
 function featured(servers: readonly RunningServer[]): RunningServer | undefined {
@@ -9,12 +10,14 @@ function featured(servers: readonly RunningServer[]): RunningServer | undefined 
  * The `npm run token` command that mints a token this run's worker accepts: with
  * `--issuer-port` / `--resource` whenever this run overrides the configured ports.
  */
-export function tokenCommand(env: DevEnvironment, server: RunningServer): string {
+export function tokenCommand(env: DevEnvironment, server: RunningServer, subject: string = env.users[0] ?? "dev|alice"): string {
+  // `npm run token` reads `alice` as `dev|alice`; any other subject is quoted for the shell (`|`).
+  const sub = /^dev\|[A-Za-z0-9._-]+$/.test(subject) ? subject.slice(4) : `'${subject.replaceAll("'", "'\\''")}'`;
   return [
     "npm run -s token --",
     `--server ${server.slug}`,
     `--scopes "${server.scopes.join(" ")}"`,
-    "--sub alice",
+    `--sub ${sub}`,
     ...(env.issuerPortOverridden ? [`--issuer-port ${env.issuerPort}`] : []),
     ...(server.portOverridden ? [`--resource ${server.resource}`] : []),
   ].join(" ");
@@ -27,7 +30,9 @@ export function renderDevSummary(env: DevEnvironment): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   const first = featured(env.servers);
-  const mcpJson = JSON.stringify({ mcpServers: Object.fromEntries(env.servers.map((s) => [s.slug, { type: "http", url: s.resource }])) }, null, 2);
+  // Each client's own file shape: VS Code's key is "servers" (with "type"), Cursor's "mcpServers".
+  const vscodeJson = JSON.stringify({ servers: Object.fromEntries(env.servers.map((s) => [s.slug, { type: "http", url: s.resource }])) }, null, 2);
+  const cursorJson = JSON.stringify({ mcpServers: Object.fromEntries(env.servers.map((s) => [s.slug, { url: s.resource }])) }, null, 2);
   return [
     "",
     ...(env.auth === "facade"
@@ -44,8 +49,10 @@ export function renderDevSummary(env: DevEnvironment): string {
       : [
           `  MCP Inspector:  npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${first.resource})`,
           ...env.servers.map((s) => `  Claude Code:    claude mcp add --transport http ${s.slug} ${s.resource}`),
-          "  Cursor (.cursor/mcp.json) / VS Code (.vscode/mcp.json, key \"servers\"):",
-          ...mcpJson.split("\n").map((l) => `    ${l}`),
+          "  VS Code (.vscode/mcp.json):",
+          ...vscodeJson.split("\n").map((l) => `    ${l}`),
+          "  Cursor (.cursor/mcp.json):",
+          ...cursorJson.split("\n").map((l) => `    ${l}`),
           ...(env.auth === "facade"
             ? [
                 // npm run token mints Auth0-style JWTs; facade-mode servers accept only the facade's tokens.
@@ -65,14 +72,26 @@ export function renderDevSummary(env: DevEnvironment): string {
   ].join("\n");
 }
 
-/** The gateway, when it runs: one URL for the fleet, and who sees what (workers/gateway/gateway.json). */
+/** The gateway, when it runs: one URL for the fleet, and who sees what by the rules in force. */
 function gatewayLines(env: DevEnvironment): string[] {
   const gateway = env.servers.find((s) => s.slug === "gateway");
   if (gateway === undefined) return [];
+  const inForce = env.gatewayRules;
+  const others = env.users.slice(1);
   return [
     "",
     `Gateway: one MCP URL for the whole fleet: ${gateway.resource}`,
-    "  Tools are named {server}__{tool}; who sees which is in workers/gateway/gateway.json (dev|alice: notes, hello, live-monitor; dev|bob: hello).",
-    ...(env.auth === "facade" ? [] : [`  As bob:  ${tokenCommand(env, gateway).replace("--sub alice", "--sub bob")}`]),
+    "  Tools are named {server}__{tool}; who sees which:",
+    ...(inForce === undefined
+      ? []
+      : [
+          ...(inForce.source === "gateway.json" ? ["  rules from workers/gateway/gateway.json:"] : []),
+          ...(inForce.source === "local KV" ? ["  rules from the gateway's local KV, which override workers/gateway/gateway.json (pushed with wrangler kv key put):"] : []),
+          ...(inForce.source === "invalid local KV" ? ["  the gateway's local KV holds an invalid rules document: nobody gets in until it is fixed or deleted"] : []),
+          ...inForce.rules.rules.map((rule, i) => `    ${describeRule(rule, i)}`),
+          ...(inForce.rules.rules.length === 0 ? ["    (no rules: nobody sees anything)"] : []),
+          ...(inForce.source === "gateway.json" ? [] : [`  to use gateway.json's rules again: (cd workers/gateway && ${inForce.deleteCommand})`]),
+        ]),
+    ...(others.length === 0 ? [] : [`  Sign in as ${others.join(" or ")} on the local sign-in page to see their view${env.auth === "facade" ? "" : `, or:  ${tokenCommand(env, gateway, others[0])}`}`]),
   ];
 }

@@ -8,6 +8,7 @@ import type { ChildReaper } from "./child-reaper.ts";
 import { busyPorts, freePort, portsInUseError } from "./ports.ts";
 import { loadOrCreateSecret } from "./local-secret.ts";
 import { planPorts } from "./port-plan.ts";
+import { gatewayRulesInForce, type GatewayRulesInForce } from "./gateway-rules-in-force.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
@@ -89,6 +90,10 @@ export interface DevEnvironment {
   readonly issuerPortOverridden: boolean;
   readonly keyFile: string;
   readonly servers: readonly RunningServer[];
+  /** The development users of the local sign-in page (ecosystem.json `dev.user`, then `dev.extraUsers`). */
+  readonly users: readonly string[];
+  /** When a gateway runs: the rules it decides by, and whether local KV overrides gateway.json. */
+  readonly gatewayRules?: GatewayRulesInForce;
   /** Stops one worker (a backend going down under a gateway), leaving the rest running. */
   stopServer(slug: string): Promise<void>;
   stop(): Promise<void>;
@@ -241,7 +246,21 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       await stopWorker(worker);
     };
     running = true;
-    return { clientIssuer: facade ? facadeIssuer : issuer, auth: facade ? "facade" : "auth0", issuer, issuerPort, issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort, keyFile, servers, stopServer, stop };
+    const gateway = selected.find((s) => s.gateway !== undefined);
+    const gatewayRules = gateway === undefined ? undefined : await gatewayRulesInForce(gateway.dir, gateway.gateway!, options.stateDir === undefined ? undefined : join(options.stateDir, gateway.manifest.slug));
+    return {
+      clientIssuer: facade ? facadeIssuer : issuer,
+      auth: facade ? "facade" : "auth0",
+      issuer,
+      issuerPort,
+      issuerPortOverridden: issuerPort !== fleet.ecosystem.dev.issuerPort,
+      keyFile,
+      servers,
+      users: [fleet.ecosystem.dev.user.sub, ...fleet.ecosystem.dev.extraUsers.map((u) => u.sub)],
+      ...(gatewayRules === undefined ? {} : { gatewayRules }),
+      stopServer,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

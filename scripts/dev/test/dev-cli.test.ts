@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 /** A running dev environment as renderDevSummary sees it: the configured issuer port unless overridden. */
 function devEnvironment(servers: DevEnvironment["servers"], issuerPort = 9400): DevEnvironment {
-  return { clientIssuer: `http://localhost:${issuerPort}/`, auth: "auth0", issuer: `http://localhost:${issuerPort}/`, issuerPort, issuerPortOverridden: issuerPort !== 9400, keyFile: "/tmp/k", stop: async () => {}, stopServer: async () => {}, servers };
+  return { clientIssuer: `http://localhost:${issuerPort}/`, auth: "auth0", issuer: `http://localhost:${issuerPort}/`, issuerPort, issuerPortOverridden: issuerPort !== 9400, keyFile: "/tmp/k", stop: async () => {}, stopServer: async () => {}, servers, users: ["dev|alice", "dev|bob"] };
 }
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const tokenCli = fileURLToPath(new URL("../src/cli/token.ts", import.meta.url));
@@ -83,7 +83,38 @@ describe("npm run dev", () => {
   it("names the gateway's one URL for the fleet, and how to try it as bob", () => {
     const text = renderDevSummary(devEnvironment([{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }]));
     expect(text).toContain("Gateway: one MCP URL for the whole fleet: http://localhost:8791/mcp");
+    expect(text).toContain("Sign in as dev|bob on the local sign-in page");
     expect(text).toContain('npm run -s token -- --server gateway --scopes "tools.read" --sub bob');
+  });
+
+  const gatewayServer = { slug: "gateway", name: "Gateway", transport: "stateful" as const, port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] };
+  const rules = { rules: [{ name: "carol", when: { sub: "dev|carol" }, allow: ["notes.*", "!notes.delete_note"] }, { when: { claim: { name: "roles", includes: "ops" } }, allow: ["hello.*"] }], aliases: {} };
+
+  it("derives the gateway's who-sees-what from the rules in force, not a fixed text", () => {
+    const text = renderDevSummary({ ...devEnvironment([gatewayServer]), gatewayRules: { source: "gateway.json", rules, deleteCommand: "x" } });
+    expect(text).toContain("rules from workers/gateway/gateway.json:");
+    expect(text).toContain("carol (dev|carol): notes.* !notes.delete_note");
+    expect(text).toContain("rule 1 (claim roles ∋ ops): hello.*");
+    expect(text).not.toContain("dev|alice: notes, hello, live-monitor");
+  });
+
+  it("says when rules in local KV override gateway.json, and how to delete them", () => {
+    const deleteCommand = "npx wrangler kv key delete rules --binding GATEWAY_RULES --local";
+    const text = renderDevSummary({ ...devEnvironment([gatewayServer]), gatewayRules: { source: "local KV", rules, deleteCommand } });
+    expect(text).toContain("rules from the gateway's local KV, which override workers/gateway/gateway.json");
+    expect(text).toContain(`to use gateway.json's rules again: (cd workers/gateway && ${deleteCommand})`);
+    const invalid = renderDevSummary({ ...devEnvironment([gatewayServer]), gatewayRules: { source: "invalid local KV", rules: { rules: [], aliases: {} }, deleteCommand } });
+    expect(invalid).toContain("holds an invalid rules document: nobody gets in");
+  });
+
+  it("prints each editor's own file: VS Code's servers (with type), Cursor's mcpServers", () => {
+    const text = renderDevSummary(devEnvironment([gatewayServer]));
+    const vscode = text.slice(text.indexOf("VS Code (.vscode/mcp.json):"), text.indexOf("Cursor (.cursor/mcp.json):"));
+    const cursor = text.slice(text.indexOf("Cursor (.cursor/mcp.json):"));
+    expect(vscode).toContain('"servers": {');
+    expect(vscode).toContain('"type": "http"');
+    expect(vscode).not.toContain("mcpServers");
+    expect(cursor).toContain('"mcpServers": {');
   });
 
   it("puts --issuer-port and --resource into the printed token command when ports are overridden", () => {

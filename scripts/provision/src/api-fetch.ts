@@ -10,6 +10,8 @@ export interface ApiFetchOptions {
   /** Injectable clock and sleep, so tests can check waits without waiting. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The setting a host comes from, for the advice when it cannot be reached (e.g. "AUTH0_DOMAIN"). */
+  sourceOf?: (url: URL) => string | undefined;
   /** Called for each request actually sent (method, URL path, status). */
   onRequest?: (event: { method: string; path: string; status: number; attempt: number }) => void;
 }
@@ -49,7 +51,7 @@ export function createApiFetch(options: ApiFetchOptions = {}): FetchLike {
       try {
         response = await baseFetch(new Request(request, body === undefined ? {} : { body }));
       } catch (error) {
-        throw networkError(request.url, error);
+        throw networkError(request.url, error, options.sourceOf?.(new URL(request.url)));
       }
       options.onRequest?.({ method, path: new URL(request.url).pathname, status: response.status, attempt });
       const retryable = response.status === 429 || (method === "GET" && response.status >= 500);

@@ -2,7 +2,7 @@ import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import type { ManagementClient } from "auth0";
 import { createApiFetch, type FetchLike } from "./api-fetch.ts";
 import { desiredState, type DesiredState } from "./desired-state.ts";
-import { readProvisionEnv, type ProvisionEnv } from "./env.ts";
+import { AUTH0_COMMAND, readProvisionEnv, type EnvNeeds, type ProvisionEnv } from "./env.ts";
 import { createManagement } from "./management.ts";
 
 export interface ContextOptions {
@@ -13,13 +13,18 @@ export interface ContextOptions {
   requestsPerSecond?: number;
 }
 
-export interface ProvisionContext {
+/** What the Cloudflare commands (routes, deploy) share: config, secrets, the throttled fetch. */
+export interface CloudflareContext {
   fleet: LoadedFleet;
   env: ProvisionEnv;
-  desired: DesiredState;
   apiFetch: FetchLike;
-  mgmt: ManagementClient;
   counters: { managementCalls: number; writeCalls: number };
+}
+
+/** What the Auth0 commands share: that, the desired state and the Management API client. */
+export interface ProvisionContext extends CloudflareContext {
+  desired: DesiredState;
+  mgmt: ManagementClient;
 }
 
 /**
@@ -36,21 +41,35 @@ const loopbackAware: FetchLike = (input, init) => {
   return fetch(request);
 };
 
-/** Config, secrets, the throttled fetch and the Management API client every command shares. */
-export function createContext(options: ContextOptions): ProvisionContext {
+/** Config, secrets (those `needs` names) and the throttled fetch. */
+function baseContext(options: ContextOptions, needs: EnvNeeds): CloudflareContext {
   const fleet = loadFleet(options.root);
-  const env = readProvisionEnv(options.root, options.processEnv);
+  const env = readProvisionEnv(options.root, options.processEnv, needs);
   const counters = { managementCalls: 0, writeCalls: 0 };
   const apiFetch = createApiFetch({
     ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
     baseFetch: options.baseFetch ?? loopbackAware,
+    sourceOf: (url) =>
+      url.host === env.AUTH0_DOMAIN ? "AUTH0_DOMAIN, the tenant domain, e.g. acme.eu.auth0.com" : url.href.startsWith(env.CLOUDFLARE_API_BASE) ? "CLOUDFLARE_API_BASE, the Cloudflare API" : undefined,
     onRequest: ({ method, path }) => {
       if (!path.startsWith("/api/v2/")) return;
       counters.managementCalls += 1;
       if (method !== "GET") counters.writeCalls += 1;
     },
   });
-  const mgmt = createManagement({ domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_MGMT_CLIENT_ID, clientSecret: env.AUTH0_MGMT_CLIENT_SECRET, fetch: apiFetch });
+  return { fleet, env, apiFetch, counters };
+}
+
+/** For the Cloudflare commands: no Management API secrets read, Cloudflare's checked as `cloudflare` says. */
+export function createCloudflareContext(options: ContextOptions, cloudflare: "required" | "optional"): CloudflareContext {
+  return baseContext(options, { management: false, cloudflare });
+}
+
+/** For the Auth0 commands: the Management API client and the desired state; Cloudflare's variables not read. */
+export function createContext(options: ContextOptions): ProvisionContext {
+  const base = baseContext(options, AUTH0_COMMAND);
+  const { env, fleet } = base;
+  const mgmt = createManagement({ domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_MGMT_CLIENT_ID!, clientSecret: env.AUTH0_MGMT_CLIENT_SECRET!, fetch: base.apiFetch });
   const desired = desiredState(fleet.ecosystem, fleet.servers.map((s) => s.manifest), env.ECOSYSTEM_BASE_DOMAIN);
-  return { fleet, env, desired, apiFetch, mgmt, counters };
+  return { ...base, desired, mgmt };
 }

@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { binOf, bundleWorker } from "@edge-mcp/dev";
-import { loadFleet } from "@edge-mcp/config/load";
+import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import { ProvisionError } from "./errors.ts";
-import { readProvisionEnv } from "./env.ts";
 import { runRoutes } from "./routes.ts";
 
 export interface DeployResult {
@@ -18,25 +17,25 @@ export interface DeployResult {
 export async function runDeploy(options: { root: string; dryRun?: boolean; log?: (line: string) => void; processEnv?: NodeJS.ProcessEnv }): Promise<DeployResult> {
   const log = options.log ?? (() => {});
   const fleet = loadFleet(options.root);
-  // The fleet's servers, and the OAuth facade when clients sign in through it.
-  const workers = [
-    ...fleet.servers.map((s) => ({ slug: s.manifest.slug, dir: s.dir })),
-    ...(fleet.ecosystem.auth.mode === "facade" ? [{ slug: "oauth", dir: join(options.root, "workers", "oauth") }] : []),
-  ];
+  const workers = deployOrder(fleet);
   if (!options.dryRun) {
-    const env = readProvisionEnv(options.root, options.processEnv);
-    if (env.CLOUDFLARE_API_TOKEN === undefined || env.CLOUDFLARE_ACCOUNT_ID === undefined) {
-      throw new ProvisionError("env_invalid", "deploy checks that each custom hostname is free or already yours before `wrangler deploy` (which would silently take it over): set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID. `--dry-run` needs neither.");
-    }
-    await runRoutes({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
+    // deploy checks that each custom hostname is free or already yours before `wrangler deploy`
+    // (which would silently take it over): Cloudflare's credentials are required here.
+    await runRoutes({ root: options.root, cloudflare: "required", ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
   }
   const rows: DeployResult["workers"] = [];
   if (!options.dryRun) {
-    // Every hostname checked: now `wrangler deploy` in each worker, via turbo, one at a time so a
-    // failure stops the run at a known worker.
-    log(`deploying ${workers.map((w) => w.slug).join(", ")} …`);
-    const result = spawnSync(process.execPath, [binOf("turbo", "turbo", options.root), "run", "deploy", "--concurrency=1", ...workers.map((w) => `--filter=./workers/${w.slug}`)], { cwd: options.root, stdio: "inherit" });
-    if (result.status !== 0) throw new ProvisionError("cloudflare_error", "wrangler deploy failed (see above); workers deployed before the failure stay deployed. Fix it and run npm run deploy again.");
+    // Every hostname checked: now `wrangler deploy` in each worker, one at a time and in order, so
+    // a failure stops the run at a known worker.
+    log(`deploying in this order: ${workers.map((w) => w.slug).join(", ")}`);
+    for (const [i, worker] of workers.entries()) {
+      log(`[${i + 1}/${workers.length}] ${worker.slug} …`);
+      const result = spawnSync(process.execPath, [binOf("wrangler", "wrangler", worker.dir), "deploy"], { cwd: worker.dir, stdio: "inherit" });
+      if (result.status !== 0) {
+        const done = workers.slice(0, i).map((w) => w.slug);
+        throw new ProvisionError("cloudflare_error", `wrangler deploy of ${worker.slug} failed (see above)${done.length === 0 ? "" : `; ${done.join(", ")} ${done.length === 1 ? "was" : "were"} deployed before it and stay deployed`}. Fix it and run npm run deploy again.`);
+      }
+    }
     return { workers: workers.map((w) => ({ slug: w.slug, kib: 0, gzipKib: 0, deployed: true })) };
   }
   for (const worker of workers) {
@@ -46,4 +45,18 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
     log(`${row.slug.padEnd(16)} ${String(row.kib).padStart(8)} KiB   gzip ${String(row.gzipKib).padStart(7)} KiB   (dry run: not uploaded)`);
   }
   return { workers: rows };
+}
+
+/**
+ * The order workers are deployed in: what others bind to first. The OAuth facade (facade mode:
+ * every server binds `AUTH_SERVER` to it), then the servers, then gateways (a service binding to a
+ * Worker that does not exist yet fails the gateway's upload).
+ */
+export function deployOrder(fleet: LoadedFleet): Array<{ slug: string; dir: string }> {
+  const servers = fleet.servers.map((s) => ({ slug: s.manifest.slug, dir: s.dir, gateway: s.gateway !== undefined }));
+  return [
+    ...(fleet.ecosystem.auth.mode === "facade" ? [{ slug: "oauth", dir: join(fleet.root, "workers", "oauth") }] : []),
+    ...servers.filter((s) => !s.gateway).map(({ slug, dir }) => ({ slug, dir })),
+    ...servers.filter((s) => s.gateway).map(({ slug, dir }) => ({ slug, dir })),
+  ];
 }

@@ -1,10 +1,7 @@
-import { gatewayServiceBindings, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
+import { GATEWAY_RULES_BINDING as RULES_BINDING, GATEWAY_RULES_KEY as RULES_KEY, gatewayServiceBindings, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
 import type { FetchLike } from "./api-fetch.ts";
 import { ProvisionError } from "./errors.ts";
 
-/** The gateway's rules: its KV binding, and the key the worker reads (workers/gateway/src/rules-store.ts). */
-export const RULES_BINDING = "GATEWAY_RULES";
-export const RULES_KEY = "rules";
 /** Cloudflare's page size for listing KV namespaces (its maximum is 100). */
 const NAMESPACES_PER_PAGE = 100;
 

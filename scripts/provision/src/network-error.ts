@@ -2,7 +2,7 @@ import { ProvisionError } from "./errors.ts";
 
 /** What the operator should check, by what failed to connect. */
 const ADVICE: Record<string, string> = {
-  ENOTFOUND: "the name does not resolve: check the spelling (AUTH0_DOMAIN is the tenant domain, e.g. acme.eu.auth0.com) and your DNS",
+  ENOTFOUND: "the name does not resolve: check its spelling and your DNS",
   EAI_AGAIN: "DNS lookup failed for now: check your network or DNS, then run again",
   ECONNREFUSED: "nothing listens there: check the host and port",
   ECONNRESET: "the connection was reset: check a proxy or firewall in between, then run again",
@@ -24,11 +24,14 @@ function causeCode(error: unknown): string | undefined {
 
 /**
  * A fetch that never reached the server, as a ProvisionError naming the host, the cause and
- * what to check — instead of undici's bare "fetch failed". Never includes headers or bodies.
+ * what to check — instead of undici's bare "fetch failed". `source` names the setting the host
+ * came from ("AUTH0_DOMAIN, the tenant domain, e.g. acme.eu.auth0.com"), so the advice points at
+ * the right one. Never includes headers or bodies.
  */
-export function networkError(url: string, error: unknown): ProvisionError {
+export function networkError(url: string, error: unknown, source?: string): ProvisionError {
   const host = new URL(url).host;
   const code = causeCode(error) ?? (error instanceof Error && error.name === "TimeoutError" ? "ETIMEDOUT" : undefined);
   const advice = (code === undefined ? undefined : ADVICE[code]) ?? "check your network connection and proxy settings, then run again";
-  return new ProvisionError("network_error", `Could not reach ${host}${code === undefined ? "" : ` (${code})`}: ${advice}. Nothing was changed by this request.`, { cause: error });
+  const from = source === undefined ? "" : ` (from ${source})`;
+  return new ProvisionError("network_error", `Could not reach ${host}${from}${code === undefined ? "" : ` (${code})`}: ${advice}. Nothing was changed by this request.`, { cause: error });
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { facadeHost, facadeIssuer, productionResource, serverHost, serverScopes } from "@edge-mcp/config";
 import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
-import { createContext, type ContextOptions } from "./context.ts";
+import { createCloudflareContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
 import { ensureKvNamespace, gatewayBlock, pushRules, rulesDocument } from "./gateway.ts";
@@ -23,8 +23,8 @@ export interface RoutesResult {
  * each hostname with the Cloudflare API; pushes a gateway's rules to its KV namespace (only when
  * they changed). With --dry-run nothing is written. A hostname owned by another worker stops the run before any file changes.
  */
-export async function runRoutes(options: ContextOptions & { dryRun?: boolean }): Promise<RoutesResult> {
-  const { fleet, env, apiFetch } = createContext(options);
+export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cloudflare?: "required" | "optional" }): Promise<RoutesResult> {
+  const { fleet, env, apiFetch } = createCloudflareContext(options, options.cloudflare ?? "optional");
   const templateFile = join(fleet.root, "wrangler.toml.template");
   if (!existsSync(templateFile)) throw new ProvisionError("config_invalid", `${templateFile} not found.`);
   const template = readFileSync(templateFile, "utf8");

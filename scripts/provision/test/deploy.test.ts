@@ -12,7 +12,7 @@ describe("npm run deploy", () => {
   it("--dry-run bundles every worker offline and reports its gzip size (≤ 300 KiB for stateful workers)", async () => {
     const lines: string[] = [];
     const result = await runDeploy({ root, dryRun: true, log: (l) => lines.push(l) });
-    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "gateway", "hello", "live-monitor", "notes"]);
+    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "hello", "live-monitor", "notes", "gateway"]);
     for (const w of result.workers) {
       expect(w.deployed).toBe(false);
       expect(w.gzipKib).toBeGreaterThan(50);
@@ -26,6 +26,25 @@ describe("npm run deploy", () => {
     const dir = mkdtempSync(join(tmpdir(), "deploy-"));
     writeFleet(dir, { notes: {} });
     const env = { ECOSYSTEM_BASE_DOMAIN: "mcp.acme.dev", AUTH0_DOMAIN: "tenant.eu.auth0.com", AUTH0_MGMT_CLIENT_ID: "id", AUTH0_MGMT_CLIENT_SECRET: "secret" };
-    await expect(runDeploy({ root: dir, processEnv: env })).rejects.toThrow(/set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID/);
+    const error = await runDeploy({ root: dir, processEnv: env }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^ {2}CLOUDFLARE_API_TOKEN +is not set/m);
+    expect((error as Error).message).toMatch(/^ {2}CLOUDFLARE_ACCOUNT_ID +is not set/m);
+    // A deploy uses Cloudflare, not the Management API: its secrets are not asked for.
+    const { AUTH0_MGMT_CLIENT_ID: _id, AUTH0_MGMT_CLIENT_SECRET: _secret, ...noManagement } = env;
+    expect(((await runDeploy({ root: dir, processEnv: { ...noManagement, CLOUDFLARE_API_TOKEN: "__REQUIRED__" } }).catch((e: unknown) => e)) as Error).message).not.toContain("AUTH0_MGMT");
+  });
+});
+
+describe("deploy order", () => {
+  it("deploys what others bind to first: the facade, then the servers, then the gateway (its service bindings need its backends)", async () => {
+    const { deployOrder } = await import("../src/deploy.ts");
+    const { loadFleet } = await import("@edge-mcp/config/load");
+    const { writeFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "order-"));
+    writeFleet(dir, { gateway: {}, notes: {}, alpha: {} }, { auth: { mode: "facade" }, tenant: { dynamicClientRegistration: false } });
+    writeFileSync(join(dir, "workers/gateway/gateway.json"), JSON.stringify({ backends: { notes: { service: "notes-mcp" }, alpha: { service: "alpha-mcp" } }, rules: [] }));
+    expect(deployOrder(loadFleet(dir)).map((w) => w.slug)).toEqual(["oauth", "alpha", "notes", "gateway"]);
+    // The repository's own fleet: the gateway last.
+    expect(deployOrder(loadFleet(root)).map((w) => w.slug).at(-1)).toBe("gateway");
   });
 });

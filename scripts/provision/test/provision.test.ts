@@ -184,11 +184,19 @@ describe("failures and limits", () => {
     const error = await runProvision({ root, mode: "plan", processEnv: { AUTH0_DOMAIN: "" } }).catch((e: unknown) => e);
     const message = (error as ProvisionError).message;
     expect((error as ProvisionError).code).toBe("env_invalid");
-    expect(message.split("\n")[0]).toBe(`6 setting(s) to fix in ${join(root, ".env")} or the environment (see .env.example):`);
-    for (const name of ["ECOSYSTEM_BASE_DOMAIN", "AUTH0_DOMAIN", "AUTH0_MGMT_CLIENT_ID", "AUTH0_MGMT_CLIENT_SECRET", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) {
+    // plan reads Auth0 only: Cloudflare's placeholders are none of its business.
+    expect(message.split("\n")[0]).toBe(`4 setting(s) to fix in ${join(root, ".env")} or the environment (see .env.example):`);
+    for (const name of ["ECOSYSTEM_BASE_DOMAIN", "AUTH0_DOMAIN", "AUTH0_MGMT_CLIENT_ID", "AUTH0_MGMT_CLIENT_SECRET"]) {
       expect(message).toMatch(new RegExp(`^ {2}${name} +(still holds the placeholder|is not set)`, "m"));
     }
+    expect(message).not.toContain("CLOUDFLARE");
     expect(message).not.toContain("__REQUIRED__");
+  });
+
+  it("plans with Cloudflare's variables still placeholders: a command checks only what it uses", async () => {
+    const { root, processEnv } = await fresh();
+    const result = await runProvision({ root, mode: "plan", processEnv: { ...processEnv, CLOUDFLARE_API_TOKEN: "__REQUIRED__", CLOUDFLARE_ACCOUNT_ID: "__REQUIRED__" }, requestsPerSecond: 0 });
+    expect(result.plan.changes.length).toBeGreaterThan(0);
   });
 
   it("names the host, the cause and what to check when the tenant cannot be reached (not a bare 'fetch failed')", async () => {
@@ -201,7 +209,7 @@ describe("failures and limits", () => {
     });
     const error = await run({ processEnv: { ...processEnv, AUTH0_DOMAIN: `127.0.0.1:${closed}` } }).catch((e: unknown) => e);
     expect((error as ProvisionError).code).toBe("network_error");
-    expect((error as Error).message).toBe(`Could not reach 127.0.0.1:${closed} (ECONNREFUSED): nothing listens there: check the host and port. Nothing was changed by this request.`);
+    expect((error as Error).message).toBe(`Could not reach 127.0.0.1:${closed} (from AUTH0_DOMAIN, the tenant domain, e.g. acme.eu.auth0.com) (ECONNREFUSED): nothing listens there: check the host and port. Nothing was changed by this request.`);
   });
 });
 

@@ -58,6 +58,22 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     expect(existsSync(join(root, "workers/notes/wrangler.toml"))).toBe(false);
   });
 
+  it("needs no Management API secrets, and treats a Cloudflare placeholder as not set (rendered, hostnames not checked)", async () => {
+    const { root, processEnv } = await withCloudflare();
+    const { AUTH0_MGMT_CLIENT_ID: _id, AUTH0_MGMT_CLIENT_SECRET: _secret, ...routesEnv } = processEnv;
+    const result = await runRoutes({ root, processEnv: { ...routesEnv, CLOUDFLARE_API_TOKEN: "__REQUIRED__", CLOUDFLARE_ACCOUNT_ID: "__REQUIRED__" }, requestsPerSecond: 0 });
+    expect(result.workers.map((w) => w.hostStatus)).toEqual(["not checked", "not checked"]);
+    const absent = await runRoutes({ root, processEnv: (({ CLOUDFLARE_API_TOKEN: _t, CLOUDFLARE_ACCOUNT_ID: _a, ...rest }) => rest)(routesEnv), requestsPerSecond: 0, dryRun: true });
+    expect(absent.workers.map((w) => w.hostStatus)).toEqual(["not checked", "not checked"]);
+  });
+
+  it("names the Cloudflare API, not the Auth0 tenant, when Cloudflare cannot be reached", async () => {
+    const { root, processEnv } = await withCloudflare();
+    const error = await runRoutes({ root, processEnv: { ...processEnv, CLOUDFLARE_API_BASE: "http://127.0.0.1:9/client/v4" }, requestsPerSecond: 0 }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^Could not reach 127\.0\.0\.1:9 \(from CLOUDFLARE_API_BASE, the Cloudflare API\)/);
+    expect((error as Error).message).not.toContain("AUTH0_DOMAIN");
+  });
+
   it("says what to fix when the Cloudflare token is rejected", async () => {
     const { root, processEnv } = await withCloudflare();
     const error = await runRoutes({ root, processEnv: { ...processEnv, CLOUDFLARE_API_TOKEN: "wrong" }, requestsPerSecond: 0 }).catch((e: unknown) => e);

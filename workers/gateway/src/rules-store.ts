@@ -1,8 +1,6 @@
-import { GatewayRulesSchema, type GatewayRules } from "@edge-mcp/config";
+import { GATEWAY_RULES_BINDING as RULES_BINDING, GATEWAY_RULES_KEY as RULES_KEY, GatewayRulesSchema, type GatewayRules } from "@edge-mcp/config";
 
-/** The KV binding that holds the gateway's rules, and the key `npm run provision` writes them under. */
-export const RULES_BINDING = "GATEWAY_RULES";
-export const RULES_KEY = "rules";
+export { RULES_KEY };
 
 /** Rules that let nobody in: what an invalid document in KV becomes when nothing valid was seen before. */
 const DENY_ALL: GatewayRules = Object.freeze({ rules: [], aliases: {} });
