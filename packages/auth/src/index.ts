@@ -28,10 +28,12 @@ export { requireAuth, type AuthEnv, type RequireAuthOptions } from "./require-au
 export {
   SCOPES,
   SCOPE_PROFILES,
+  PROTOCOL_SCOPES,
   effectiveScopes,
   hasScopes,
   missingScopes,
   requireScopes,
+  resourceScopes,
   type BuiltInScope,
   type ScopeProfile,
 } from "./scopes.ts";

@@ -9,6 +9,22 @@ export const SCOPES = Object.freeze({
   toolsWrite: "tools.write",
 } as const);
 
+/**
+ * Scopes of the OAuth / OpenID Connect protocol itself (OIDC Core §5.4, §11: `openid`, `profile`,
+ * `email`, `offline_access` asks for a refresh token): they ask the authorization server for
+ * something, and grant nothing at a resource server. A token may carry them (Auth0 lists requested
+ * OIDC scopes in an access token's `scope`; the OAuth facade keeps `offline_access`); they are
+ * never handed to tools or rules as if they were a server's scopes.
+ */
+export const PROTOCOL_SCOPES: ReadonlySet<string> = new Set(["openid", "profile", "email", "address", "phone", "offline_access"]);
+
+/** The scopes of a token that mean something at a resource server: blanks and protocol scopes removed, each once. */
+export function resourceScopes(scopes: Iterable<string>): readonly string[] {
+  const kept = new Set<string>();
+  for (const scope of scopes) if (scope !== "" && !PROTOCOL_SCOPES.has(scope)) kept.add(scope);
+  return Object.freeze([...kept]);
+}
+
 export type BuiltInScope = (typeof SCOPES)[keyof typeof SCOPES];
 
 /** Named bundles of scopes a server (and the provisioner) can declare. */

@@ -2,6 +2,7 @@ import type { JWTPayload } from "jose";
 import { z } from "zod";
 import type { AuthContext } from "./auth-context.ts";
 import { InvalidTokenError } from "./errors.ts";
+import { resourceScopes } from "./scopes.ts";
 
 /**
  * The claims edge-mcp relies on, after jose has checked signature, `iss`, `aud`, `exp` and
@@ -31,13 +32,10 @@ export function authContextFromClaims(payload: JWTPayload): AuthContext {
   if (clientId === undefined) {
     throw new InvalidTokenError("invalid_claims", "The token names no client (azp or client_id).");
   }
-  const scopes = new Set<string>();
-  for (const value of scope?.split(" ") ?? []) if (value !== "") scopes.add(value);
-  for (const value of permissions ?? []) if (value !== "") scopes.add(value);
   return Object.freeze({
     subject: sub,
     clientId,
-    scopes: Object.freeze([...scopes]),
+    scopes: resourceScopes([...(scope?.split(" ") ?? []), ...(permissions ?? [])]),
     expiresAt: exp,
     claims: Object.freeze({ ...payload }),
   });

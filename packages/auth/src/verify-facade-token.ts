@@ -4,6 +4,7 @@ import { AUTH_DEFAULTS } from "./defaults.ts";
 import { InvalidTokenError, JwksUnavailableError } from "./errors.ts";
 import { describe } from "./map-jose-error.ts";
 import { optionError } from "./option-error.ts";
+import { resourceScopes } from "./scopes.ts";
 import { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
 import { VerifiedTokenCache } from "./verified-token-cache.ts";
 
@@ -113,7 +114,7 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
       // server accepts only tokens issued for itself), so a misrouted binding cannot widen it.
       if (audience !== resource) throw new InvalidTokenError("wrong_audience", describe("wrong_audience"));
       if (expiresAt * 1000 <= now) throw new InvalidTokenError("expired", describe("expired"));
-      const scopes = Object.freeze([...new Set(scope.filter((s) => s !== ""))]);
+      const scopes = resourceScopes(scope);
       const context: AuthContext = Object.freeze({
         subject: userId,
         clientId,

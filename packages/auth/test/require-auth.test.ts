@@ -27,7 +27,7 @@ describe("requireAuth (Hono middleware)", () => {
   it("sets c.var.auth for a valid token and runs the handler", async () => {
     const res = await call("/mcp", { authorization: `Bearer ${await mintToken({ key })}` });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ subject: "auth0|alice", scopes: ["openid", "tools.read", "resources.read"] });
+    expect(await res.json()).toEqual({ subject: "auth0|alice", scopes: ["tools.read", "resources.read"] });
   });
 
   it("answers a request without credentials with 401 and a challenge carrying no error (RFC 6750 §3.1) but resource_metadata and scope (MCP)", async () => {

@@ -8,13 +8,13 @@ afterEach(() => {
 });
 
 describe("createTokenVerifier().verify", () => {
-  it("returns subject, client id, scopes (scope ∪ permissions), expiry and claims for a valid Auth0 token", async () => {
+  it("returns subject, client id, scopes (scope ∪ permissions, OIDC protocol scopes left out: OIDC Core §11), expiry and claims for a valid Auth0 token", async () => {
     const { key, verifier } = await setup();
-    const token = await mintToken({ key, claims: { scope: "openid tools.read", permissions: ["tools.read", "tools.write"] } });
+    const token = await mintToken({ key, claims: { scope: "openid offline_access tools.read", permissions: ["tools.read", "tools.write"] } });
     const ctx = await verifier.verify(token);
     expect(ctx.subject).toBe("auth0|alice");
     expect(ctx.clientId).toBe("client-abc");
-    expect([...ctx.scopes].sort()).toEqual(["openid", "tools.read", "tools.write"]);
+    expect([...ctx.scopes].sort()).toEqual(["tools.read", "tools.write"]);
     expect(ctx.expiresAt).toBe(ctx.claims.exp);
     expect(ctx.claims.iss).toBe(ISSUER);
     expect(Object.isFrozen(ctx) && Object.isFrozen(ctx.claims) && Object.isFrozen(ctx.scopes)).toBe(true);

@@ -43,6 +43,13 @@ describe("createFacadeTokenVerifier", () => {
     expect(calls).toEqual([[RESOURCE, TOKEN]]);
   });
 
+  it("hands tools only the server's scopes: offline_access and the other OIDC protocol scopes are not a server's (OIDC Core §11)", async () => {
+    const { validator } = facade({ [TOKEN]: active({ scope: ["offline_access", "tools.read", "openid", "tools.read"] }) });
+    const auth = await createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator }).verify(TOKEN);
+    expect(auth.scopes).toEqual(["tools.read"]);
+    expect(auth.claims.permissions).toEqual(["tools.read"]);
+  });
+
   it("answers an unknown, revoked or other-resource token with 401 invalid_token (reason inactive)", async () => {
     const { validator } = facade({});
     const error = await createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator }).verify(TOKEN).catch((e: unknown) => e);

@@ -66,86 +66,92 @@ export function setupConformanceFixtures(mcp: EdgeMcpServer, ctx: SetupContext<u
     }
     return { content: [{ type: "text", text: "Tool with progress executed successfully" }] };
   });
-  mcp.tool("test_sampling", { description: "Asks the client's LLM", inputSchema: { prompt: z.string().describe("The prompt to send to the LLM") } }, async ({ prompt }, extra) => {
-    const result = await extra.mcpReq.requestSampling(
-      { messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 },
-      { relatedRequestId: extra.requestId },
-    );
-    const first = Array.isArray(result.content) ? result.content[0] : result.content;
-    const text = first?.type === "text" ? first.text : JSON.stringify(result.content);
-    return { content: [{ type: "text", text: `LLM response: ${text}` }] };
-  });
-  mcp.tool("test_elicitation", { description: "Asks the user", inputSchema: { message: z.string().describe("The message to show the user") } }, async ({ message }, extra) => {
-    const result = await extra.mcpReq.elicitInput(
-      {
-        message,
-        requestedSchema: {
-          type: "object",
-          properties: {
-            username: { type: "string", description: "User's response" },
-            email: { type: "string", description: "User's email address" },
-          },
-          required: ["username", "email"],
-        },
-      },
-      { relatedRequestId: extra.requestId },
-    );
-    return { content: [{ type: "text", text: `User response: ${JSON.stringify({ action: result.action, content: result.content })}` }] };
-  });
-  mcp.tool("test_elicitation_sep1034_defaults", { description: "Elicitation with defaults (SEP-1034)" }, async (extra) => {
-    const result = await extra.mcpReq.elicitInput(
-      {
-        message: "Please review your details",
-        requestedSchema: {
-          type: "object",
-          properties: {
-            name: { type: "string", default: "John Doe" },
-            age: { type: "integer", default: 30 },
-            score: { type: "number", default: 95.5 },
-            status: { type: "string", enum: ["active", "inactive", "pending"], default: "active" },
-            verified: { type: "boolean", default: true },
-          },
-        },
-      },
-      { relatedRequestId: extra.requestId },
-    );
-    return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
-  });
-  mcp.tool("test_elicitation_sep1330_enums", { description: "Elicitation with every enum form (SEP-1330)" }, async (extra) => {
-    const result = await extra.mcpReq.elicitInput(
-      {
-        message: "Pick options",
-        requestedSchema: {
-          type: "object",
-          properties: {
-            untitledSingle: { type: "string", enum: ["option1", "option2", "option3"] },
-            titledSingle: {
-              type: "string",
-              oneOf: [
-                { const: "value1", title: "First Option" },
-                { const: "value2", title: "Second Option" },
-                { const: "value3", title: "Third Option" },
-              ],
+  // Tools that send the client a request (sampling, elicitation) mid-call: 2025 sessions only. MCP
+  // 2026-07-28 has no server→client requests (its input rounds are the test_input_required_* tools),
+  // so a client of that era is not offered tools that could only fail there.
+  if (ctx.era === "legacy") {
+    mcp.tool("test_sampling", { description: "Asks the client's LLM", inputSchema: { prompt: z.string().describe("The prompt to send to the LLM") } }, async ({ prompt }, extra) => {
+      const result = await extra.mcpReq.requestSampling(
+        { messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 },
+        { relatedRequestId: extra.requestId },
+      );
+      const first = Array.isArray(result.content) ? result.content[0] : result.content;
+      const text = first?.type === "text" ? first.text : JSON.stringify(result.content);
+      return { content: [{ type: "text", text: `LLM response: ${text}` }] };
+    });
+    mcp.tool("test_elicitation", { description: "Asks the user", inputSchema: { message: z.string().describe("The message to show the user") } }, async ({ message }, extra) => {
+      const result = await extra.mcpReq.elicitInput(
+        {
+          message,
+          requestedSchema: {
+            type: "object",
+            properties: {
+              username: { type: "string", description: "User's response" },
+              email: { type: "string", description: "User's email address" },
             },
-            legacyEnum: { type: "string", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
-            untitledMulti: { type: "array", items: { type: "string", enum: ["option1", "option2", "option3"] } },
-            titledMulti: {
-              type: "array",
-              items: {
-                anyOf: [
-                  { const: "value1", title: "First Choice" },
-                  { const: "value2", title: "Second Choice" },
-                  { const: "value3", title: "Third Choice" },
+            required: ["username", "email"],
+          },
+        },
+        { relatedRequestId: extra.requestId },
+      );
+      return { content: [{ type: "text", text: `User response: ${JSON.stringify({ action: result.action, content: result.content })}` }] };
+    });
+    mcp.tool("test_elicitation_sep1034_defaults", { description: "Elicitation with defaults (SEP-1034)" }, async (extra) => {
+      const result = await extra.mcpReq.elicitInput(
+        {
+          message: "Please review your details",
+          requestedSchema: {
+            type: "object",
+            properties: {
+              name: { type: "string", default: "John Doe" },
+              age: { type: "integer", default: 30 },
+              score: { type: "number", default: 95.5 },
+              status: { type: "string", enum: ["active", "inactive", "pending"], default: "active" },
+              verified: { type: "boolean", default: true },
+            },
+          },
+        },
+        { relatedRequestId: extra.requestId },
+      );
+      return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
+    });
+    mcp.tool("test_elicitation_sep1330_enums", { description: "Elicitation with every enum form (SEP-1330)" }, async (extra) => {
+      const result = await extra.mcpReq.elicitInput(
+        {
+          message: "Pick options",
+          requestedSchema: {
+            type: "object",
+            properties: {
+              untitledSingle: { type: "string", enum: ["option1", "option2", "option3"] },
+              titledSingle: {
+                type: "string",
+                oneOf: [
+                  { const: "value1", title: "First Option" },
+                  { const: "value2", title: "Second Option" },
+                  { const: "value3", title: "Third Option" },
                 ],
+              },
+              legacyEnum: { type: "string", enum: ["opt1", "opt2", "opt3"], enumNames: ["Option One", "Option Two", "Option Three"] },
+              untitledMulti: { type: "array", items: { type: "string", enum: ["option1", "option2", "option3"] } },
+              titledMulti: {
+                type: "array",
+                items: {
+                  anyOf: [
+                    { const: "value1", title: "First Choice" },
+                    { const: "value2", title: "Second Choice" },
+                    { const: "value3", title: "Third Choice" },
+                  ],
+                },
               },
             },
           },
-        },
-      } as never,
-      { relatedRequestId: extra.requestId },
-    );
-    return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
-  });
+        } as never,
+        { relatedRequestId: extra.requestId },
+      );
+      return { content: [{ type: "text", text: `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}` }] };
+    });
+  }
+
   mcp.tool("test_reconnection", { description: "Closes its SSE stream mid-call when the transport supports resumption (SEP-1699)" }, async (extra) => {
     extra.http?.closeSSE?.();
     await sleep(50);

@@ -63,3 +63,20 @@ describe("conformance-mcp fixtures (with real auth)", () => {
     await client.close();
   });
 });
+
+describe("conformance-mcp to a 2026-07-28 client", () => {
+  it("offers no tool that sends the client a request mid-call (that era has none; its input rounds are the test_input_required_* tools)", async () => {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { sampling: {}, elicitation: {} }, "io.modelcontextprotocol/clientInfo": { name: "t", version: "1" } };
+    const res = await exports.default.fetch(new Request(RESOURCE, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await token({ scopes: ["tools.read"] })}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: meta } }),
+    }));
+    const text = await res.text();
+    const body = JSON.parse(text.startsWith("{") ? text : text.split("\n").find((l) => l.startsWith("data:"))!.slice(5)) as { result: { tools: Array<{ name: string }> } };
+    const names = body.result.tools.map((t) => t.name);
+    expect(names).toContain("test_simple_text");
+    expect(names).toContain("test_input_required_result_elicitation");
+    for (const hidden of ["test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums"]) expect(names).not.toContain(hidden);
+  });
+});

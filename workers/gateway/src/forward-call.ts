@@ -5,6 +5,7 @@ import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
+import { withGatewayServerInfo, type ServerInfo } from "./restamp-server-info.ts";
 import { RouteCache } from "./route-cache.ts";
 import type { RulesStore } from "./rules-store.ts";
 
@@ -30,6 +31,8 @@ export interface ForwarderDeps {
   readonly catalog: Catalog;
   readonly rules: RulesStore;
   readonly targetsFor: (env: Record<string, unknown>) => ReadonlyMap<string, BackendTarget>;
+  /** The gateway's own name and version: the serverInfo its results carry, not the backend's. */
+  readonly serverInfo: ServerInfo;
 }
 
 /**
@@ -76,7 +79,8 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
         const value = response.headers.get(name);
         if (value !== null) passed.set(name, value);
       }
-      return new Response(response.body, { status: response.status, headers: passed });
+      const type = response.headers.get("content-type") ?? "";
+      return new Response(withGatewayServerInfo(response.body, type, message.id, deps.serverInfo), { status: response.status, headers: passed });
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       relayedTo(target.name, true);

@@ -68,9 +68,11 @@ function targetsFor(env: Env): Map<string, BackendTarget> {
   return targets;
 }
 
+/** Who answers at the gateway: its results carry this serverInfo, relayed ones included. */
+const SERVER_INFO = Object.freeze({ name: "gateway", version: "1.0.0" });
+
 const worker = createMcpWorker<Env>({
-  name: "gateway",
-  version: "1.0.0",
+  ...SERVER_INFO,
   // stateful (mcp.json): 2025 clients get sessions, so a backend's elicitation and sampling reach
   // them as server→client requests; setup runs again before each of a session's requests, so the
   // rules (and the caller's current claims) decide every call, as they do for 2026-07-28 requests.
@@ -84,7 +86,7 @@ const worker = createMcpWorker<Env>({
   audit: consoleAuditSink,
   eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs),
   // 2026-07-28 tools/call: relayed to the backend as it is (progress and MRTR pass through unparsed).
-  intercept: createCallForwarder({ config, catalog, rules, targetsFor }),
+  intercept: createCallForwarder({ config, catalog, rules, targetsFor, serverInfo: SERVER_INFO }),
   async setup(mcp, ctx) {
     const { snapshot, changed } = await rules.readFrom(ctx.env);
     if (changed) {

@@ -66,6 +66,13 @@ describe("gateway fan-out to its backends", () => {
     expect((await rpc(alice, "tools/call", { name: "shout", arguments: { text: "hi" } })).body.result!.content).toEqual([{ type: "text", text: "hi" }]);
   });
 
+  it("answers a relayed call as the gateway: its result carries the gateway's serverInfo, not the backend's (2026-07-28 §serverInfo)", async () => {
+    const alice = await token({ sub: "auth0|alice", scopes: ["tools.read"] });
+    const { body } = await rpc(alice, "tools/call", { name: "notes__echo", arguments: { text: "who answers?" } }, 21);
+    expect(body.result!.content).toEqual([{ type: "text", text: "who answers?" }]);
+    expect(body.result!._meta!["io.modelcontextprotocol/serverInfo"]).toEqual({ name: "gateway", version: "1.0.0" });
+  });
+
   it("hands a backend a caller whose subject is not ASCII intact (the caller header is ASCII whatever it carries)", async () => {
     const lukasz = await token({ sub: "auth0|łukasz" });
     const { body } = await rpc(lukasz, "tools/call", { name: "notes__whoami", arguments: {} }, 14);
