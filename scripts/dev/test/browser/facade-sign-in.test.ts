@@ -27,17 +27,6 @@ let client: { server: Server; origin: string; redirects: URL[] };
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  env = await startDevEnvironment({
-    onWorkerExit: exits.onWorkerExit,
-    root: repoRoot,
-    only: ["notes"],
-    auth: "facade",
-    stateDir: mkdtempSync(join(tmpdir(), "browser-facade-state-")),
-    facadePort: await freePort(),
-    ports: { issuer: await freePort(), workers: { notes: await freePort() } },
-    keyFile: join(mkdtempSync(join(tmpdir(), "browser-facade-")), "keys.json"),
-  });
-  notes = env.servers.find((s) => s.slug === "notes")!;
   // The MCP client's side: a loopback redirect receiver (RFC 8252 §7.3) and a page on another
   // origin that tries to frame the facade.
   const port = await freePort();
@@ -54,6 +43,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   client = { server, origin: `http://127.0.0.1:${port}`, redirects };
+  env = await startDevEnvironment({
+    onWorkerExit: exits.onWorkerExit,
+    root: repoRoot,
+    only: ["notes"],
+    auth: "facade",
+    // The MCP client's page (a browser-based client) calls the facade and the server cross-origin.
+    allowedOrigins: [client.origin],
+    stateDir: mkdtempSync(join(tmpdir(), "browser-facade-state-")),
+    facadePort: await freePort(),
+    ports: { issuer: await freePort(), workers: { notes: await freePort() } },
+    keyFile: join(mkdtempSync(join(tmpdir(), "browser-facade-")), "keys.json"),
+  });
+  notes = env.servers.find((s) => s.slug === "notes")!;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -113,40 +115,51 @@ describe("the facade sign-in in Chromium", () => {
     const back = client.redirects.at(-1)!;
     expect(back.searchParams.get("state")).toBe("browser-state");
     expect(back.searchParams.get("iss")).toBe(env.clientIssuer);
-    await page.close();
 
-    const tokenRes = await fetch(new URL("/oauth/token", env.clientIssuer), {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: back.searchParams.get("code")!, redirect_uri: `${client.origin}/callback`, client_id: clientId, code_verifier: verifier, resource: notes.resource }),
-    });
-    expect(tokenRes.status).toBe(200);
-    const { access_token } = (await tokenRes.json()) as { access_token: string };
-    const call = await fetch(notes.resource, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${access_token}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": "tools/call",
-        "mcp-name": "add_note",
+    // The rest as a browser-based client does it, from its page (another origin than the facade's
+    // and the server's): the token request and a 2026-07-28 call, both cross-origin (CORS).
+    const answers = await page.evaluate(
+      async ({ tokenUrl, form, mcpUrl }) => {
+        const tokenRes = await fetch(tokenUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+        const { access_token } = (await tokenRes.json()) as { access_token: string };
+        const call = await fetch(mcpUrl, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${access_token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2026-07-28",
+            "mcp-method": "tools/call",
+            "mcp-name": "add_note",
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 7,
+            method: "tools/call",
+            params: {
+              name: "add_note",
+              arguments: { title: "From Chromium", text: "signed in through the facade" },
+              _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "browser", version: "1" } },
+            },
+          }),
+        });
+        // A refused token request's error is readable too (the facade's CORS on errors).
+        const refused = await fetch(tokenUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ ...form, code: "not-a-code" }) });
+        return { tokenStatus: tokenRes.status, callStatus: call.status, callText: await call.text(), refusedStatus: refused.status, refused: await refused.text() };
       },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 7,
-        method: "tools/call",
-        params: {
-          name: "add_note",
-          arguments: { title: "From Chromium", text: "signed in through the facade" },
-          _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "browser", version: "1" } },
-        },
-      }),
-    });
-    expect(call.status).toBe(200);
-    const text = await call.text();
-    expect(text).toContain('"id":7');
-    expect(text).not.toContain('"isError":true');
+      {
+        tokenUrl: new URL("/oauth/token", env.clientIssuer).href,
+        form: { grant_type: "authorization_code", code: back.searchParams.get("code")!, redirect_uri: `${client.origin}/callback`, client_id: clientId, code_verifier: verifier, resource: notes.resource },
+        mcpUrl: notes.resource,
+      },
+    );
+    await page.close();
+    expect(answers.tokenStatus).toBe(200);
+    expect(answers.callStatus).toBe(200);
+    expect(answers.callText).toContain('"id":7');
+    expect(answers.callText).not.toContain('"isError":true');
+    expect(answers.refusedStatus).toBe(400);
+    expect(JSON.parse(answers.refused)).toMatchObject({ error: "invalid_grant" });
   });
 
   it("refuses to be framed: neither the consent page nor the stand-in's sign-in page renders inside another site's iframe", async () => {
