@@ -66,10 +66,15 @@ async function exchange(clientId: string, code: string, verifier: string, resour
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
+/** oidc-provider's console.info lines ("oidc-provider NOTICE: …"): each reads as a problem in `npm run dev`'s console. */
+const notices: string[] = [];
+
 beforeAll(async () => {
   const warn = console.warn;
+  const info = console.info;
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
-  afterAll(() => void (console.warn = warn));
+  console.info = (...args: unknown[]) => void notices.push(args.map(String).join(" "));
+  afterAll(() => void ((console.warn = warn), (console.info = info)));
   const port = await freePort();
   issuer = `http://localhost:${port}/`;
   keyFile = join(mkdtempSync(join(tmpdir(), "dev-auth-")), "keys.json");
@@ -164,6 +169,15 @@ describe("local authorization server (Auth0 stand-in)", () => {
 
   it("refuses to sign in a user who is not a dev user", async () => {
     await expect(authorizationCodeFlow(NOTES, "tools.read", "approve", "dev|mallory")).rejects.toThrow(/unexpected 400/);
+  });
+
+  it("prints no oidc-provider NOTICE, an ID token issued and an error page rendered included (quiet dev console)", async () => {
+    const { client, verifier, back } = await authorizationCodeFlow(NOTES, "openid profile tools.read");
+    const { body } = await exchange(client.client_id, back.searchParams.get("code")!, verifier, NOTES);
+    expect(body.id_token).toEqual(expect.any(String));
+    const error = await fetch(new URL("auth?client_id=nobody&response_type=code", issuer));
+    expect(await error.text()).toContain("Sign-in failed");
+    expect(notices.filter((n) => n.includes("NOTICE"))).toEqual([]);
   });
 
   it("never puts a scope the resource does not define into its token", async () => {
