@@ -68,12 +68,14 @@ export function gatewayProblems(config: GatewayConfig, fleetWorkers: readonly st
     bindings.set(binding, backend);
   }
   config.rules.forEach((rule, i) => {
-    rule.allow.forEach((pattern, j) => {
-      const matcher = serverMatcher(pattern);
-      if (!backends.some((b) => matcher.test(b))) {
-        problems.push({ path: `rules.${i}.allow.${j}`, message: `"${pattern}" names no backend of this gateway; ${defined}` });
-      }
-    });
+    for (const field of ["allow", "prompts", "resources"] as const) {
+      (rule[field] ?? []).forEach((pattern, j) => {
+        const matcher = serverMatcher(pattern);
+        if (!backends.some((b) => matcher.test(b))) {
+          problems.push({ path: `rules.${i}.${field}.${j}`, message: `"${pattern}" names no backend of this gateway; ${defined}` });
+        }
+      });
+    }
   });
   for (const key of Object.keys(config.aliases)) {
     const backend = key.slice(0, key.indexOf("."));

@@ -57,10 +57,14 @@ export const RuleSchema = z.strictObject({
     })
     .refine((w) => w.sub !== undefined || w.claim !== undefined || w.scope !== undefined, "needs at least one of sub, claim, scope"),
   /** Tool patterns: `notes.*` allows, `!notes.delete_note` denies (a deny in any matching rule wins). */
-  allow: z.array(ToolPatternSchema).min(1).max(200),
+  allow: z.array(ToolPatternSchema).max(200).default([]),
+  /** Prompt patterns (`server.prompt`, by the prompt's name), with the same allow / `!` deny logic as tools. */
+  prompts: z.array(ToolPatternSchema).max(200).optional(),
+  /** Resource patterns (`server.name`, by the resource's or template's name), with the same allow / `!` deny logic as tools. */
+  resources: z.array(ToolPatternSchema).max(200).optional(),
   /** Narrows the scopes passed to backends to these (intersected with the token's). Default: the token's scopes. */
   scopes: z.array(z.string().min(1).max(128)).max(50).optional(),
-});
+}).refine((r) => r.allow.length + (r.prompts?.length ?? 0) + (r.resources?.length ?? 0) > 0, "needs at least one pattern in allow, prompts or resources");
 
 export const GatewayRulesSchema = z.strictObject({
   rules: z.array(RuleSchema).max(1000),

@@ -26,10 +26,12 @@ async function relayed(target: BackendTarget, method: string, params: Record<str
 }
 
 /**
- * Prompts and resources of the backends the caller's rules reach: prompts under
- * `{backend}__{prompt}`, resources and resource templates under their own URIs (so a URI a tool
- * returned stays readable through the gateway). A URI two backends both list is served by
- * neither: a read must never reach the wrong backend.
+ * The prompts, resources and resource templates the caller's rules allow — by the rules' own
+ * `prompts` and `resources` patterns (deny wins), never because a tool of the backend is allowed:
+ * prompts under `{backend}__{prompt}`, resources and resource templates under their own URIs (so a
+ * URI a tool returned stays readable through the gateway). A URI two backends both list is served
+ * by neither: a read must never reach the wrong backend. What a caller may not use is not
+ * registered at all: reading or getting it is answered like a name that does not exist.
  */
 export async function registerGatewayPromptsAndResources(
   mcp: EdgeMcpServer,
@@ -39,17 +41,19 @@ export async function registerGatewayPromptsAndResources(
   caller: CallerIdentity,
   timeoutMs: number,
 ): Promise<void> {
-  const reachable = [...targets.values()].filter((t) => policy.reaches(t.name));
-  if (reachable.length === 0) return;
+  const reaching = (kind: "prompts" | "resources") => [...targets.values()].filter((t) => policy.reaches(t.name, kind));
+  const [promptBackends, resourceBackends] = [reaching("prompts"), reaching("resources")];
+  if (promptBackends.length === 0 && resourceBackends.length === 0) return;
   const narrowed = { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes };
   const [prompts, resources, templates] = await Promise.all([
-    catalog.listsOf<Prompt>("prompts", reachable, caller),
-    catalog.listsOf<Resource>("resources", reachable, caller),
-    catalog.listsOf<ResourceTemplateType>("resourceTemplates", reachable, caller),
+    promptBackends.length === 0 ? new Map<string, readonly Prompt[]>() : catalog.listsOf<Prompt>("prompts", promptBackends, caller),
+    resourceBackends.length === 0 ? new Map<string, readonly Resource[]>() : catalog.listsOf<Resource>("resources", resourceBackends, caller),
+    resourceBackends.length === 0 ? new Map<string, readonly ResourceTemplateType[]>() : catalog.listsOf<ResourceTemplateType>("resourceTemplates", resourceBackends, caller),
   ]);
   for (const [backend, list] of prompts) {
     const target = targets.get(backend)!;
     for (const prompt of list) {
+      if (!policy.allowsItem("prompts", backend, prompt.name)) continue;
       mcp.server.registerPrompt(
         `${backend}${NAME_SEPARATOR}${prompt.name}`,
         {
@@ -65,12 +69,14 @@ export async function registerGatewayPromptsAndResources(
       );
     }
   }
+  // Ownership is decided over every listed resource, allowed or not: a URI another backend also
+  // claims stays unserved whatever this caller may see.
   const uriOwners = new Map<string, string[]>();
   for (const [backend, list] of resources) for (const r of list) uriOwners.set(r.uri, [...(uriOwners.get(r.uri) ?? []), backend]);
   for (const [backend, list] of resources) {
     const target = targets.get(backend)!;
     for (const resource of list) {
-      if (uriOwners.get(resource.uri)!.length > 1) continue;
+      if (uriOwners.get(resource.uri)!.length > 1 || !policy.allowsItem("resources", backend, resource.name)) continue;
       const { uri, name, ...metadata } = resource;
       mcp.server.registerResource(`${backend}${NAME_SEPARATOR}${name}`, uri, metadata, (href, ctx) => relayed(target, "resources/read", { uri: href.href }, ctx, narrowed, timeoutMs));
     }
@@ -78,6 +84,7 @@ export async function registerGatewayPromptsAndResources(
   for (const [backend, list] of templates) {
     const target = targets.get(backend)!;
     for (const template of list) {
+      if (!policy.allowsItem("resources", backend, template.name)) continue;
       const { uriTemplate, name, ...metadata } = template;
       mcp.server.registerResource(
         `${backend}${NAME_SEPARATOR}${name}`,

@@ -70,4 +70,24 @@ describe("gateway rules (deny by default)", () => {
     expect(policy.allows("notes", "list.notes")).toBe(true);
     expect(policy.allows("notes", "listXnotes")).toBe(false);
   });
+
+  it("decides prompts and resources by their own patterns: a tool allowed exposes none, a deny in any matching rule wins", () => {
+    const own: GatewayRules = {
+      aliases: {},
+      rules: [
+        { when: { sub: "u" }, allow: ["conformance.test_simple_text", "hello.*"], prompts: ["conformance.*", "hello.greet"], resources: ["hello.*"] },
+        { when: { sub: "u" }, allow: ["!conformance.*"], prompts: ["!conformance.*"] },
+      ],
+    };
+    const policy = policyFor(own, { subject: "u", scopes: ALL });
+    expect(policy.allows("conformance", "test_simple_text")).toBe(false);
+    expect(policy.reaches("conformance")).toBe(false); // its tools are denied whole
+    expect(policy.reaches("conformance", "prompts")).toBe(false);
+    expect(policy.allowsItem("prompts", "conformance", "test_simple_prompt")).toBe(false);
+    expect(policy.reaches("conformance", "resources")).toBe(false); // no resource pattern names it
+    expect(policy.allowsItem("prompts", "hello", "greet")).toBe(true);
+    expect(policy.allowsItem("prompts", "hello", "other")).toBe(false);
+    expect(policy.allowsItem("resources", "hello", "readme")).toBe(true);
+    expect(policyFor({ aliases: {}, rules: [{ when: { sub: "t" }, allow: ["notes.*"] }] }, { subject: "t", scopes: ALL }).reaches("notes", "prompts")).toBe(false);
+  });
 });

@@ -20,8 +20,18 @@ async function rpc(method: string, params: Record<string, unknown> = {}, sub = "
 }
 
 beforeAll(async () => {
-  // carol reaches notes and conformance (both answer); nobody reaches anything else.
-  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({ rules: [{ when: { sub: "auth0|carol" }, allow: ["notes.*", "conformance.*"] }] }));
+  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({
+    rules: [
+      // carol reaches the prompts and resources of notes and conformance (both answer); nobody reaches anything else.
+      { when: { sub: "auth0|carol" }, allow: ["notes.*", "conformance.*"], prompts: ["notes.*", "conformance.*"], resources: ["notes.*", "conformance.*"] },
+      // The review's reproduction (issue 23 finding 1): one tool of conformance allowed, then a second
+      // matching rule denying conformance; and the tools of notes, with none of its prompts or resources.
+      { name: "dave", when: { sub: "auth0|dave" }, allow: ["conformance.echo", "notes.*"], prompts: ["conformance.*"], resources: ["conformance.*"] },
+      { name: "no conformance for dave", when: { sub: "auth0|dave" }, allow: ["!conformance.*"], prompts: ["!conformance.*"], resources: ["!conformance.*"] },
+      // erin: prompts and resources by name, a deny among them.
+      { when: { sub: "auth0|erin" }, prompts: ["notes.*", "!notes.greet"], resources: ["notes.readme"] },
+    ],
+  }));
 });
 
 describe("prompts and resources through the gateway", () => {
@@ -50,5 +60,29 @@ describe("prompts and resources through the gateway", () => {
   it("shows nothing of a backend the caller's rules do not reach", async () => {
     expect((await rpc("prompts/list", {}, "auth0|mallory")).result!.prompts).toEqual([]);
     expect((await rpc("resources/read", { uri: "stub://notes-mcp/readme" }, "auth0|mallory")).error).toMatchObject({ code: -32602 });
+  });
+
+  it("hides a backend's prompts, resources and templates when a matching rule denies them, and reads of them fail like unknown ones (deny wins)", async () => {
+    expect((await rpc("prompts/list", {}, "auth0|dave")).result!.prompts).toEqual([]);
+    expect((await rpc("resources/list", {}, "auth0|dave")).result!.resources).toEqual([]);
+    expect((await rpc("resources/templates/list", {}, "auth0|dave")).result!.resourceTemplates).toEqual([]);
+    const denied = await rpc("prompts/get", { name: "conformance__greet", arguments: { who: "dave" } }, "auth0|dave");
+    const unknown = await rpc("prompts/get", { name: "nothing__here", arguments: { who: "dave" } }, "auth0|dave");
+    expect(denied.error?.code).toBe(unknown.error?.code);
+    expect((await rpc("resources/read", { uri: "stub://conformance-mcp/readme" }, "auth0|dave")).error).toMatchObject({ code: -32602 });
+  });
+
+  it("does not expose a backend's prompts or resources because some of its tools are allowed: they have rules of their own", async () => {
+    // dave may use every tool of notes, and no rule gives him its prompts or resources.
+    const prompts = (await rpc("prompts/list", {}, "auth0|dave")).result!.prompts.map((p: { name: string }) => p.name);
+    expect(prompts).not.toContain("notes__greet");
+    expect((await rpc("resources/read", { uri: "stub://notes-mcp/readme" }, "auth0|dave")).error).toMatchObject({ code: -32602 });
+  });
+
+  it("decides prompts and resources item by item, by name: an allow with a deny among prompts, one resource of a backend", async () => {
+    expect((await rpc("prompts/list", {}, "auth0|erin")).result!.prompts).toEqual([]); // notes' only prompt is greet, denied
+    expect((await rpc("resources/list", {}, "auth0|erin")).result!.resources.map((r: { uri: string }) => r.uri)).toEqual(["stub://notes-mcp/readme"]);
+    expect((await rpc("resources/templates/list", {}, "auth0|erin")).result!.resourceTemplates).toEqual([]); // the template is "note", not allowed
+    expect((await rpc("resources/read", { uri: "stub://notes-mcp/notes/1" }, "auth0|erin")).error).toMatchObject({ code: -32602 });
   });
 });
