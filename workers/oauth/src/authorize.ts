@@ -3,6 +3,7 @@ import { checkClientIdUrl } from "./cimd-guard.ts";
 import type { FacadeConfig } from "./config.ts";
 import { pageSecurityHeaders, renderConsentPage } from "./consent-page.ts";
 import { errorPage } from "./error-page.ts";
+import type { ReadBody } from "./request-body.ts";
 import { redeemUpstreamCode, upstreamAuthorizeUrl } from "./upstream.ts";
 
 /** What a grant keeps (encrypted by the library; handed to resource servers by validateToken). */
@@ -43,15 +44,15 @@ export async function showConsent(request: Request, oauth: OAuthHelpers, config:
 }
 
 /** POST /authorize: the consent form. Only after "approve" does the browser go to Auth0. */
-export async function answerConsent(request: Request, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
-  const form = await request.formData();
-  const handle = String(form.get("handle") ?? "");
+export async function answerConsent(body: ReadBody, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
+  const { request, form } = body as ReadBody & { form: URLSearchParams };
+  const handle = form.get("handle") ?? "";
   try {
     if (form.get("decision") !== "approve") {
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
-    const approved = await oauth.approveConsent(request, handle, { scope: form.getAll("scope").map(String).filter((s) => config.scopes.includes(s)) });
+    const approved = await oauth.approveConsent(request, handle, { scope: form.getAll("scope").filter((s) => config.scopes.includes(s)) });
     const verifier = randomUrlSafe(48);
     const { state, headers } = await oauth.beginUpstream(approved.request, { data: { verifier } satisfies UpstreamData, headers: approved.headers });
     const location = await upstreamAuthorizeUrl(config, {

@@ -55,6 +55,8 @@ export const FACADE_DEFAULTS = Object.freeze({
   refreshTokenIdleTtlSeconds: 14 * 86_400,
   /** Auth0 discovery document and token requests: abort after this long, in milliseconds. */
   upstreamTimeoutMs: 10_000,
+  /** Largest POST body read (token request, consent form, registration), in bytes (64 KiB); larger → 413 unread. */
+  maxBodyBytes: 65_536,
 });
 
 const cache = new WeakMap<object, FacadeConfig>();

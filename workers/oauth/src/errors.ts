@@ -9,8 +9,12 @@ export type FacadeErrorCode =
   | "client_id_refused"
   /** Auth0 did not answer, or answered something unusable: 502. */
   | "upstream_failed"
-  /** Too many dynamic registrations from one address: 429. */
-  | "rate_limited";
+  /** Too many dynamic registrations (or sign-in starts) from one address: 429. */
+  | "rate_limited"
+  /** A POST body over the limit, declared or streamed: 413, unread. */
+  | "body_too_large"
+  /** A POST body of another content type than the endpoint takes: 415. */
+  | "unsupported_media_type";
 
 export class FacadeError extends Error {
   override readonly name = "FacadeError";

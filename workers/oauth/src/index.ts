@@ -7,6 +7,7 @@ import { FACADE_DEFAULTS, readFacadeConfig, type FacadeConfig } from "./config.t
 import { FacadeError } from "./errors.ts";
 import { facadeErrorResponse } from "./error-page.ts";
 import { revokeReusedFamily } from "./refresh-reuse.ts";
+import { readBody, type ReadBody } from "./request-body.ts";
 
 export { RateLimitCounter };
 
@@ -56,10 +57,14 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     const server = serverFor(config);
     const oauth: OAuthHelpers = server.getOAuthApi(env);
     if (url.pathname === ROUTES.authorize && request.method === "GET") return await showConsent(request, oauth, config);
-    if (url.pathname === ROUTES.authorize && request.method === "POST") return await answerConsent(request, oauth, config);
+    if (url.pathname === ROUTES.authorize && request.method === "POST") return await answerConsent(await readBody(request, "form"), oauth, config);
     if (url.pathname === ROUTES.callback && request.method === "GET") return await finishSignIn(request, oauth, config);
-    if (url.pathname === ROUTES.register && request.method === "POST") await limitRegistrations(request, env, config);
-    if (url.pathname === ROUTES.token && request.method === "POST") return await tokenEndpoint(request, env, ctx, server, oauth, config);
+    if (url.pathname === ROUTES.register && request.method === "POST") {
+      await limitRegistrations(request, env, config);
+      return await server.fetch((await readBody(request, "json")).request, env, ctx);
+    }
+    if (url.pathname === ROUTES.token && request.method === "POST") return await tokenEndpoint(await readBody(request, "form"), env, ctx, server, oauth, config);
+    // Anything else (metadata, preflights, other methods) carries no body the facade reads.
     return await server.fetch(request, env, ctx);
   } catch (error) {
     if (error instanceof FacadeError) return facadeErrorResponse(error, request.method === "POST" && url.pathname !== ROUTES.authorize);
@@ -84,14 +89,14 @@ async function limitRegistrations(request: Request, env: Env, config: FacadeConf
 }
 
 /** The token endpoint: the CIMD guard on the client id, then the library; a reused refresh token revokes its family. */
-async function tokenEndpoint(request: Request, env: Env, ctx: ExecutionContext, server: OAuthAuthorizationServer<Env>, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
-  const form = await request.clone().formData().catch(() => undefined);
-  const clientId = form?.get("client_id");
-  if (typeof clientId === "string") checkClientIdUrl(clientId, config.cimdAllowLoopback);
-  const response = await server.fetch(request, env, ctx);
+async function tokenEndpoint(body: ReadBody, env: Env, ctx: ExecutionContext, server: OAuthAuthorizationServer<Env>, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
+  const form = body.form!;
+  const clientId = form.get("client_id");
+  if (clientId !== null) checkClientIdUrl(clientId, config.cimdAllowLoopback);
+  const response = await server.fetch(body.request, env, ctx);
   if (!response.headers.has(REFRESH_REUSED)) return response;
-  const refreshToken = form?.get("refresh_token");
-  if (typeof refreshToken === "string") {
+  const refreshToken = form.get("refresh_token");
+  if (refreshToken !== null) {
     const revoked = await revokeReusedFamily(oauth, refreshToken);
     console.warn(JSON.stringify({ level: "warn", message: "oauth facade: refresh reuse detected (a rotated credential came back); the grant is revoked", revoked }));
   }

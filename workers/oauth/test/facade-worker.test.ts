@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { countingBody } from "@edge-mcp/testing";
 import { describe, expect, it } from "vitest";
 
 const ISSUER = "https://auth.example.test";
@@ -76,5 +77,38 @@ describe("the OAuth facade worker", () => {
   it("validates its own tokens only for the resource they were issued for, over the entrypoint servers bind to", async () => {
     // An unknown token is not active: null, which servers answer with 401 invalid_token.
     expect(await exports.default.validateToken(NOTES, "bogus:grant:secret")).toBeNull();
+  });
+
+  it.each(["/oauth/token", "/authorize", "/oauth/register"])("refuses an unauthenticated 200 MB chunked POST to %s with 413, having read at most its 64 KiB limit", async (path) => {
+    const { stream, counter } = countingBody(200 * 1_048_576);
+    const res = await facadeFetch(path, {
+      method: "POST",
+      headers: { "content-type": path === "/oauth/register" ? "application/json" : "application/x-www-form-urlencoded", "cf-connecting-ip": "198.51.100.77" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(counter.pulled).toBeLessThanOrEqual(65_536 + 65_536);
+  });
+
+  it("refuses a declared oversize body before reading any of it, and a body of the wrong content type (415)", async () => {
+    const { stream, counter } = countingBody(1_048_576);
+    const declared = await facadeFetch("/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(1_048_576) }, body: stream, duplex: "half" } as RequestInit);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: "invalid_request" });
+    expect(counter.pulled).toBeLessThanOrEqual(65_536); // the one chunk the runtime buffers when the request is made, none read by the facade
+    const wrongType = await facadeFetch("/oauth/token", { method: "POST", headers: { "content-type": "text/plain" }, body: "grant_type=authorization_code" });
+    expect(wrongType.status).toBe(415);
+    expect(await wrongType.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("parses a token request once: the library still gets every field (an unknown code is invalid_grant, not a parse error)", async () => {
+    const res = await facadeFetch("/oauth/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", client_id: "nobody", code: "x:y:z", code_verifier: "v".repeat(43), redirect_uri: REDIRECT }),
+    });
+    expect([400, 401]).toContain(res.status);
+    expect((await res.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(/invalid_grant|invalid_client/) });
   });
 });
