@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   UPSTREAM_CLIENT_SECRET: z.string().min(16, "is required: wrangler secret put UPSTREAM_CLIENT_SECRET"),
   /** Dynamic registrations allowed per IP address per hour; 0 turns DCR off. */
   DCR_PER_IP_PER_HOUR: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).optional(),
+  /** Sign-ins started (GET /authorize: each stores a pending request) per IP address per hour. */
+  AUTHORIZE_PER_IP_PER_HOUR: z.string().regex(/^[1-9]\d*$/, "must be a whole number, at least 1").transform(Number).optional(),
   /** Dev and tests only: accept CIMD documents on loopback hosts (refused when ENVIRONMENT=production). */
   CIMD_ALLOW_LOOPBACK: z.enum(["true", "false"]).optional(),
   ENVIRONMENT: z.string().optional(),
@@ -40,6 +42,7 @@ export interface FacadeConfig {
   readonly upstream: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string };
   readonly callbackUrl: string;
   readonly dcrPerIpPerHour: number;
+  readonly authorizePerIpPerHour: number;
   readonly cimdAllowLoopback: boolean;
 }
 
@@ -47,6 +50,11 @@ export interface FacadeConfig {
 export const FACADE_DEFAULTS = Object.freeze({
   /** Dynamic registrations per IP address per hour. */
   dcrPerIpPerHour: 10,
+  /**
+   * Sign-ins started (GET /authorize) per IP address per hour: each stores the pending request (a
+   * KV write by the library) before anyone signed in, so an anonymous caller's writes are bounded.
+   */
+  authorizePerIpPerHour: 120,
   /** A dynamically registered client nobody uses is deleted after this long, in seconds (7 days). */
   clientRegistrationTtlSeconds: 7 * 86_400,
   /** Access token lifetime, in seconds. */
@@ -55,6 +63,11 @@ export const FACADE_DEFAULTS = Object.freeze({
   refreshTokenIdleTtlSeconds: 14 * 86_400,
   /** Auth0 discovery document and token requests: abort after this long, in milliseconds. */
   upstreamTimeoutMs: 10_000,
+  /**
+   * A used refresh token presented again within this long of its first use is a client retrying
+   * after a lost response, and is honoured; after it, reuse revokes the grant — in seconds.
+   */
+  refreshReuseGraceSeconds: 15,
   /** Largest POST body read (token request, consent form, registration), in bytes (64 KiB); larger → 413 unread. */
   maxBodyBytes: 65_536,
 });
@@ -81,6 +94,7 @@ export function readFacadeConfig(env: object): FacadeConfig {
     upstream: Object.freeze({ issuer: e.UPSTREAM_ISSUER, clientId: e.UPSTREAM_CLIENT_ID, clientSecret: e.UPSTREAM_CLIENT_SECRET }),
     callbackUrl: `${issuer}/callback`,
     dcrPerIpPerHour: e.DCR_PER_IP_PER_HOUR ?? FACADE_DEFAULTS.dcrPerIpPerHour,
+    authorizePerIpPerHour: e.AUTHORIZE_PER_IP_PER_HOUR ?? FACADE_DEFAULTS.authorizePerIpPerHour,
     cimdAllowLoopback: e.CIMD_ALLOW_LOOPBACK === "true",
   });
   cache.set(env, config);

@@ -1,53 +1,17 @@
-import { OAuthAuthorizationServer, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import type { OAuthAuthorizationServer, OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { enforceBudget, RateLimitedError, RateLimitCounter } from "@edge-mcp/server/rate-limiting";
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { answerConsent, finishSignIn, showConsent, type GrantProps } from "./authorize.ts";
 import { checkClientIdUrl } from "./cimd-guard.ts";
+import { REFRESH_REUSED, ROUTES, serverFor, type Env } from "./authorization-server.ts";
 import { FACADE_DEFAULTS, readFacadeConfig, type FacadeConfig } from "./config.ts";
 import { FacadeError } from "./errors.ts";
 import { facadeErrorResponse } from "./error-page.ts";
-import { revokeReusedFamily } from "./refresh-reuse.ts";
+import { markRefreshTokenUsed, refreshTokenUse, revokeReusedFamily } from "./refresh-reuse.ts";
 import { readBody, type ReadBody } from "./request-body.ts";
 
 export { RateLimitCounter };
-
-export interface Env {
-  OAUTH_KV: KVNamespace;
-  RATE_LIMIT: DurableObjectNamespace;
-}
-
-export const ROUTES = Object.freeze({ authorize: "/authorize", callback: "/callback", token: "/oauth/token", register: "/oauth/register" });
-
-/**
- * Marks the library's answer to a rotated refresh token presented again, for `tokenEndpoint` to
- * see (the onError hook has no request to hand); removed before the answer leaves.
- */
-const REFRESH_REUSED = "x-edge-mcp-refresh-reused";
-
-const servers = new WeakMap<FacadeConfig, OAuthAuthorizationServer<Env>>();
-function serverFor(config: FacadeConfig): OAuthAuthorizationServer<Env> {
-  let server = servers.get(config);
-  if (server === undefined) {
-    server = new OAuthAuthorizationServer<Env>({
-      issuer: config.issuer,
-      resources: [...config.resources],
-      authorizeEndpoint: ROUTES.authorize,
-      tokenEndpoint: ROUTES.token,
-      clientRegistrationEndpoint: ROUTES.register,
-      scopesSupported: [...config.scopes],
-      clientIdMetadataDocumentEnabled: true,
-      clientRegistrationTTL: FACADE_DEFAULTS.clientRegistrationTtlSeconds,
-      accessTokenTTL: FACADE_DEFAULTS.accessTokenTtlSeconds,
-      refreshTokenIdleTTL: FACADE_DEFAULTS.refreshTokenIdleTtlSeconds,
-      onError: ({ code, description, status, headers, internal }) => {
-        if (internal.reason !== "refresh_token_mismatch") return undefined;
-        return Response.json({ error: code, error_description: description }, { status, headers: { ...headers, [REFRESH_REUSED]: "1" } });
-      },
-    });
-    servers.set(config, server);
-  }
-  return server;
-}
+export type { Env };
 
 async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
@@ -56,7 +20,10 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     config = readFacadeConfig(env);
     const server = serverFor(config);
     const oauth: OAuthHelpers = server.getOAuthApi(env);
-    if (url.pathname === ROUTES.authorize && request.method === "GET") return await showConsent(request, oauth, config);
+    if (url.pathname === ROUTES.authorize && request.method === "GET") {
+      await limitPerAddress(request, env, "authorize", config.authorizePerIpPerHour, "Too many sign-ins started from this address; try again later.");
+      return await showConsent(request, oauth, config);
+    }
     if (url.pathname === ROUTES.authorize && request.method === "POST") return await answerConsent(await readBody(request, "form"), oauth, config);
     if (url.pathname === ROUTES.callback && request.method === "GET") return await finishSignIn(request, oauth, config);
     if (url.pathname === ROUTES.register && request.method === "POST") {
@@ -77,32 +44,50 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
 /** DCR, rate-limited per client IP (RFC 7591 endpoints are open to anyone; this keeps them cheap). */
 async function limitRegistrations(request: Request, env: Env, config: FacadeConfig): Promise<void> {
   if (config.dcrPerIpPerHour === 0) throw new FacadeError("rate_limited", "Dynamic client registration is off here; use a client ID metadata document (CIMD).");
+  await limitPerAddress(request, env, "dcr", config.dcrPerIpPerHour, "Too many client registrations from this address; try again later.");
+}
+
+/**
+ * What anyone may do anonymously, budgeted per client address per hour: registrations, and sign-ins
+ * started (each GET /authorize stores its pending request before anyone has signed in).
+ */
+async function limitPerAddress(request: Request, env: Env, what: "dcr" | "authorize", perHour: number, message: string): Promise<void> {
   const ip = request.headers.get("cf-connecting-ip") ?? "local";
   try {
-    await enforceBudget(env, `dcr|${ip}`, { requests: config.dcrPerIpPerHour, windowSeconds: 3600 });
+    await enforceBudget(env, `${what}|${ip}`, { requests: perHour, windowSeconds: 3600 });
   } catch (error) {
-    if (error instanceof RateLimitedError) {
-      throw new FacadeError("rate_limited", "Too many client registrations from this address; try again later.", { retryAfterSeconds: error.retryAfterSeconds });
-    }
+    if (error instanceof RateLimitedError) throw new FacadeError("rate_limited", message, { retryAfterSeconds: error.retryAfterSeconds });
     throw error;
   }
 }
 
-/** The token endpoint: the CIMD guard on the client id, then the library; a reused refresh token revokes its family. */
+/**
+ * The token endpoint: the CIMD guard on the client id, then the library. A refresh token used
+ * before (past the grace for a lost response), or older than the library's previous one, revokes
+ * its family (refresh-reuse.ts); a refresh token's first use is remembered.
+ */
 async function tokenEndpoint(body: ReadBody, env: Env, ctx: ExecutionContext, server: OAuthAuthorizationServer<Env>, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
   const form = body.form!;
   const clientId = form.get("client_id");
   if (clientId !== null) checkClientIdUrl(clientId, config.cimdAllowLoopback);
-  const response = await server.fetch(body.request, env, ctx);
-  if (!response.headers.has(REFRESH_REUSED)) return response;
-  const refreshToken = form.get("refresh_token");
-  if (refreshToken !== null) {
-    const revoked = await revokeReusedFamily(oauth, refreshToken);
-    console.warn(JSON.stringify({ level: "warn", message: "oauth facade: refresh reuse detected (a rotated credential came back); the grant is revoked", revoked }));
+  const refreshToken = form.get("grant_type") === "refresh_token" ? form.get("refresh_token") : null;
+  const now = Math.floor(Date.now() / 1000);
+  if (refreshToken !== null && (await refreshTokenUse(env.OAUTH_KV, refreshToken, now, FACADE_DEFAULTS.refreshReuseGraceSeconds)) === "reused") {
+    return reuseDetected(oauth, refreshToken, Response.json({ error: "invalid_grant", error_description: "Invalid refresh token" }, { status: 400, headers: { "cache-control": "no-store" } }));
   }
+  const response = await server.fetch(body.request, env, ctx);
+  if (refreshToken !== null && response.status === 200) await markRefreshTokenUsed(env.OAUTH_KV, refreshToken, now, FACADE_DEFAULTS.refreshTokenIdleTtlSeconds);
+  if (!response.headers.has(REFRESH_REUSED)) return response;
   const answer = new Response(response.body, response);
   answer.headers.delete(REFRESH_REUSED);
-  return answer;
+  return refreshToken === null ? answer : reuseDetected(oauth, refreshToken, answer);
+}
+
+/** A rotated refresh token came back: it leaked, so its whole family is revoked before the refusal is answered. */
+async function reuseDetected(oauth: OAuthHelpers, refreshToken: string, refusal: Response): Promise<Response> {
+  const revoked = await revokeReusedFamily(oauth, refreshToken);
+  console.warn(JSON.stringify({ level: "warn", message: "oauth facade: refresh reuse detected (a rotated credential came back); the grant is revoked", revoked }));
+  return refusal;
 }
 
 /**

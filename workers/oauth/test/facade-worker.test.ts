@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { countingBody } from "@edge-mcp/testing";
 import { describe, expect, it } from "vitest";
 
@@ -110,5 +110,22 @@ describe("the OAuth facade worker", () => {
     });
     expect([400, 401]).toContain(res.status);
     expect((await res.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(/invalid_grant|invalid_client/) });
+  });
+
+  it("budgets anonymous sign-in starts per address: 200 GET /authorize from one IP store at most 120 pending requests, then 429 with Retry-After", async () => {
+    const { client_id } = (await (await register({ client_name: "budget" }, "198.51.100.200")).json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", code_challenge: await challenge(), code_challenge_method: "S256", state: "s" })) url.searchParams.set(k, v);
+    const keys = async () => (await (env as unknown as { OAUTH_KV: KVNamespace }).OAUTH_KV.list()).keys.length;
+    const before = await keys();
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await facadeFetch(url.pathname + url.search, { headers: { "cf-connecting-ip": "203.0.113.200" } })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(120);
+    expect(statuses.slice(120).every((s) => s === 429)).toBe(true);
+    expect((await keys()) - before).toBeLessThanOrEqual(120);
+    const limited = await facadeFetch(url.pathname + url.search, { headers: { "cf-connecting-ip": "203.0.113.200" } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another address is not affected.
+    expect((await facadeFetch(url.pathname + url.search, { headers: { "cf-connecting-ip": "203.0.113.201" } })).status).toBe(200);
   });
 });
