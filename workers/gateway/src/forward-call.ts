@@ -1,26 +1,20 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { enforceBudget, TASKS_EXTENSION, type InterceptFn } from "@edge-mcp/server";
+import { enforceBudget, type InterceptFn } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
+import { capabilitiesForBackend } from "./client-capabilities.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
 import { withGatewayServerInfo, type ServerInfo } from "./restamp-server-info.ts";
 import { RouteCache } from "./route-cache.ts";
 import type { RulesStore } from "./rules-store.ts";
 
-/**
- * The call's params without the tasks extension in the client's capabilities: the gateway does
- * not serve `tasks/get` / `tasks/update` / `tasks/cancel` (it does not advertise the extension),
- * so a backend must not answer with a task handle the client could never poll — it answers the
- * call directly instead (or -32021 for a tool that runs only as a task).
- */
-function withoutTasksExtension(params: Record<string, unknown>): Record<string, unknown> {
+/** The call's params with the client's capabilities as a backend may see them (`capabilitiesForBackend`). */
+function forBackend(params: Record<string, unknown>): Record<string, unknown> {
   const meta = params._meta as Record<string, unknown> | undefined;
-  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
-  if (capabilities?.extensions === undefined || !(TASKS_EXTENSION in capabilities.extensions)) return params;
-  const { [TASKS_EXTENSION]: _tasks, ...extensions } = capabilities.extensions;
-  return { ...params, _meta: { ...meta, [CLIENT_CAPABILITIES_META_KEY]: { ...capabilities, extensions } } };
+  if (meta === undefined || meta[CLIENT_CAPABILITIES_META_KEY] === undefined) return params;
+  return { ...params, _meta: { ...meta, [CLIENT_CAPABILITIES_META_KEY]: capabilitiesForBackend(meta[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown>) } };
 }
 
 /** Response headers passed from the backend to the client: the body's type, nothing that names the backend. */
@@ -64,7 +58,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
 
     // The one request built for the backend (the headers are this call's own copy, credentials already gone).
     headers.set("mcp-name", tool.name);
-    const forwarded = new Request(url, { method: "POST", headers, body: JSON.stringify({ ...message, params: withoutTasksExtension({ ...params, name: tool.name }) }) });
+    const forwarded = new Request(url, { method: "POST", headers, body: JSON.stringify({ ...message, params: forBackend({ ...params, name: tool.name }) }) });
     // The request's own audit line names the backend: one gateway line per call (caller, backend, tool).
     try {
       const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, signal, deps.config.limits.backendTimeoutMs);

@@ -11,6 +11,7 @@ import {
 import type { CallerIdentity } from "@edge-mcp/server";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { BackendTarget } from "./backend-target.ts";
+import { capabilitiesForBackend } from "./client-capabilities.ts";
 
 /** The protocol revision the gateway speaks to backends: stateless, so any isolate can call any backend. */
 export const BACKEND_PROTOCOL_VERSION = "2026-07-28";
@@ -56,7 +57,7 @@ export function backendRequest(id: number, r: Pick<RelayRequest, "method" | "par
   const meta = {
     ...r.meta,
     [PROTOCOL_VERSION_META_KEY]: BACKEND_PROTOCOL_VERSION,
-    [CLIENT_CAPABILITIES_META_KEY]: r.clientCapabilities ?? {},
+    [CLIENT_CAPABILITIES_META_KEY]: capabilitiesForBackend(r.clientCapabilities),
     [CLIENT_INFO_META_KEY]: { name: "edge-mcp-gateway", version: "1" },
   };
   return new Request("https://backend.internal/mcp", {

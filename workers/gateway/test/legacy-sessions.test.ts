@@ -17,8 +17,8 @@ const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant
 
 const rules = (aliceMay: string[]) => JSON.stringify({ rules: [{ name: "alice", when: { sub: "auth0|alice" }, allow: aliceMay }] });
 
-async function legacyClient(bearer: string) {
-  const client = new Client({ name: "legacy", version: "1" });
+async function legacyClient(bearer: string, capabilities: Record<string, unknown> = {}) {
+  const client = new Client({ name: "legacy", version: "1" }, { capabilities: capabilities as never });
   const transport = new StreamableHTTPClientTransport(new URL(RESOURCE), {
     fetch: (input, init) => exports.default.fetch(new Request(input, init)),
     requestInit: { headers: { authorization: `Bearer ${bearer}` } },
@@ -104,5 +104,13 @@ describe("2025 clients at the gateway (a session each)", () => {
     expect((denied as { message: string }).message.replace("notes__echo", "X")).toBe((unknown as { message: string }).message.replace("nothing__here", "X"));
     await client.close();
     await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+  });
+
+  it("never tells a backend that a 2025 session's client takes tasks: the gateway serves none (issue 23 finding 5)", async () => {
+    const { client } = await legacyClient(await token({ sub: "auth0|alice" }), { elicitation: {}, extensions: { "io.modelcontextprotocol/tasks": {}, "example.test/other": {} } });
+    const seen = JSON.parse(textOf(await client.callTool({ name: "notes__whoami", arguments: {} }))) as { meta: Record<string, { extensions?: Record<string, unknown> }> };
+    const told = seen.meta["io.modelcontextprotocol/clientCapabilities"]!;
+    expect(told.extensions).toEqual({ "example.test/other": {} });
+    await client.close();
   });
 });
