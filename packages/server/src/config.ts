@@ -53,6 +53,12 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n >= 1, "must be at least 1")
       .optional(),
+    MAX_TASKS_PER_SUBJECT: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of tasks")
+      .transform(Number)
+      .refine((n) => n >= 1, "must be at least 1")
+      .optional(),
     /** HMAC key for MRTR requestState (a Worker secret): at least 32 characters. */
     MCP_REQUEST_STATE_KEY: z.string().min(32, "must be at least 32 characters (a random secret: wrangler secret put MCP_REQUEST_STATE_KEY)").optional(),
     AUTH_DISABLED: z.enum(["true", "false", "1", "0", ""], { error: 'must be "true" or "false"' }).optional(),
@@ -94,6 +100,8 @@ export interface ServerConfig {
   readonly requestStateKey: string | undefined;
   /** Live sessions per subject before the oldest is ended (`MAX_SESSIONS_PER_SUBJECT`). */
   readonly maxSessionsPerSubject: number;
+  /** Unfinished MCP tasks one subject may have at once. */
+  readonly maxTasksPerSubject: number;
   readonly environment: string | undefined;
 }
 
@@ -131,6 +139,7 @@ export function readConfig(env: object): ServerConfig {
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
     maxSessionsPerSubject: e.MAX_SESSIONS_PER_SUBJECT ?? SERVER_DEFAULTS.maxSessionsPerSubject,
+    maxTasksPerSubject: e.MAX_TASKS_PER_SUBJECT ?? SERVER_DEFAULTS.maxLiveTasksPerSubject,
     requestStateKey: e.MCP_REQUEST_STATE_KEY,
     environment: e.ENVIRONMENT,
   });

@@ -26,6 +26,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   taskTtlMs: 3_600_000,
   /** How often a client is asked to poll `tasks/get`, in milliseconds: its `pollIntervalMs`. */
   taskPollIntervalMs: 1_000,
+  /** Tasks (MCP tasks extension) one subject may have unfinished at once; more are refused (429) until one ends, in tasks. */
+  maxLiveTasksPerSubject: 20,
 });
 
 /** The Durable Object binding name a stateful worker's wrangler.toml declares. */

@@ -17,6 +17,7 @@ export type ServerErrorCode =
   | "not_found"
   | "rate_limited"
   | "missing_client_capability"
+  | "too_many_tasks"
   | "misconfigured";
 
 export abstract class ServerError extends Error {
@@ -95,6 +96,16 @@ export class MissingClientCapabilityError extends ServerError {
   }
 }
 
+/** The caller has as many unfinished tasks as the server allows one subject: 429, nothing created. */
+export class TooManyTasksError extends ServerError {
+  readonly code = "too_many_tasks";
+  readonly retryAfterSeconds: number;
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`You have ${limit} unfinished tasks, the most this server allows: wait for one to finish, or cancel one (tasks/cancel).`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A Worker env variable is missing or bad. The message names the variable, never its value. */
 export class MisconfiguredError extends ServerError {
   readonly code = "misconfigured";
@@ -115,6 +126,7 @@ export type ServerFailure =
   | NotFoundError
   | RateLimitedError
   | MissingClientCapabilityError
+  | TooManyTasksError
   | MisconfiguredError;
 
 export function isServerFailure(value: unknown): value is ServerFailure {

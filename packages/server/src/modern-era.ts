@@ -1,4 +1,4 @@
-import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler, type McpServer, type ServerEventBus } from "@modelcontextprotocol/server";
+import { createMcpHandler, InMemoryServerEventBus, type JSONRPCRequest, type McpHttpHandler, type McpServer, type ServerEventBus } from "@modelcontextprotocol/server";
 import { DurableObjectEventBus, EVENT_BUS_BINDING } from "./event-bus.ts";
 import { withEventSources } from "./event-sources.ts";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
@@ -7,7 +7,11 @@ import type { ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { requestBindingOf } from "./request-state.ts";
 import { methodOf } from "./jsonrpc.ts";
-import { answerAsTask } from "./task-calls.ts";
+import { answerAsTask, type TaskLimits } from "./task-calls.ts";
+import { SCOPES } from "@edge-mcp/auth";
+import { readConfig } from "./config.ts";
+import { scopesForMessage, type ToolScopes } from "./method-scopes.ts";
+import { chargeWrite, rateLimiterFor } from "./rate-limit.ts";
 import type { RoundControl } from "./task-runner.ts";
 
 /**
@@ -49,6 +53,16 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
     );
   }
 
+  /** What bounds a task's creation for this caller: the server's cap, and a write (unless the call already was one). */
+  function taskLimits(env: Env, caller: CallerIdentity, toolScopes: ToolScopes, message: JSONRPCRequest): TaskLimits {
+    const { rateLimit } = identity;
+    const alreadyAWrite = scopesForMessage(message, toolScopes).includes(SCOPES.toolsWrite);
+    return {
+      maxTasksPerSubject: readConfig(env as object).maxTasksPerSubject,
+      ...(rateLimit === undefined || alreadyAWrite ? {} : { chargeCreation: () => chargeWrite(rateLimiterFor(env as object, rateLimit), rateLimit, identity.name, caller) }),
+    };
+  }
+
   return {
     /** This isolate's (per env object) list-change bus, with the server's event sources: what 2025 sessions' streams follow too. */
     busFor(env: Env): ServerEventBus {
@@ -75,7 +89,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
       await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
       if (message !== undefined && "method" in message && "id" in message && message.method === "tools/call") {
         const policy = taskPolicies.get(String((message.params as { name?: unknown } | undefined)?.name));
-        const answered = policy === undefined ? undefined : await answerAsTask(request, parsedBody, message, policy, caller, env as object);
+        const answered = policy === undefined ? undefined : await answerAsTask(request, parsedBody, message, policy, caller, env as object, taskLimits(env, caller, toolScopes, message));
         if (answered !== undefined) return answered;
       }
       prebuilt.set(request, server);

@@ -95,9 +95,21 @@ export function isMachineCaller(caller: CallerIdentity): boolean {
  */
 export async function enforceRateLimit(limiter: RateLimiter, config: RateLimitConfig, server: string, caller: CallerIdentity, messages: readonly JSONRPCMessage[], tools: ToolScopes): Promise<void> {
   const writes = messages.filter((m) => "method" in m && m.method === "tools/call" && scopesForMessage(m, tools).includes(SCOPES.toolsWrite)).length;
-  const requests = Math.max(1, messages.length);
+  await charge(limiter, config, server, caller, Math.max(1, messages.length), writes);
+}
+
+/**
+ * Counts one write against the caller's write budget for what is not a write call but leaves
+ * something behind like one: a task created (MCP tasks extension), an object kept for an hour.
+ */
+export async function chargeWrite(limiter: RateLimiter, config: RateLimitConfig, server: string, caller: CallerIdentity): Promise<void> {
+  await charge(limiter, config, server, caller, 0, 1);
+}
+
+/** `requests` against the request budget and `writes` against the write budget, per user (and machine client); all or nothing. */
+async function charge(limiter: RateLimiter, config: RateLimitConfig, server: string, caller: CallerIdentity, requests: number, writes: number): Promise<void> {
   const principals = [`sub|${caller.subject}`, ...(isMachineCaller(caller) ? [`client|${caller.clientId}`] : [])];
-  const checks: Array<[string, number, number]> = principals.map((p) => [`${server}|req|${p}`, config.requests, requests]);
+  const checks: Array<[string, number, number]> = requests === 0 ? [] : principals.map((p) => [`${server}|req|${p}`, config.requests, requests]);
   if (writes > 0) {
     const writeLimit = config.writes ?? config.requests;
     for (const p of principals) checks.push([`${server}|write|${p}`, writeLimit, writes]);

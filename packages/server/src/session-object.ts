@@ -17,7 +17,7 @@ import { SessionEventStore } from "./session-event-store.ts";
 import { followWhileOpen } from "./session-follow.ts";
 import { isListChange, LIST_CHANGES, sendListChanged } from "./list-changes.ts";
 import { toolStorage } from "./session-storage.ts";
-import { admit, registryName, release, sessionNamespaceOf, sessionRpc } from "./session-registry.ts";
+import { admit, admitTaskEntry, registryName, release, releaseTaskEntry, sessionNamespaceOf, sessionRpc, taskRegistryName } from "./session-registry.ts";
 import type { createModernEra } from "./modern-era.ts";
 import type { TaskPolicy, TaskView } from "./task-extension.ts";
 import { runTaskRound } from "./task-round.ts";
@@ -77,7 +77,16 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
 
     /** Task role (task-runner.ts): this object is the task `task:<taskId>` of the tasks extension. */
     #taskRunner(): TaskRunner {
-      this.#tasks ??= new TaskRunner(this.ctx.storage, (round, caller, control) => runTaskRound(modern, this.env, readConfig(this.env).resource, round, caller, control));
+      this.#tasks ??= new TaskRunner(
+        this.ctx.storage,
+        (round, caller, control) => runTaskRound(modern, this.env, readConfig(this.env).resource, round, caller, control),
+        Date.now,
+        // A finished task frees its place in its subject's count (session-registry.ts).
+        async (subject, taskId) => {
+          const namespace = sessionNamespaceOf(this.env);
+          if (namespace !== undefined) await sessionRpc(namespace, taskRegistryName(subject)).releaseTask(taskId).catch(() => undefined);
+        },
+      );
       return this.#tasks;
     }
 
@@ -105,6 +114,16 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
     /** Registry role: forgets an ended session. */
     async releaseSession(sessionId: string): Promise<void> {
       await release(this.ctx.storage, sessionId);
+    }
+
+    /** Task registry role (session-registry.ts): admits a subject's new task unless it has `limit` unfinished. */
+    async admitTask(taskId: string, limit: number, ttlMs: number): Promise<boolean> {
+      return admitTaskEntry(this.ctx.storage, taskId, limit, Date.now(), ttlMs);
+    }
+
+    /** Task registry role: a task finished or expired. */
+    async releaseTask(taskId: string): Promise<void> {
+      await releaseTaskEntry(this.ctx.storage, taskId);
     }
 
     /** Ends this session (its subject opened too many): the same as DELETE. */

@@ -15,10 +15,17 @@ export function registryName(subject: string): string {
   return `sessions-of:${subject}`;
 }
 
-/** The session class's RPC methods for the registry role and for ending a session. */
+/** The object that counts a subject's unfinished tasks (MCP tasks extension). */
+export function taskRegistryName(subject: string): string {
+  return `tasks-of:${subject}`;
+}
+
+/** The session class's RPC methods for the registry roles and for ending a session. */
 export interface SessionRpc {
   admitSession(sessionId: string, limit: number): Promise<string[]>;
   releaseSession(sessionId: string): Promise<void>;
+  admitTask(taskId: string, limit: number, ttlMs: number): Promise<boolean>;
+  releaseTask(taskId: string): Promise<void>;
   endSession(): Promise<void>;
 }
 
@@ -54,4 +61,26 @@ export async function admit(storage: DurableObjectStorage, sessionId: string, li
 /** Forgets an ended session. */
 export async function release(storage: DurableObjectStorage, sessionId: string): Promise<void> {
   await storage.delete(`${ENTRY_PREFIX}${sessionId}`);
+}
+
+const TASK_PREFIX = "task:";
+
+/**
+ * Records a subject's new task (created at `now`, retained `ttlMs`) unless `limit` are unfinished
+ * already; then false and nothing is recorded. Unlike sessions, nothing is ended to make room: a
+ * task is the user's work. An entry older than its task's retention counts no more (its release
+ * was lost: the task is gone anyway).
+ */
+export async function admitTaskEntry(storage: DurableObjectStorage, taskId: string, limit: number, now: number, ttlMs: number): Promise<boolean> {
+  const entries = await storage.list<number>({ prefix: TASK_PREFIX });
+  const expired = [...entries].filter(([, createdAt]) => createdAt + ttlMs <= now).map(([key]) => key);
+  if (expired.length > 0) await storage.delete(expired);
+  if (entries.size - expired.length >= limit) return false;
+  await storage.put(`${TASK_PREFIX}${taskId}`, now);
+  return true;
+}
+
+/** Forgets a finished (or expired) task. */
+export async function releaseTaskEntry(storage: DurableObjectStorage, taskId: string): Promise<void> {
+  await storage.delete(`${TASK_PREFIX}${taskId}`);
 }

@@ -1,9 +1,9 @@
 import { classifyInboundRequest, type JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { CallerIdentity } from "./caller.ts";
-import { SESSION_BINDING } from "./defaults.ts";
-import { MisconfiguredError, MissingClientCapabilityError } from "./errors.ts";
+import { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
+import { MisconfiguredError, MissingClientCapabilityError, TooManyTasksError } from "./errors.ts";
 import { isWellFormedSessionId, newSessionId } from "./session-id.ts";
-import { sessionNamespaceOf } from "./session-registry.ts";
+import { sessionNamespaceOf, sessionRpc, taskRegistryName } from "./session-registry.ts";
 import { declaresTasks, TASKS_EXTENSION, TASKS_REQUIRED_CAPABILITIES, type TaskPolicy, type TaskView } from "./task-extension.ts";
 import type { RoundInput, StartOutcome, TaskCall } from "./task-runner.ts";
 
@@ -33,7 +33,17 @@ export function taskObject(namespace: DurableObjectNamespace, taskId: string): T
  * request the SDK would refuse (headers, envelope) is left to the SDK, so it is refused exactly
  * as any other call.
  */
-export async function answerAsTask(request: Request, body: unknown, message: JSONRPCRequest, policy: TaskPolicy, caller: CallerIdentity, env: object): Promise<Response | undefined> {
+/** Retry-After when a subject has as many unfinished tasks as allowed, in seconds: a guess at when one ends. */
+const TOO_MANY_TASKS_RETRY_AFTER_SECONDS = 30;
+
+/** What creating a task is bounded by: the subject's unfinished tasks, and (with rate limits) a write. */
+export interface TaskLimits {
+  readonly maxTasksPerSubject: number;
+  /** Counts the creation against the caller's write budget (429 when spent); absent without rate limits. */
+  readonly chargeCreation?: () => Promise<void>;
+}
+
+export async function answerAsTask(request: Request, body: unknown, message: JSONRPCRequest, policy: TaskPolicy, caller: CallerIdentity, env: object, limits: TaskLimits): Promise<Response | undefined> {
   const headers = request.headers;
   const classified = classifyInboundRequest({
     httpMethod: request.method,
@@ -58,7 +68,19 @@ export async function answerAsTask(request: Request, body: unknown, message: JSO
     ...(typeof params.inputResponses === "object" && params.inputResponses !== null ? { inputResponses: params.inputResponses as Record<string, unknown> } : {}),
     ...(typeof params.requestState === "string" ? { requestState: params.requestState } : {}),
   };
-  const outcome = await taskObject(namespace, taskId)!.startTask(taskId, caller, call, policy.handle, first);
+  // A task is a Durable Object kept for ttlMs: its creation costs a write, and a subject may
+  // have only so many unfinished (one finishing frees its place: task-runner.ts).
+  await limits.chargeCreation?.();
+  const registry = sessionRpc(namespace, taskRegistryName(caller.subject));
+  if (!(await registry.admitTask(taskId, limits.maxTasksPerSubject, SERVER_DEFAULTS.taskTtlMs))) {
+    throw new TooManyTasksError(limits.maxTasksPerSubject, TOO_MANY_TASKS_RETRY_AFTER_SECONDS);
+  }
+  const outcome = await taskObject(namespace, taskId)!.startTask(taskId, caller, call, policy.handle, first).catch(async (error: unknown) => {
+    await registry.releaseTask(taskId);
+    throw error;
+  });
+  // A tool that answered before asking for its handle made no task: its place is free again.
+  if (!("task" in outcome)) await registry.releaseTask(taskId);
   const answer = "task" in outcome ? { result: outcome.task } : outcome.direct;
   return Response.json({ jsonrpc: "2.0", id: message.id, ...answer }, { headers: { "cache-control": "no-store" } });
 }

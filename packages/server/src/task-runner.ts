@@ -86,10 +86,14 @@ export class TaskRunner {
   /** The running round's latest progress, shown by tasks/get without a storage write per report. */
   #liveStatus: string | undefined;
 
-  constructor(storage: DurableObjectStorage, run: RunRound, now: () => number = Date.now) {
+  /** Told when a task is finished (completed, failed, cancelled) or gone: its slot in the subject's count is free. */
+  readonly #ended: (subject: string, taskId: string) => Promise<void>;
+
+  constructor(storage: DurableObjectStorage, run: RunRound, now: () => number = Date.now, ended: (subject: string, taskId: string) => Promise<void> = async () => undefined) {
     this.#storage = storage;
     this.#run = run;
     this.#now = now;
+    this.#ended = ended;
   }
 
   /** `first`: MRTR answers the creating `tools/call` carried (a tool that gathered input before it started its task). */
@@ -168,6 +172,7 @@ export class TaskRunner {
     delete task.requestState;
     await this.#storage.put(KEY, task);
     this.#live?.abort();
+    await this.#ended(task.binding.subject, task.taskId);
     return true;
   }
 
@@ -182,6 +187,7 @@ export class TaskRunner {
     this.#live?.abort();
     await this.#storage.deleteAlarm();
     await this.#storage.deleteAll();
+    if (!isTerminal(task.status)) await this.#ended(task.binding.subject, task.taskId);
     return true;
   }
 
@@ -237,6 +243,7 @@ export class TaskRunner {
       task.result = inlined(outcome.result);
     }
     await this.#storage.put(KEY, task);
+    if (isTerminal(task.status)) await this.#ended(task.binding.subject, task.taskId);
   }
 
   #view(task: StoredTask): TaskView {

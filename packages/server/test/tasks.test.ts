@@ -4,11 +4,12 @@
  * and are polled, fed and cancelled by the caller who created them — nobody else.
  */
 import { env, runInDurableObject } from "cloudflare:test";
+import { SERVER_DEFAULTS } from "../src/index.ts";
 import { describe, expect, it } from "vitest";
 import { connect, type Target } from "./helpers/mcp.ts";
 import { modernPost } from "./helpers/modern.ts";
 import { token } from "./helpers/tokens.ts";
-import { taskEvents } from "./fixtures/test-worker.ts";
+import { limitedWorker, taskEvents } from "./fixtures/test-worker.ts";
 
 const TASKS = { extensions: { "io.modelcontextprotocol/tasks": {} } };
 const target: Target = "stateful";
@@ -187,5 +188,52 @@ describe("a task's object", () => {
       expect(await state.storage.getAlarm()).toBeNull();
     });
     expect((await taskMethod(alice, "tasks/get", taskId)).body.error.code).toBe(-32602);
+  });
+
+  it("caps a subject's unfinished tasks (20): the next one is refused 429 with Retry-After and the request's id; a task ending frees its place; other subjects are not affected", async () => {
+    const limit = SERVER_DEFAULTS.maxLiveTasksPerSubject;
+    const hoarder = await token({ sub: "auth0|task-hoarder" });
+    const ids: string[] = [];
+    for (let i = 0; i < limit; i++) {
+      const { body } = await call(hoarder, "long_job", { steps: 100, stepMs: 5_000 });
+      expect(body.result?.resultType).toBe("task");
+      ids.push(body.result.taskId);
+    }
+    const refused = await modernPost(target, "tools/call", { name: "long_job", arguments: { steps: 100, stepMs: 5_000 } }, { authorization: `Bearer ${hoarder}` }, 41, TASKS);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ id: 41, error: { code: -32000, data: { code: "too_many_tasks" } } });
+    // Another user still gets tasks.
+    expect((await call(await token({ sub: "auth0|task-other" }), "long_job", { steps: 1, stepMs: 0 })).body.result?.resultType).toBe("task");
+    // Cancelling one frees its place.
+    expectEmptyAck((await taskMethod(hoarder, "tasks/cancel", ids[0]!)).body.result);
+    expect((await call(hoarder, "long_job", { steps: 100, stepMs: 5_000 })).body.result?.resultType).toBe("task");
+    for (const id of ids.slice(1)) await taskMethod(hoarder, "tasks/cancel", id);
+  });
+
+  it("frees a finished task's place: a subject at the cap whose tasks complete may create more", async () => {
+    const busy = await token({ sub: "auth0|task-busy" });
+    for (let i = 0; i < SERVER_DEFAULTS.maxLiveTasksPerSubject; i++) {
+      const { body } = await call(busy, "long_job", { steps: 1, stepMs: 0 });
+      await pollUntil(busy, body.result.taskId, (t) => t.status === "completed");
+    }
+    expect((await call(busy, "long_job", { steps: 1, stepMs: 0 })).body.result?.resultType).toBe("task");
+  });
+
+  it("counts a task's creation against the write budget (a task is kept for an hour): a server allowing one write a minute gives one task", async () => {
+    const writer = await token({ sub: "auth0|task-writer" });
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": TASKS, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
+    const create = (id: number) =>
+      limitedWorker.fetch(new Request("https://test-mcp.example.test/mcp", {
+        method: "POST",
+        headers: { authorization: `Bearer ${writer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "long_job" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "long_job", arguments: { steps: 1, stepMs: 0 }, _meta: meta } }),
+      }), env as never);
+    const first = await create(51);
+    expect(first.status).toBe(200);
+    expect((await answerOf(first)).result?.resultType).toBe("task");
+    const second = await create(52);
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ id: 52, error: { data: { code: "rate_limited" } } });
   });
 });

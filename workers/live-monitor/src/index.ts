@@ -1,5 +1,6 @@
 import { createMcpWorker } from "@edge-mcp/server";
 import { z } from "zod";
+import manifest from "../mcp.json" with { type: "json" };
 import { runnerFor, type Task, type TasksEnv } from "./task-runner.ts";
 
 /** Longest a `retrieve_result` call waits for a running task, in milliseconds. */
@@ -17,6 +18,8 @@ const worker = createMcpWorker<TasksEnv>({
   name: "live-monitor",
   version: "1.0.0",
   transport: "stateful",
+  // Per user: 300 requests and 30 writes (tasks started or stopped, MCP tasks created) a minute (mcp.json).
+  rateLimit: manifest.rateLimit,
   // Its tool list is the same for every caller: clients and the gateway may cache it for a minute.
   cacheHints: { "tools/list": { ttlMs: 60_000, cacheScope: "public" } },
   setup(mcp, { env }) {
@@ -94,4 +97,4 @@ export default { fetch: worker.fetch };
 export const McpBackend = worker.McpBackend;
 export const McpSession = worker.McpSession;
 export { TaskRunner } from "./task-runner.ts";
-export { McpEventBus } from "@edge-mcp/server";
+export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

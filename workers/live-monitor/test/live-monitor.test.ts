@@ -96,4 +96,22 @@ describe("live-monitor-mcp", () => {
     expect(statuses.length).toBeGreaterThan(0); // polled every 30 ms through a 300 ms job
     expect(statuses.every((m) => /^modern: \d\/3$/.test(m))).toBe(true);
   });
+
+  it("rate-limits each user: its mcp.json budget (30 writes a minute) refuses the 31st start_task with 429", async () => {
+    const manifest = (await import("../mcp.json")).default as { rateLimit: { writes: number } };
+    expect(manifest.rateLimit.writes).toBe(30);
+    const bearer = await token({ sub: "auth0|rate-limited", scopes: ["tools.read", "tools.write"] });
+    const statuses: number[] = [];
+    for (let i = 0; i <= manifest.rateLimit.writes; i++) {
+      const res = await exports.default.fetch(new Request(RESOURCE, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "stop_task" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { name: "stop_task", arguments: { id: crypto.randomUUID() }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+      }));
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
 });
