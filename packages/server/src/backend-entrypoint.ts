@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { CALLER_HEADER, decodeCaller, encodeCaller, type CallerIdentity } from "./caller.ts";
 import { EVENT_BUS_BINDING } from "./event-bus.ts";
+import { inRequest } from "./request-context.ts";
 
 /** What the backend entrypoint hands its calls to: the worker's own MCP pipeline. */
 export interface BackendHandlers<Env> {
@@ -41,7 +42,7 @@ export function createBackendEntrypoint<Env>(handlers: BackendHandlers<Env>) {
       if (caller === undefined) {
         return Response.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: `McpBackend: the ${CALLER_HEADER} header (the verified caller) is missing or malformed.` } }, { status: 400 });
       }
-      return handlers.serve(request, this.env, caller);
+      return inRequest(this.ctx, () => handlers.serve(request, this.env, caller));
     }
 
     /**

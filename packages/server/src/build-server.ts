@@ -1,7 +1,7 @@
 import { McpServer, type McpServerOptions, type ServerCapabilities, type ServerEventBus } from "@modelcontextprotocol/server";
 import type { AuditSink } from "./audit.ts";
 import { claimsOf, type CallerIdentity } from "./caller.ts";
-import type { EventSource } from "./event-sources.ts";
+import type { EventSource, Subscriber } from "./event-sources.ts";
 import type { SessionStorage } from "./session-storage.ts";
 import { readConfig } from "./config.ts";
 import { requestStateCodecFor } from "./request-state.ts";
@@ -90,7 +90,7 @@ export interface ServerIdentity<Env> {
   /** Cache hints (`ttlMs`, `cacheScope`) for 2026-07-28 results that do not set their own. */
   readonly cacheHints?: McpServerOptions["cacheHints"];
   /** Feeds of list changes from outside this worker, heard by `subscriptions/listen` streams. */
-  readonly eventSources?: (env: Env) => readonly EventSource[];
+  readonly eventSources?: (env: Env, subscriber: Subscriber) => readonly EventSource[];
   /** When `setup` runs in a 2025 session: once, at `initialize` (default), or again before every request (session-setup.ts). */
   readonly sessionSetup?: "once" | "per-request";
   readonly setup: SetupFn<Env>;

@@ -53,6 +53,12 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n >= 1, "must be at least 1")
       .optional(),
+    MAX_LISTENERS_PER_SUBJECT: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of listeners")
+      .transform(Number)
+      .refine((n) => n >= 1, "must be at least 1")
+      .optional(),
     MAX_TASKS_PER_SUBJECT: z
       .string()
       .regex(/^\d+$/, "must be a whole number of tasks")
@@ -100,6 +106,8 @@ export interface ServerConfig {
   readonly requestStateKey: string | undefined;
   /** Live sessions per subject before the oldest is ended (`MAX_SESSIONS_PER_SUBJECT`). */
   readonly maxSessionsPerSubject: number;
+  /** Open listening streams one subject may hold at once. */
+  readonly maxListenersPerSubject: number;
   /** Unfinished MCP tasks one subject may have at once. */
   readonly maxTasksPerSubject: number;
   readonly environment: string | undefined;
@@ -139,6 +147,7 @@ export function readConfig(env: object): ServerConfig {
     allowedOrigins: new Set([resource.origin, ...list(e.ALLOWED_ORIGINS ?? "")]),
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_S ?? SERVER_DEFAULTS.sessionIdleTimeoutSeconds,
     maxSessionsPerSubject: e.MAX_SESSIONS_PER_SUBJECT ?? SERVER_DEFAULTS.maxSessionsPerSubject,
+    maxListenersPerSubject: e.MAX_LISTENERS_PER_SUBJECT ?? SERVER_DEFAULTS.maxListenersPerSubject,
     maxTasksPerSubject: e.MAX_TASKS_PER_SUBJECT ?? SERVER_DEFAULTS.maxLiveTasksPerSubject,
     requestStateKey: e.MCP_REQUEST_STATE_KEY,
     environment: e.ENVIRONMENT,

@@ -23,13 +23,14 @@ import { routeToSession, withoutCredentials } from "./legacy-sessions.ts";
 import { createModernEra } from "./modern-era.ts";
 import { consoleAuditSink, type AuditSink } from "./audit.ts";
 import { createBackendEntrypoint } from "./backend-entrypoint.ts";
-import type { EventSource } from "./event-sources.ts";
+import type { EventSource, Subscriber } from "./event-sources.ts";
 import { interceptedRequest, type InterceptFn } from "./intercept.ts";
 import { describeMessages, writeRequestAudit, type RequestObservation } from "./request-audit.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-guard.ts";
 import { readBodyWithLimit } from "./read-body.ts";
 import { createSessionClass } from "./session-object.ts";
 import { handleStateless } from "./stateless.ts";
+import { inRequest } from "./request-context.ts";
 
 const OptionsSchema = z.object({
   name: z.string().min(1),
@@ -48,7 +49,7 @@ const OptionsSchema = z.object({
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
     .optional(),
   cacheHints: z.record(z.string(), z.strictObject({ ttlMs: z.number().int().min(0), cacheScope: z.enum(["public", "private"]) })).optional(),
-  eventSources: z.custom<(env: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env) => EventSource[]").optional(),
+  eventSources: z.custom<(env: never, subscriber: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env, subscriber) => EventSource[]").optional(),
   intercept: z.custom<InterceptFn<never>>((v) => typeof v === "function", "must be a function (request) => Promise<Response | undefined>").optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
@@ -67,8 +68,11 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
    * result depends on the caller. Default: none (the SDK's `ttlMs: 0`).
    */
   cacheHints?: import("@modelcontextprotocol/server").McpServerOptions["cacheHints"];
-  /** Feeds of list changes from outside this worker (a gateway's backends), relayed to `subscriptions/listen` streams. */
-  eventSources?: (env: Env) => readonly EventSource[];
+  /**
+   * Feeds of list changes from outside this worker (a gateway's backends), made per listener —
+   * `subscriber.caller` is the verified caller of the listening stream — and relayed to it.
+   */
+  eventSources?: (env: Env, subscriber: Subscriber) => readonly EventSource[];
   /**
    * Offered every 2026-07-28 request after the token and input checks, before the SDK: answers
    * it (a gateway relaying a call) or returns undefined. It must `authorize` before answering.
@@ -309,7 +313,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   }
 
   return {
-    fetch: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),
+    fetch: (request, env, ctx) => inRequest(ctx, () => Promise.resolve(app.fetch(request, env, ctx))),
     McpSession: createSessionClass<Env>(identity, scopes, modern),
     McpBackend: createBackendEntrypoint<Env>({ serve: serveVerified }),
   };

@@ -26,6 +26,14 @@ export const SERVER_DEFAULTS = Object.freeze({
   taskTtlMs: 3_600_000,
   /** How often a client is asked to poll `tasks/get`, in milliseconds: its `pollIntervalMs`. */
   taskPollIntervalMs: 1_000,
+  /**
+   * Open list-change listeners one subject may hold at once — `subscriptions/listen` streams and
+   * 2025 sessions' GET streams — each running the server's feeds (a gateway: one per backend); more
+   * are refused (429) until one closes, in listeners.
+   */
+  maxListenersPerSubject: 10,
+  /** How long a listener's place is held without renewal (a lost release frees it then), in milliseconds. */
+  listenerLeaseMs: 300_000,
   /** Tasks (MCP tasks extension) one subject may have unfinished at once; more are refused (429) until one ends, in tasks. */
   maxLiveTasksPerSubject: 20,
 });

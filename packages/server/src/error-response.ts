@@ -19,6 +19,7 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   not_found: { status: 404, rpc: JSONRPC.serverError },
   rate_limited: { status: 429, rpc: JSONRPC.serverError },
   too_many_tasks: { status: 429, rpc: JSONRPC.serverError },
+  too_many_listeners: { status: 429, rpc: JSONRPC.serverError },
   // MCP 2026-07-28 (SEP-2575): -32021 is answered with HTTP 400 wherever it arises.
   missing_client_capability: { status: 400, rpc: JSONRPC.missingClientCapability },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
@@ -50,7 +51,7 @@ export function errorResponse(error: ServerFailure | AuthFailure, challenge: Cha
   const { status, rpc } = STATUS[error.code];
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
   if (error.code === "method_not_allowed") headers.allow = error.allow;
-  if (error.code === "rate_limited" || error.code === "too_many_tasks") headers["retry-after"] = String(error.retryAfterSeconds);
+  if (error.code === "rate_limited" || error.code === "too_many_tasks" || error.code === "too_many_listeners") headers["retry-after"] = String(error.retryAfterSeconds);
   const data = error.code === "missing_client_capability" ? { code: error.code, requiredCapabilities: error.requiredCapabilities } : { code: error.code };
   const body = { jsonrpc: "2.0", id, error: { code: rpc, message: error.message, data } };
   return new Response(JSON.stringify(body), { status, headers });

@@ -18,6 +18,7 @@ export type ServerErrorCode =
   | "rate_limited"
   | "missing_client_capability"
   | "too_many_tasks"
+  | "too_many_listeners"
   | "misconfigured";
 
 export abstract class ServerError extends Error {
@@ -106,6 +107,16 @@ export class TooManyTasksError extends ServerError {
   }
 }
 
+/** The caller holds as many open listeners (listen streams, session GET streams) as allowed: 429. */
+export class TooManyListenersError extends ServerError {
+  readonly code = "too_many_listeners";
+  readonly retryAfterSeconds: number;
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`You have ${limit} open listening streams, the most this server allows: close one first.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A Worker env variable is missing or bad. The message names the variable, never its value. */
 export class MisconfiguredError extends ServerError {
   readonly code = "misconfigured";
@@ -127,6 +138,7 @@ export type ServerFailure =
   | RateLimitedError
   | MissingClientCapabilityError
   | TooManyTasksError
+  | TooManyListenersError
   | MisconfiguredError;
 
 export function isServerFailure(value: unknown): value is ServerFailure {

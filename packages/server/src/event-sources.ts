@@ -1,11 +1,13 @@
 import type { ServerEvent, ServerEventBus } from "@modelcontextprotocol/server";
+import type { CallerIdentity } from "./caller.ts";
 
 /**
  * A feed of list-change events from outside this worker (a gateway's backends, a rules store):
  * runs once per listener (a `subscriptions/listen` stream, a 2025 session's stream) while it
  * listens, in that listener's request, calls `emit` per event, and stops when `signal` aborts. A
  * feed that ends or fails while its listener remains is started again after
- * `EVENT_SOURCE_RESTART_MS`.
+ * `EVENT_SOURCE_RESTART_MS`. Made per listener (`eventSources(env, subscriber)`), so a feed may
+ * depend on who listens.
  */
 export type EventSource = (emit: (event: ServerEvent) => void, signal: AbortSignal) => Promise<void>;
 
@@ -60,6 +62,21 @@ export async function readEventEnvelopes(body: ReadableStream<Uint8Array>, onEnv
   }
 }
 
+/** Who listens: the verified caller of the listening request (its feeds may depend on it, e.g. a gateway's rules). */
+export interface Subscriber {
+  readonly caller: CallerIdentity;
+  /** The claims of the caller's verified token (absent with auth disabled and from a gateway), for feeds that decide by them. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** A bus whose listeners may say who they are, so each runs the feeds meant for it. */
+export interface SubscribableBus extends ServerEventBus {
+  /** `subscribe` for a known listener: its feeds are `sourcesFor(subscriber)`. */
+  subscribeAs(subscriber: Subscriber | undefined, listener: (event: ServerEvent) => void): () => void;
+  /** The same bus, every subscription made as `subscriber` (what a listening request hands the SDK). */
+  boundTo(subscriber: Subscriber): ServerEventBus;
+}
+
 /**
  * A bus whose listeners also hear the given feeds, each listener running its own.
  *
@@ -70,8 +87,7 @@ export async function readEventEnvelopes(body: ReadableStream<Uint8Array>, onEnv
  * ends or fails while its listener remains is started again after `EVENT_SOURCE_RESTART_MS`. An
  * idle isolate holds no connections.
  */
-export function withEventSources(bus: ServerEventBus, sources: readonly EventSource[]): ServerEventBus {
-  if (sources.length === 0) return bus;
+export function withEventSources(bus: ServerEventBus, sourcesFor: (subscriber: Subscriber | undefined) => readonly EventSource[]): SubscribableBus {
   const run = (source: EventSource, emit: (event: ServerEvent) => void, signal: AbortSignal) => {
     void source(emit, signal)
       .catch(() => undefined)
@@ -80,21 +96,27 @@ export function withEventSources(bus: ServerEventBus, sources: readonly EventSou
       });
   };
   const shared = bus as ServerEventBus & { publishNow?: (event: ServerEvent) => Promise<void> };
-  return {
+  const publishing = {
     publish: (event: ServerEvent) => bus.publish(event),
     ...(shared.publishNow === undefined ? {} : { publishNow: (event: ServerEvent) => shared.publishNow!(event) }),
-    subscribe(listener: (event: ServerEvent) => void): () => void {
-      const unsubscribe = bus.subscribe(listener);
-      const feeds = new AbortController();
-      const emit = (event: ServerEvent) => isServerEventKind(event.kind) && listener(event);
-      for (const source of sources) run(source, emit, feeds.signal);
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        feeds.abort();
-        unsubscribe();
-      };
-    },
-  } as ServerEventBus;
+  };
+  const subscribeAs = (subscriber: Subscriber | undefined, listener: (event: ServerEvent) => void): (() => void) => {
+    const unsubscribe = bus.subscribe(listener);
+    const feeds = new AbortController();
+    const emit = (event: ServerEvent) => isServerEventKind(event.kind) && listener(event);
+    for (const source of sourcesFor(subscriber)) run(source, emit, feeds.signal);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      feeds.abort();
+      unsubscribe();
+    };
+  };
+  return {
+    ...publishing,
+    subscribe: (listener: (event: ServerEvent) => void) => subscribeAs(undefined, listener),
+    subscribeAs,
+    boundTo: (subscriber) => ({ ...publishing, subscribe: (listener: (event: ServerEvent) => void) => subscribeAs(subscriber, listener) }) as ServerEventBus,
+  } as SubscribableBus;
 }

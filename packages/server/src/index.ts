@@ -6,7 +6,7 @@ export { createMcpWorker, type McpWorker, type McpWorkerOptions } from "./create
 export { SERVER_DEFAULTS, SESSION_BINDING } from "./defaults.ts";
 export { BACKEND_CALLER_HEADER, backendCallerHeader, type McpBackendRpc } from "./backend-entrypoint.ts";
 export type { InterceptedRequest, InterceptFn } from "./intercept.ts";
-export { readEventEnvelopes, type EventEnvelope, type EventSource } from "./event-sources.ts";
+export { readEventEnvelopes, type EventEnvelope, type EventSource, type Subscriber } from "./event-sources.ts";
 export { callerOf, TOOL_SCOPES_META_KEY, type EdgeMcpServer, type EdgeRequestExtra, type EdgeToolCallback, type EdgeToolConfig } from "./edge-mcp-server.ts";
 export { RateLimitedError, ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./errors.ts";
 export type { HealthReport } from "./health.ts";

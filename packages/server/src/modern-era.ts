@@ -1,8 +1,9 @@
 import { createMcpHandler, InMemoryServerEventBus, type JSONRPCRequest, type McpHttpHandler, type McpServer, type ServerEventBus } from "@modelcontextprotocol/server";
 import { DurableObjectEventBus, EVENT_BUS_BINDING } from "./event-bus.ts";
-import { withEventSources } from "./event-sources.ts";
+import { withEventSources, type SubscribableBus } from "./event-sources.ts";
+import { acquireListenerSlot, untilClosed } from "./listener-slots.ts";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
-import { toAuthInfo, type CallerIdentity } from "./caller.ts";
+import { claimsOf, toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
 import { requestBindingOf } from "./request-state.ts";
@@ -27,13 +28,14 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   // whose listen streams subscribe to it. The bus is backed by the McpEventBus Durable Object when
   // the worker binds one (MCP_EVENTS) — a change published on any isolate reaches listen streams
   // on every isolate — else in memory (one isolate, e.g. local development).
-  const isolates = new WeakMap<object, { bus: ServerEventBus; handler: McpHttpHandler; roundHandler?: McpHttpHandler }>();
+  const isolates = new WeakMap<object, { bus: SubscribableBus; handler: McpHttpHandler; roundHandler?: McpHttpHandler }>();
   const isolateFor = (env: object) => {
     let isolate = isolates.get(env);
     if (isolate === undefined) {
       const namespace = (env as Record<string, unknown>)[EVENT_BUS_BINDING] as DurableObjectNamespace | undefined;
       const shared = namespace === undefined ? new InMemoryServerEventBus() : new DurableObjectEventBus(namespace);
-      const bus = withEventSources(shared, identity.eventSources?.(env as Env) ?? []);
+      // Each listener runs the feeds made for it (a gateway follows only what that caller's rules reach).
+      const bus = withEventSources(shared, (subscriber) => (subscriber === undefined ? [] : (identity.eventSources?.(env as Env, subscriber) ?? [])));
       isolate = { bus, handler: handlerFor(bus) };
       isolates.set(env, isolate);
     }
@@ -53,6 +55,22 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
     );
   }
 
+  /**
+   * `subscriptions/listen`: a standing stream that runs the server's feeds for this caller while it
+   * is open — a subject holds only so many (429 beyond), its place freed when the stream closes.
+   * Served by a handler of its own, whose bus subscribes as this caller.
+   */
+  async function listen(request: Request, env: Env, parsedBody: unknown, caller: CallerIdentity, bus: SubscribableBus): Promise<Response> {
+    const slot = await acquireListenerSlot(env as object, caller, readConfig(env as object).maxListenersPerSubject);
+    try {
+      const claims = claimsOf(caller);
+      return untilClosed(await handlerFor(bus.boundTo({ caller, ...(claims === undefined ? {} : { claims }) })).fetch(request, { authInfo: toAuthInfo(caller), parsedBody }), slot.release);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+  }
+
   /** What bounds a task's creation for this caller: the server's cap, and a write (unless the call already was one). */
   function taskLimits(env: Env, caller: CallerIdentity, toolScopes: ToolScopes, message: JSONRPCRequest): TaskLimits {
     const { rateLimit } = identity;
@@ -65,7 +83,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
 
   return {
     /** This isolate's (per env object) list-change bus, with the server's event sources: what 2025 sessions' streams follow too. */
-    busFor(env: Env): ServerEventBus {
+    busFor(env: Env): SubscribableBus {
       return isolateFor(env as object).bus;
     },
     /**
@@ -93,6 +111,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
         if (answered !== undefined) return answered;
       }
       prebuilt.set(request, server);
+      if (message !== undefined && "method" in message && message.method === "subscriptions/listen") return listen(request, env, parsedBody, caller, isolate.bus);
       return isolate.handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
     },
   };

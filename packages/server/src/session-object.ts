@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { WebStandardStreamableHTTPServerTransport, type McpServer, type ServerEvent } from "@modelcontextprotocol/server";
 import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "./build-server.ts";
-import { CALLER_HEADER, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
+import { CALLER_HEADER, claimsOf, decodeCaller, toAuthInfo, type CallerIdentity } from "./caller.ts";
 import { readConfig } from "./config.ts";
 import { SERVER_DEFAULTS } from "./defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "./errors.ts";
@@ -15,9 +15,10 @@ import { parseMessages } from "./jsonrpc.ts";
 import { hashSessionId } from "./audit.ts";
 import { SessionEventStore } from "./session-event-store.ts";
 import { followWhileOpen } from "./session-follow.ts";
+import { acquireListenerSlot } from "./listener-slots.ts";
 import { isListChange, LIST_CHANGES, sendListChanged } from "./list-changes.ts";
 import { toolStorage } from "./session-storage.ts";
-import { admit, admitTaskEntry, registryName, release, releaseTaskEntry, sessionNamespaceOf, sessionRpc, taskRegistryName } from "./session-registry.ts";
+import { admit, admitEntry, registryName, release, releaseEntry, sessionNamespaceOf, sessionRpc, taskRegistryName } from "./session-registry.ts";
 import type { createModernEra } from "./modern-era.ts";
 import type { TaskPolicy, TaskView } from "./task-extension.ts";
 import { runTaskRound } from "./task-round.ts";
@@ -118,12 +119,22 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
 
     /** Task registry role (session-registry.ts): admits a subject's new task unless it has `limit` unfinished. */
     async admitTask(taskId: string, limit: number, ttlMs: number): Promise<boolean> {
-      return admitTaskEntry(this.ctx.storage, taskId, limit, Date.now(), ttlMs);
+      return admitEntry(this.ctx.storage, "task", taskId, limit, Date.now(), ttlMs);
     }
 
     /** Task registry role: a task finished or expired. */
     async releaseTask(taskId: string): Promise<void> {
-      await releaseTaskEntry(this.ctx.storage, taskId);
+      await releaseEntry(this.ctx.storage, "task", taskId);
+    }
+
+    /** Listener registry role: admits (or renews) a subject's listener unless it holds `limit`. */
+    async admitListener(listenerId: string, limit: number, leaseMs: number): Promise<boolean> {
+      return admitEntry(this.ctx.storage, "listener", listenerId, limit, Date.now(), leaseMs);
+    }
+
+    /** Listener registry role: a listening stream closed. */
+    async releaseListener(listenerId: string): Promise<void> {
+      await releaseEntry(this.ctx.storage, "listener", listenerId);
     }
 
     /** Ends this session (its subject opened too many): the same as DELETE. */
@@ -179,7 +190,11 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
       const authInfo = toAuthInfo(caller);
       this.#caller = caller;
       if (request.method === "GET") {
-        const stream = followWhileOpen(await live.transport.handleRequest(request, { authInfo }), modern.busFor(this.env), (event) => void this.#heard(event, live));
+        // A standing stream runs the server's feeds for as long as it is open: a subject holds only so many.
+        const slot = await acquireListenerSlot(this.env, caller, readConfig(this.env).maxListenersPerSubject);
+        const claims = claimsOf(caller);
+        const bus = modern.busFor(this.env).boundTo({ caller, ...(claims === undefined ? {} : { claims }) });
+        const stream = followWhileOpen(await live.transport.handleRequest(request, { authInfo }), bus, (event) => void this.#heard(event, live), slot.release);
         if (stream.ok) this.#streamOpened(live);
         return stream;
       }

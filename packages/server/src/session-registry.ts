@@ -15,6 +15,11 @@ export function registryName(subject: string): string {
   return `sessions-of:${subject}`;
 }
 
+/** The object that counts a subject's open listeners (listen streams, sessions' GET streams). */
+export function listenerRegistryName(subject: string): string {
+  return `listeners-of:${subject}`;
+}
+
 /** The object that counts a subject's unfinished tasks (MCP tasks extension). */
 export function taskRegistryName(subject: string): string {
   return `tasks-of:${subject}`;
@@ -26,6 +31,8 @@ export interface SessionRpc {
   releaseSession(sessionId: string): Promise<void>;
   admitTask(taskId: string, limit: number, ttlMs: number): Promise<boolean>;
   releaseTask(taskId: string): Promise<void>;
+  admitListener(listenerId: string, limit: number, leaseMs: number): Promise<boolean>;
+  releaseListener(listenerId: string): Promise<void>;
   endSession(): Promise<void>;
 }
 
@@ -63,24 +70,27 @@ export async function release(storage: DurableObjectStorage, sessionId: string):
   await storage.delete(`${ENTRY_PREFIX}${sessionId}`);
 }
 
-const TASK_PREFIX = "task:";
+/** What a counting registry counts: a subject's unfinished tasks, or its open listeners. */
+export type Counted = "task" | "listener";
 
 /**
- * Records a subject's new task (created at `now`, retained `ttlMs`) unless `limit` are unfinished
- * already; then false and nothing is recorded. Unlike sessions, nothing is ended to make room: a
- * task is the user's work. An entry older than its task's retention counts no more (its release
- * was lost: the task is gone anyway).
+ * Records one of a subject's `kind` (at `now`, held for `ttlMs`) unless `limit` are held already;
+ * then false and nothing is recorded. An id already held is renewed (a listener's lease). Unlike
+ * sessions, nothing is ended to make room: a task is the user's work, a listener the user's stream.
+ * An entry past its time counts no more (its release was lost: the task or stream is gone anyway).
  */
-export async function admitTaskEntry(storage: DurableObjectStorage, taskId: string, limit: number, now: number, ttlMs: number): Promise<boolean> {
-  const entries = await storage.list<number>({ prefix: TASK_PREFIX });
-  const expired = [...entries].filter(([, createdAt]) => createdAt + ttlMs <= now).map(([key]) => key);
+export async function admitEntry(storage: DurableObjectStorage, kind: Counted, id: string, limit: number, now: number, ttlMs: number): Promise<boolean> {
+  const prefix = `${kind}:`;
+  const entries = await storage.list<number>({ prefix });
+  const expired = [...entries].filter(([, at]) => at + ttlMs <= now).map(([key]) => key);
   if (expired.length > 0) await storage.delete(expired);
-  if (entries.size - expired.length >= limit) return false;
-  await storage.put(`${TASK_PREFIX}${taskId}`, now);
+  const held = entries.has(`${prefix}${id}`) && !expired.includes(`${prefix}${id}`);
+  if (!held && entries.size - expired.length >= limit) return false;
+  await storage.put(`${prefix}${id}`, now);
   return true;
 }
 
-/** Forgets a finished (or expired) task. */
-export async function releaseTaskEntry(storage: DurableObjectStorage, taskId: string): Promise<void> {
-  await storage.delete(`${TASK_PREFIX}${taskId}`);
+/** Forgets a finished task or a closed listener. */
+export async function releaseEntry(storage: DurableObjectStorage, kind: Counted, id: string): Promise<void> {
+  await storage.delete(`${kind}:${id}`);
 }

@@ -80,3 +80,28 @@ describe("the stored initialize", () => {
     expect((await listDurableObjectIds((env as unknown as { MCP_SESSION: DurableObjectNamespace }).MCP_SESSION)).length).toBe(before);
   });
 });
+
+describe("open listening streams per subject (issue 23 finding 7)", () => {
+  const real = env as never;
+  const get = (bearer: string, sessionId: string) =>
+    statefulWorker.fetch(new Request(RESOURCE, { method: "GET", headers: { accept: "text/event-stream", authorization: `Bearer ${bearer}`, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" } }), real);
+  async function session(bearer: string): Promise<string> {
+    const res = await statefulWorker.fetch(new Request(RESOURCE, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${bearer}` }, body: JSON.stringify(INITIALIZE) }), real);
+    await res.body?.cancel();
+    return res.headers.get("mcp-session-id")!;
+  }
+
+  it("holds at most 10 sessions' GET streams open for one subject: the 11th is refused 429 with the listener code", async () => {
+    const bearer = await token({ sub: "auth0|many-streams" });
+    const streams: Response[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await get(bearer, await session(bearer));
+      expect(res.status).toBe(200);
+      streams.push(res);
+    }
+    const eleventh = await get(bearer, await session(bearer));
+    expect(eleventh.status).toBe(429);
+    expect(await eleventh.json()).toMatchObject({ error: { data: { code: "too_many_listeners" } } });
+    await Promise.all(streams.map((s) => s.body?.cancel()));
+  });
+});

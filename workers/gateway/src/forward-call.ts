@@ -7,6 +7,7 @@ import { capabilitiesForBackend } from "./client-capabilities.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
 import { withGatewayServerInfo, type ServerInfo } from "./restamp-server-info.ts";
+import { factsOf } from "./policy.ts";
 import { RouteCache } from "./route-cache.ts";
 import type { RulesStore } from "./rules-store.ts";
 
@@ -45,7 +46,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
     const { snapshot } = await deps.rules.readFrom(env);
-    const facts = { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
+    const facts = factsOf(caller, claims);
     const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
     const offered = tools.get(params.name);
     if (offered === undefined) return undefined;

@@ -1,6 +1,7 @@
 import { readEventEnvelopes, type EventSource } from "@edge-mcp/server";
 import type { BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
+import { policyFor, type CallerFacts, type ItemKind, type Policy } from "./policy.ts";
 import type { RulesStore } from "./rules-store.ts";
 
 /** What a rules change announces. */
@@ -20,26 +21,35 @@ function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
 }
 
+/** Which of a backend's lists an event is about: what the listener's rules must reach for it to hear it. */
+const KIND_OF: Record<string, ItemKind> = { tools_list_changed: "tools", prompts_list_changed: "prompts", resources_list_changed: "resources", resource_updated: "resources" };
+
 /**
- * What the gateway's listeners (`subscriptions/listen` streams, 2025 sessions' streams) hear
- * besides its own announcements: each fleet backend's list changes (its `McpBackend.events()`
- * stream; the cached list of that backend is dropped at once), a change of the rules in KV (polled
- * while it listens), and a backend whose tools arrived after a listing in this isolate had left it
- * out for being slow. Each listener runs these in its own request (`withEventSources`): one
- * events stream per fleet backend and one rules poll per listener.
+ * What one gateway listener (a `subscriptions/listen` stream, a 2025 session's stream) hears
+ * besides the gateway's own announcements, for that listener's caller: the list changes of each
+ * fleet backend its rules reach (its `McpBackend.events()` stream; the cached list of that backend
+ * is dropped at once) — an event only when the rules reach that kind of the backend's lists, as
+ * they stand when it arrives — a change of the rules in KV (polled while it listens), and a backend
+ * whose tools arrived after a listing in this isolate had left it out for being slow. Each listener
+ * runs these in its own request (`withEventSources`): one events stream per backend its rules reach
+ * (when it subscribes) and one rules poll.
  */
-export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number): EventSource[] {
+export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number, facts: CallerFacts): EventSource[] {
+  const policyNow = async () => policyFor((await rules.readFrom(env)).snapshot.rules, facts);
   const sources: EventSource[] = [];
   for (const target of targets.values()) {
     const events = target.events;
     if (events === undefined) continue;
     sources.push(async (emit, signal) => {
+      // A backend the caller's rules reach nothing of is not followed (its feed costs a stream).
+      if (!reachesAny(await policyNow(), target.name)) return untilAborted(signal);
       const response = await events();
       // A backend without an event bus announces nothing: wait until the listeners leave.
       if (!response.ok || response.body === null) return untilAborted(signal);
       await readEventEnvelopes(response.body, ({ event }) => {
         if (event.kind !== "resource_updated") catalog.invalidate(target.name);
-        emit(event);
+        const kind = KIND_OF[event.kind];
+        void policyNow().then((policy) => kind !== undefined && policy.reaches(target.name, kind) && emit(event), () => undefined);
       }, signal);
     });
   }
@@ -58,10 +68,15 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
     }
   });
   sources.push(async (emit, signal) => {
-    // A listing without a slow backend's tools is stale once they arrive: tell listeners to list again.
-    const unsubscribe = catalog.onLateTools(() => emit({ kind: "tools_list_changed" }));
+    // A listing without a slow backend's tools is stale once they arrive: tell the listeners it concerns to list again.
+    const unsubscribe = catalog.onLateTools((backend) => void policyNow().then((policy) => policy.reaches(backend) && emit({ kind: "tools_list_changed" }), () => undefined));
     await untilAborted(signal);
     unsubscribe();
   });
   return sources;
+}
+
+/** Whether the rules give the caller anything of `backend`: its tools, prompts or resources. */
+function reachesAny(policy: Policy, backend: string): boolean {
+  return policy.reaches(backend, "tools") || policy.reaches(backend, "prompts") || policy.reaches(backend, "resources");
 }

@@ -7,7 +7,7 @@ import type { RouteCache } from "./route-cache.ts";
 import { NAME_SEPARATOR, routingTable } from "./naming.ts";
 import { registerGatewayPromptsAndResources } from "./gateway-resources.ts";
 import { passthroughSchema } from "./passthrough-schema.ts";
-import { policyFor, type Policy } from "./policy.ts";
+import { factsOf, policyFor, type Policy } from "./policy.ts";
 import { BackendUnavailableError, relay } from "./relay.ts";
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
@@ -105,7 +105,7 @@ export async function registerGatewayTools(
   const caller = ctx.caller;
   // A tools/call needs only the backends that could own the name it calls.
   const only = ctx.method === "tools/call" ? ctx.target : undefined;
-  const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, { subject: caller.subject, scopes: caller.scopes, ...(ctx.claims === undefined ? {} : { claims: ctx.claims }) }, caller, only === undefined ? {} : { only });
+  const { policy, tools } = await allowedTools(gateway.catalog, targets, rules, factsOf(caller, ctx.claims), caller, only === undefined ? {} : { only });
   // A request that cannot use prompts or resources does not pay for listing them.
   const method = ctx.method;
   if (method === undefined || /^(prompts|resources|completion)\//.test(method)) {

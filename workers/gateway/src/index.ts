@@ -6,6 +6,8 @@ import manifest from "../mcp.json" with { type: "json" };
 import { backendTargets, type BackendTarget } from "./backend-target.ts";
 import { Catalog } from "./catalog.ts";
 import { createCallForwarder } from "./forward-call.ts";
+import { firstAnswer, refuseUnmatchedListener } from "./listen-guard.ts";
+import { factsOf } from "./policy.ts";
 import { gatewayEventSources } from "./gateway-events.ts";
 import { registerGatewayTools } from "./gateway-tools.ts";
 import { RulesStore } from "./rules-store.ts";
@@ -84,9 +86,11 @@ const worker = createMcpWorker<Env>({
   // The listing depends on who asks (their rules): cacheable by that caller only.
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
   audit: consoleAuditSink,
-  eventSources: (env) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs),
-  // 2026-07-28 tools/call: relayed to the backend as it is (progress and MRTR pass through unparsed).
-  intercept: createCallForwarder({ config, catalog, rules, targetsFor, serverInfo: SERVER_INFO }),
+  // Per listener: only the backends that listener's rules reach are followed, only what they reach is heard.
+  eventSources: (env, { caller, claims }) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs, factsOf(caller, claims)),
+  // A listener no rule matches is refused; 2026-07-28 tools/call is relayed to the backend as it is
+  // (progress and MRTR pass through unparsed).
+  intercept: firstAnswer(refuseUnmatchedListener(rules), createCallForwarder({ config, catalog, rules, targetsFor, serverInfo: SERVER_INFO })),
   async setup(mcp, ctx) {
     const { snapshot, changed } = await rules.readFrom(ctx.env);
     if (changed) {

@@ -8,6 +8,11 @@ export interface CallerFacts {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
+/** The facts of a verified caller (its claims: the token's, or those a session carries). */
+export function factsOf(caller: { readonly subject: string; readonly scopes: readonly string[] }, claims?: Readonly<Record<string, unknown>>): CallerFacts {
+  return { subject: caller.subject, scopes: caller.scopes, ...(claims === undefined ? {} : { claims }) };
+}
+
 /** What a rule's patterns name: a backend's tools (`allow`), its prompts, or its resources and resource templates. */
 export type ItemKind = "tools" | "prompts" | "resources";
 

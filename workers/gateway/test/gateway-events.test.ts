@@ -4,6 +4,8 @@ import { Catalog } from "../src/catalog.ts";
 import { gatewayEventSources } from "../src/gateway-events.ts";
 import { RulesStore } from "../src/rules-store.ts";
 
+const BOB = { subject: "dev|bob", scopes: ["tools.read"] };
+
 describe("what the gateway's listeners hear", () => {
   it("hears a rules change once, as changed tools, prompts and resources lists", async () => {
     const rules = new RulesStore({ rules: [], aliases: {} }, 0);
@@ -11,7 +13,7 @@ describe("what the gateway's listeners hear", () => {
     const kv = { get: async () => document };
     await rules.read(kv); // the baseline: the deployed rules
     const catalog = new Catalog({ timeoutMs: 100, maxCacheMs: 1_000, lister: { subject: "gw", clientId: "gw", scopes: [] } });
-    const [poll] = gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10);
+    const [poll] = gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10, BOB);
     const heard: string[] = [];
     const stop = new AbortController();
     const running = poll!((event) => heard.push(event.kind), stop.signal);
@@ -31,7 +33,7 @@ describe("what the gateway's listeners hear", () => {
     const stop = new AbortController();
     const heard = { listeners: 0, session: 0 };
     // Two feeds on one store: the 2026-07-28 listeners' bus and a 2025 session stream's.
-    const runs = (["listeners", "session"] as const).map((who) => gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10)[0]!((event) => void (event.kind === "tools_list_changed" && heard[who]++), stop.signal));
+    const runs = (["listeners", "session"] as const).map((who) => gatewayEventSources(new Map(), catalog, rules, { GATEWAY_RULES: kv }, 10, BOB)[0]!((event) => void (event.kind === "tools_list_changed" && heard[who]++), stop.signal));
     await new Promise((r) => setTimeout(r, 30));
     document = JSON.stringify({ rules: [{ when: { sub: "dev|bob" }, allow: ["hello.*"] }] });
     const { changed, snapshot } = await rules.read(kv); // a request's setup sees it first and announces it
@@ -55,7 +57,7 @@ describe("what the gateway's listeners hear", () => {
     };
     const caller = { subject: "dev|bob", clientId: "cli", scopes: ["tools.read"] };
     const catalog = new Catalog({ timeoutMs: 50, maxCacheMs: 60_000, lister: caller });
-    const sources = gatewayEventSources(new Map(), catalog, new RulesStore({ rules: [], aliases: {} }, 60_000), {}, 60_000);
+    const sources = gatewayEventSources(new Map(), catalog, new RulesStore({ rules: [{ when: { sub: "dev|bob" }, allow: ["slow.*"] }], aliases: {} }, 60_000), {}, 60_000, BOB);
     const heard: string[] = [];
     const stop = new AbortController();
     const running = Promise.all(sources.map((source) => source((event) => heard.push(event.kind), stop.signal)));
@@ -80,5 +82,39 @@ describe("what the gateway's listeners hear", () => {
     await again;
     await new Promise((r) => setTimeout(r, 20));
     expect(heard).toEqual(["tools_list_changed"]);
+  });
+
+  it("follows only the backends the listener's rules reach, and passes on only the kinds of change they reach (issue 23 finding 7)", async () => {
+    const opened: string[] = [];
+    const feeds = new Map<string, WritableStreamDefaultWriter<Uint8Array>>();
+    const backend = (name: string): BackendTarget => ({
+      name,
+      kind: "service",
+      send: () => Promise.reject(new Error("not used")),
+      events: async () => {
+        opened.push(name);
+        const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+        feeds.set(name, writable.getWriter());
+        return new Response(readable);
+      },
+    });
+    const targets = new Map([["hello", backend("hello")], ["conformance", backend("conformance")]]);
+    const rules = new RulesStore({ rules: [{ when: { sub: "dev|bob" }, allow: ["hello.*"], resources: ["hello.*"] }], aliases: {} }, 60_000);
+    const catalog = new Catalog({ timeoutMs: 100, maxCacheMs: 1_000, lister: { subject: "gw", clientId: "gw", scopes: [] } });
+    const heard: string[] = [];
+    const stop = new AbortController();
+    const running = Promise.all(gatewayEventSources(targets, catalog, rules, {}, 60_000, BOB).map((source) => source((event) => heard.push(event.kind), stop.signal)));
+    for (let i = 0; i < 100 && feeds.size < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(opened).toEqual(["hello"]); // conformance: nothing of it is bob's, so it is not followed
+    const say = (kind: string) => feeds.get("hello")!.write(new TextEncoder().encode(`${JSON.stringify({ id: crypto.randomUUID(), event: { kind } })}\n`));
+    await say("prompts_list_changed"); // bob's rules give him no prompt of hello
+    await say("tools_list_changed");
+    await say("resources_list_changed");
+    for (let i = 0; i < 100 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual(["tools_list_changed", "resources_list_changed"]);
+    stop.abort();
+    await running;
   });
 });
