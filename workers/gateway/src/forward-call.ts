@@ -45,6 +45,10 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
   return async ({ env, caller, claims, message, url, headers, signal, authorize, relayedTo }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
+    // MCP 2026-07-28 §Standard headers: Mcp-Method and Mcp-Name must agree with the body. A request
+    // whose headers do not (or name the tool Base64-encoded) is not relayed as it is: the SDK path
+    // checks it like every server does (-32020 HeaderMismatch, with the request's id), and serves it.
+    if (headers.get("mcp-method") !== "tools/call" || headers.get("mcp-name")?.trim() !== params.name) return undefined;
     const { snapshot } = await deps.rules.readFrom(env);
     const facts = factsOf(caller, claims);
     const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });

@@ -192,4 +192,20 @@ describe("gateway fan-out to its backends", () => {
     expect((await rpc(mallory, "tools/list")).body.result!.tools).toEqual([]);
     expect((await rpc(mallory, "tools/call", { name: "notes__echo", arguments: { text: "x" } }, 3)).body).toMatchObject({ id: 3, error: { code: -32602 } });
   });
+
+  it("checks Mcp-Name against the body before relaying a call, as every server does: a disagreeing or missing one is -32020 with the request's id (issue 23 finding 8)", async () => {
+    const alice = await token({ sub: "auth0|alice", scopes: ["tools.read"] });
+    const call = (headers: Record<string, string>) =>
+      send(new Request(RESOURCE, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", ...headers },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 31, method: "tools/call", params: { name: "notes__echo", arguments: { text: "x" }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
+      }));
+    for (const headers of [{ "mcp-name": "notes__whoami" }, {}]) {
+      const res = await call(headers);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ id: 31, error: { code: -32020 } });
+    }
+    expect((await call({ "mcp-name": "notes__echo" })).status).toBe(200);
+  });
 });
