@@ -8,8 +8,10 @@ import { FacadeError } from "./errors.ts";
  * covers names that resolve to private addresses; it does nothing in local workerd (measured), so
  * what can be decided from the URL alone is refused here, in every environment:
  * - a scheme other than https (the library would not treat it as CIMD; refused here explicitly),
- * - IP literals in loopback, private, link-local, CGNAT, unique-local or unspecified ranges,
- * - `localhost` and names under `.localhost`, `.local`, `.internal`, `.home.arpa`,
+ * - IP literals in loopback, private, link-local, CGNAT, benchmarking (198.18.0.0/15), IETF
+ *   protocol (192.0.0.0/24), documentation, unique-local or unspecified ranges,
+ * - `localhost` and names under `.localhost`, `.local`, `.internal`, `.home.arpa` — a fully
+ *   qualified name's trailing dot (`localhost.`, `metadata.google.internal.`) is dropped first,
  * - userinfo, and ports other than 443 (a document on an odd port is a probe, not a client).
  * `allowLoopback` (dev and tests only) lets `localhost` / 127.0.0.1 on any port through.
  */
@@ -25,7 +27,8 @@ export function checkClientIdUrl(clientId: string, allowLoopback: boolean): void
     return;
   }
   if (url.username !== "" || url.password !== "") refuse("a client ID URL must not carry userinfo");
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  // `localhost.` is `localhost`: the trailing dot of a fully qualified name changes nothing it resolves to.
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.+$/, "");
   if (allowLoopback && isLoopback(host)) return;
   if (isLoopback(host) || isPrivateName(host) || isPrivateIpv4(host) || isPrivateIpv6(host)) {
     refuse("a client ID URL must name a public host");
@@ -48,10 +51,15 @@ function isPrivateName(host: string): boolean {
 function isPrivateIpv4(host: string): boolean {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (m === null) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // RFC 6890's special-purpose ranges that are not globally reachable, and multicast / reserved (224+).
   return (
     a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224
+    (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224 ||
+    (a === 198 && (b === 18 || b === 19)) || // benchmarking, RFC 2544
+    (a === 192 && b === 0 && (c === 0 || c === 2)) || // IETF protocol assignments; TEST-NET-1
+    (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113) || // TEST-NET-2, -3
+    (a === 192 && b === 88 && c === 99) // 6to4 relay anycast (deprecated)
   );
 }
 

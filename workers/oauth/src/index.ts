@@ -9,8 +9,12 @@ import { FacadeError } from "./errors.ts";
 import { facadeErrorResponse } from "./error-page.ts";
 import { markRefreshTokenUsed, refreshTokenUse, revokeReusedFamily } from "./refresh-reuse.ts";
 import { readBody, type ReadBody } from "./request-body.ts";
+import { refuseLibraryRedirects } from "./outbound-guard.ts";
 
 export { RateLimitCounter };
+
+// Client metadata is taken only from a 200 at its own URL: no redirect is followed (outbound-guard.ts).
+refuseLibraryRedirects();
 export type { Env };
 
 async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

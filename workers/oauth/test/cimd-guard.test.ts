@@ -39,6 +39,13 @@ describe("the CIMD client id guard", () => {
     "https://intranet/c.json",
     "https://user:pass@client.example.com/c.json",
     "https://client.example.com:8443/c.json",
+    "https://localhost./c.json",
+    "https://metadata.google.internal./c.json",
+    "https://printer.local../c.json",
+    "https://198.18.0.1/c.json",
+    "https://198.19.255.254/c.json",
+    "https://192.0.0.8/c.json",
+    "https://192.0.2.1/c.json",
   ])("refuses %s", (url) => {
     expect(refused(url)).toBe(true);
   });

@@ -31,6 +31,7 @@ describe("Client ID Metadata Document clients at the facade", () => {
     ["is larger than 5 KB", "/huge.json"],
     ["is not JSON", "/not-json.json"],
     ["redirects to a document for another client_id", "/redirect.json"],
+    ["redirects at all, even to a document naming the original URL (no redirect is followed)", "/redirect-to-self.json"],
     ["answers 404", "/gone.json"],
   ])("refuses a document that %s, on a page and without redirecting", async (_case, path) => {
     const res = await authorize(`${CIMD_HOST}${path}`);
