@@ -14,8 +14,9 @@ export type StateCodec = RequestStateCodec<Envelope>;
  * MRTR `requestState` round-trips through the client, so it is attacker-controlled (MCP
  * 2026-07-28 basic/patterns/mrtr, server requirements 4–5): HMAC-SHA256 signed with the Worker
  * secret `MCP_REQUEST_STATE_KEY`, expiring after `SERVER_DEFAULTS.requestStateTtlSeconds`, and
- * bound to the caller (sub + client) and to the request (method, tool or URI, and its arguments). A state that was tampered with, has expired, is replayed by another caller or
- * on another call is refused by the SDK's verify seam with -32602 before any handler runs.
+ * bound to this server (its resource URL), to the caller (sub + client) and to the request (method,
+ * tool or URI, and its arguments). A state that was tampered with, has expired, is replayed by
+ * another caller, on another call or at another server sharing the key is refused by the SDK's verify seam with -32602 before any handler runs.
  * Undefined when the server has no key (then no tool may mint one, and none is accepted).
  */
 export function requestStateCodecFor(config: ServerConfig, requestBinding: () => string): StateCodec | undefined {
@@ -25,7 +26,8 @@ export function requestStateCodecFor(config: ServerConfig, requestBinding: () =>
     ttlSeconds: SERVER_DEFAULTS.requestStateTtlSeconds,
     bind: (ctx) => {
       const caller = callerFromAuthInfo(ctx.http?.authInfo);
-      return [caller?.subject ?? "", caller?.clientId ?? "", ctx.mcpReq.method, requestBinding()].join("\u0000");
+      // The resource first: servers sharing one key (a fleet's one secret) never accept each other's states.
+      return [config.resource, caller?.subject ?? "", caller?.clientId ?? "", ctx.mcpReq.method, requestBinding()].join("\u0000");
     },
   });
 }

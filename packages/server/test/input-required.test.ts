@@ -37,8 +37,8 @@ describe("MRTR requestState (MCP 2026-07-28 basic/patterns/mrtr, server requirem
     expect(Object.keys(result.inputRequests)).toEqual(["confirm"]);
     return result.requestState;
   }
-  const retry = (bearer: string, requestState: string, item = "book") =>
-    modernPost("stateless", "tools/call", { name: "two_step", arguments: { item }, requestState, inputResponses: { confirm: { action: "accept", content: { ok: true } } } }, { authorization: `Bearer ${bearer}` }, 2, ELICITS);
+  const retry = (bearer: string, requestState: string, item = "book", tool = "two_step") =>
+    modernPost("stateless", "tools/call", { name: tool, arguments: { item }, requestState, inputResponses: { confirm: { action: "accept", content: { ok: true } } } }, { authorization: `Bearer ${bearer}` }, 2, ELICITS);
 
   it("never asks for input the request did not declare a capability for (-32021)", async () => {
     const res = await modernPost("stateless", "tools/call", { name: "two_step", arguments: { item: "x" } }, { authorization: `Bearer ${await token()}` });
@@ -74,6 +74,38 @@ describe("MRTR requestState (MCP 2026-07-28 basic/patterns/mrtr, server requirem
     const state = await firstRound(await token({ sub: "auth0|alice-mrtr" }));
     const res = await retry(await token({ sub: "auth0|bob-mrtr" }), state);
     expect(await res.json()).toMatchObject({ error: { code: -32602, message: "Invalid or expired requestState" } });
+  });
+
+  it("refuses alice's state replayed by alice through another client (bound to the client id too)", async () => {
+    const state = await firstRound(await token({ sub: "auth0|alice-mrtr", client: "client-a" }));
+    const res = await retry(await token({ sub: "auth0|alice-mrtr", client: "client-b" }), state);
+    expect(await res.json()).toMatchObject({ error: { code: -32602, message: "Invalid or expired requestState" } });
+  });
+
+  it("refuses a state minted by one tool on another tool with the same arguments (bound to the tool)", async () => {
+    const alice = await token({ sub: "auth0|alice-mrtr" });
+    const state = await firstRound(alice);
+    expect(await (await retry(alice, state, "book", "two_step_twin")).json()).toMatchObject({ error: { code: -32602, message: "Invalid or expired requestState" } });
+    // The twin takes its own state: the refusal above is the binding's.
+    const own = await modernPost("stateless", "tools/call", { name: "two_step_twin", arguments: { item: "book" } }, { authorization: `Bearer ${alice}` }, 1, ELICITS);
+    const ownState = ((await own.json()) as { result: { requestState: string } }).result.requestState;
+    expect(await (await retry(alice, ownState, "book", "two_step_twin")).json()).toMatchObject({ result: { resultType: "complete" } });
+  });
+
+  it("refuses a state minted at another server sharing the key (bound to the resource)", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { statelessWorker } = await import("./fixtures/test-worker.ts");
+    const OTHER = "https://test-mcp.example.test/other-mcp";
+    const other = { ...(env as object), MCP_RESOURCE: OTHER, AUTH_AUDIENCES: OTHER };
+    const alice = await token({ sub: "auth0|alice-mrtr" });
+    const state = await firstRound(alice);
+    const atOther = await statelessWorker.fetch(new Request(OTHER, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await token({ sub: "auth0|alice-mrtr", aud: OTHER })}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "two_step" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "two_step", arguments: { item: "book" }, requestState: state, inputResponses: { confirm: { action: "accept", content: { ok: true } } }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": ELICITS } } }),
+    }), other as never);
+    expect(atOther.status).not.toBe(401);
+    expect(await atOther.json()).toMatchObject({ id: 3, error: { code: -32602, message: "Invalid or expired requestState" } });
   });
 
   it("refuses a state minted for one call on a call with other arguments", async () => {
