@@ -41,6 +41,16 @@ export const AUTH_DEFAULTS = Object.freeze({
    * it (bench/facade-token.ts; docs/sign-in.md, "Token design").
    */
   facadeTokenCacheSeconds: 5,
+  /**
+   * How long a facade token the facade called inactive is answered 401 without asking again, in
+   * seconds: a client retrying with a dead token, or anyone sending made-up ones, costs the facade
+   * (an RPC and a KV read) once per window. A token is never inactive first and active later.
+   */
+  facadeRefusedCacheSeconds: 5,
+  /** Refused facade tokens remembered (per isolate), in entries; the oldest go first. */
+  facadeRefusedCacheSize: 1_000,
+  /** How long `/health`'s answer about the facade's reachability is reused, in seconds. */
+  facadeHealthCacheSeconds: 10,
   /** Largest `Authorization` header value and token accepted, in bytes (8 KiB). */
   maxTokenBytes: 8_192,
   /**

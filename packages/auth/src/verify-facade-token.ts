@@ -6,6 +6,7 @@ import { describe } from "./map-jose-error.ts";
 import { optionError } from "./option-error.ts";
 import { resourceScopes } from "./scopes.ts";
 import { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
+import { RefusedTokenCache } from "./refused-token-cache.ts";
 import { VerifiedTokenCache } from "./verified-token-cache.ts";
 
 /**
@@ -76,6 +77,8 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
   const { issuer, resource, validator } = parsed.data;
   const cacheMs = (parsed.data.cacheSeconds ?? AUTH_DEFAULTS.facadeTokenCacheSeconds) * 1000;
   const cache = new VerifiedTokenCache(cacheMs > 0 ? (parsed.data.cacheSize ?? AUTH_DEFAULTS.verifiedTokenCacheSize) : 0);
+  const refused = new RefusedTokenCache(AUTH_DEFAULTS.facadeRefusedCacheSize);
+  let health: { readonly untilMs: number; readonly reachable: Promise<boolean> } | undefined;
 
   async function ask(token: string): Promise<unknown> {
     try {
@@ -90,13 +93,14 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
     kind: "facade" as const,
     issuer,
     resource,
-    async reachable(): Promise<boolean> {
-      try {
-        await ask(`health:${crypto.randomUUID()}:check`);
-        return true;
-      } catch {
-        return false;
+    reachable(): Promise<boolean> {
+      // One probe per window however often /health is asked (it is public): each costs the facade an RPC and a KV read.
+      const now = Date.now();
+      if (health === undefined || now >= health.untilMs) {
+        const reachable = ask(`health:${crypto.randomUUID()}:check`).then(() => true, () => false);
+        health = { untilMs: now + AUTH_DEFAULTS.facadeHealthCacheSeconds * 1000, reachable };
       }
+      return health.reachable;
     },
     async verify(token: string): Promise<AuthContext> {
       if (typeof token !== "string" || token.length > AUTH_DEFAULTS.maxTokenBytes || !OPAQUE_TOKEN.test(token)) {
@@ -105,8 +109,12 @@ export function createFacadeTokenVerifier(options: FacadeVerifierOptions): Facad
       const now = Date.now();
       const hit = cache.get(token, now, NO_KEYS);
       if (hit !== undefined) return hit;
+      if (refused.has(token, now)) throw new InvalidTokenError("inactive", describe("inactive"));
       const answer = await ask(token);
-      if (answer === null || answer === undefined) throw new InvalidTokenError("inactive", describe("inactive"));
+      if (answer === null || answer === undefined) {
+        refused.add(token, now + AUTH_DEFAULTS.facadeRefusedCacheSeconds * 1000);
+        throw new InvalidTokenError("inactive", describe("inactive"));
+      }
       const record = ValidatedSchema.safeParse(answer);
       if (!record.success) throw new JwksUnavailableError("The authorization server's answer about the access token was not understood.");
       const { audience, expiresAt, scope, userId, clientId } = record.data;

@@ -113,4 +113,24 @@ describe("createFacadeTokenVerifier", () => {
     const down: FacadeTokenValidator = { validateToken: () => Promise.reject(new Error("binding down")) };
     expect(await createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator: down }).reachable()).toBe(false);
   });
+
+  it("asks the facade once about a dead token within the refusal window (5 s), then again after it (issue 23 finding 10)", async () => {
+    const { validator, calls } = facade({});
+    const verifier = createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator });
+    for (let i = 0; i < 5; i++) await expect(verifier.verify("dead:token:x")).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(calls).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 5_001);
+    await expect(verifier.verify("dead:token:x")).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("probes the facade for /health at most once per 10 s however often it is asked (the endpoint is public)", async () => {
+    const { validator, calls } = facade({});
+    const verifier = createFacadeTokenVerifier({ issuer: ISSUER, resource: RESOURCE, validator });
+    for (let i = 0; i < 5; i++) expect(await verifier.reachable()).toBe(true);
+    expect(calls).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 10_001);
+    await verifier.reachable();
+    expect(calls).toHaveLength(2);
+  });
 });

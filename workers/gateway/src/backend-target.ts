@@ -5,13 +5,21 @@ import { legacyRemoteSender } from "./legacy-remote.ts";
 /** The revision fleet servers and modern remotes are spoken to in. */
 const MODERN_REVISION = "2026-07-28";
 
+/**
+ * The gateway's budget of calls to one backend is kept per user (gateway.json `rateLimit`: calls
+ * per window per user): one user spending it must not lock every other user out of that backend.
+ */
+export function backendBudgetKey(backend: string, subject: string): string {
+  return `gateway-backend|${backend}|${subject}`;
+}
+
 /** One backend as the gateway reaches it: sends an MCP request on behalf of a caller. */
 export interface BackendTarget {
   readonly name: string;
   readonly kind: "service" | "remote";
   /** The protocol the gateway speaks to it: 2026-07-28 ("modern"), or a 2025 session ("legacy", remote only). */
   readonly era?: "modern" | "legacy";
-  /** The gateway's budget of calls to this backend, all callers together. */
+  /** The gateway's budget of calls to this backend, per user (`backendBudgetKey`). */
   readonly rateLimit?: { readonly requests: number; readonly windowSeconds: number };
   /**
    * Sends a 2026-07-28 request. Fleet servers get the verified caller over RPC; remote ones the

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, type InterceptFn } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
-import type { BackendTarget } from "./backend-target.ts";
+import { backendBudgetKey, type BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import { capabilitiesForBackend } from "./client-capabilities.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
@@ -59,7 +59,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     if (target.era === "legacy") return undefined;
     await authorize(scopesOf(tool));
     // The backend's own budget at the gateway (all callers together): 429 with Retry-After when spent.
-    if (target.rateLimit !== undefined) await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
+    if (target.rateLimit !== undefined) await enforceBudget(env, backendBudgetKey(target.name, caller.subject), target.rateLimit);
 
     // The one request built for the backend (the headers are this call's own copy, credentials already gone).
     headers.set("mcp-name", tool.name);

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
 import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
-import type { BackendTarget } from "./backend-target.ts";
+import { backendBudgetKey, type BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import type { RouteCache } from "./route-cache.ts";
 import { NAME_SEPARATOR, routingTable } from "./naming.ts";
@@ -141,7 +141,7 @@ async function callBackendTool(
 ): Promise<CallToolResult | InputRequiredResult> {
   if (target.rateLimit !== undefined) {
     try {
-      await enforceBudget(env, `gateway-backend|${target.name}`, target.rateLimit);
+      await enforceBudget(env, backendBudgetKey(target.name, caller.subject), target.rateLimit);
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
       return { isError: true, content: [{ type: "text", text: `Backend "${target.name}" is busy: ${error.message}` }] };

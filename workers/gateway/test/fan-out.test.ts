@@ -141,7 +141,7 @@ describe("gateway fan-out to its backends", () => {
     expect(seen.lists).toBe(listsBefore + 3); // listed again after each of the three failures dropped the cache
   });
 
-  it("spends a backend's budget at the gateway across callers (gateway.json: conformance, 10 calls a minute): then 429 with Retry-After and the request's id", async () => {
+  it("spends a backend's budget at the gateway per user (gateway.json: conformance, 10 calls a minute each): then 429 with Retry-After and the request's id — and another user still gets through", async () => {
     const alice = await token({ sub: "auth0|alice" });
     const statuses: number[] = [];
     let refused: Awaited<ReturnType<typeof rpc>> | undefined;
@@ -154,6 +154,17 @@ describe("gateway fan-out to its backends", () => {
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(10);
     expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(refused!.body).toMatchObject({ id: 40 + statuses.length - 1, error: { data: { code: "rate_limited" } } });
+    // One user spending the budget locks nobody else out of the backend.
+    const carol = await token({ sub: "auth0|carol-shouts" });
+    await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({ rules: [{ name: "alice", when: { sub: ["auth0|alice", "auth0|carol-shouts"] }, allow: ["notes.*", "hello.*", "live-monitor.*", "conformance.echo"] }, { name: "reader", when: { sub: "auth0|reader" }, allow: ["notes.*"], scopes: ["tools.read"] }, { name: "łukasz", when: { sub: "auth0|łukasz" }, allow: ["notes.whoami"] }], aliases: { "conformance.echo": "shout" } }));
+    let carolsCall: Awaited<ReturnType<typeof rpc>> | undefined;
+    for (let i = 0; i < 100; i++) {
+      carolsCall = await rpc(carol, "tools/call", { name: "shout", arguments: { text: "me too" } }, 60);
+      if (carolsCall.body.result !== undefined) break; // the rules refresh every rulesRefreshMs
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(carolsCall!.status).toBe(200);
+    expect(carolsCall!.body.result!.content).toEqual([{ type: "text", text: "me too" }]);
   });
 
   it("streams a backend's progress through as it comes, and a client going away cancels the backend's stream", async () => {
@@ -201,7 +212,7 @@ describe("gateway fan-out to its backends", () => {
         headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", ...headers },
         body: JSON.stringify({ jsonrpc: "2.0", id: 31, method: "tools/call", params: { name: "notes__echo", arguments: { text: "x" }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
       }));
-    for (const headers of [{ "mcp-name": "notes__whoami" }, {}]) {
+    for (const headers of [{ "mcp-name": "notes__whoami" }, {}] as Array<Record<string, string>>) {
       const res = await call(headers);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ id: 31, error: { code: -32020 } });

@@ -46,6 +46,11 @@ export async function showConsent(request: Request, oauth: OAuthHelpers, config:
 /** POST /authorize: the consent form. Only after "approve" does the browser go to Auth0. */
 export async function answerConsent(body: ReadBody, oauth: OAuthHelpers, config: FacadeConfig): Promise<Response> {
   const { request, form } = body as ReadBody & { form: URLSearchParams };
+  // Consent CSRF: the form must be posted from the facade's own page (a browser names that page's
+  // origin; the handle is also bound to this browser by the library's cookie — belt and braces).
+  if (request.headers.get("origin") !== new URL(config.issuer).origin) {
+    return errorPage(403, "The consent form must be submitted from the consent page itself. Start again from your MCP client.");
+  }
   const handle = form.get("handle") ?? "";
   try {
     if (form.get("decision") !== "approve") {

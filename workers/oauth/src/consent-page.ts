@@ -63,7 +63,9 @@ export function pageSecurityHeaders(headers: Headers, page: { formAction: string
     `default-src 'none'; ${page.inlineStyles ? "style-src 'unsafe-inline'; " : ""}form-action ${page.formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   headers.set("x-frame-options", "DENY");
-  headers.set("referrer-policy", "no-referrer");
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the consent
+  // form's POST (Fetch, "append a request Origin header"), and the facade checks that Origin.
+  headers.set("referrer-policy", "same-origin");
   headers.set("x-content-type-options", "nosniff");
   headers.set("cache-control", "no-store");
   return headers;

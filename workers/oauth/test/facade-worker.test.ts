@@ -128,4 +128,25 @@ describe("the OAuth facade worker", () => {
     // Another address is not affected.
     expect((await facadeFetch(url.pathname + url.search, { headers: { "cf-connecting-ip": "203.0.113.201" } })).status).toBe(200);
   });
+
+  it("accepts the consent form only from its own page: another Origin, or none, is refused 403 and the consent still stands (issue 23 finding 10)", async () => {
+    const { client_id } = (await (await register({ client_name: "csrf" }, "198.51.100.201")).json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", code_challenge: await challenge(), code_challenge_method: "S256", state: "s" })) url.searchParams.set(k, v);
+    const page = await facadeFetch(url.pathname + url.search);
+    expect(page.headers.get("referrer-policy")).toBe("same-origin"); // so the browser sends the form's Origin
+    const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const handle = /name="handle" value="([^"]+)"/.exec(await page.text())![1]!;
+    const answer = (origin?: string) =>
+      facadeFetch("/authorize", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, ...(origin === undefined ? {} : { origin }) },
+        body: new URLSearchParams({ handle, decision: "approve", scope: "tools.read" }),
+      });
+    expect((await answer("https://evil.example")).status).toBe(403);
+    expect((await answer()).status).toBe(403);
+    // From its own page the approval goes on — to Auth0's discovery, which this test cannot reach (502).
+    const approved = await answer(ISSUER);
+    expect(approved.status).toBe(502);
+  });
 });
