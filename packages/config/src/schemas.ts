@@ -46,7 +46,16 @@ export const ServerManifestSchema = z.strictObject({
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive().max(86_400) })
     .optional(),
   /** Durable Object classes the worker exports besides the MCP session (e.g. a per-user store). */
-  durableObjects: z.array(z.strictObject({ binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/), className: z.string().regex(/^[A-Z][A-Za-z0-9]*$/) })).default([]),
+  durableObjects: z
+    .array(
+      z.strictObject({
+        binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+        className: z.string().regex(/^[A-Z][A-Za-z0-9]*$/),
+        /** The class's previous name, when it was renamed: its objects (and their data) move to the new name (a `renamed_classes` migration). */
+        renamedFrom: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).optional(),
+      }),
+    )
+    .default([]),
   /** Local development: the port `npm run dev` serves this worker on. */
   dev: z.strictObject({ port: z.number().int().min(1024).max(65535) }),
 });

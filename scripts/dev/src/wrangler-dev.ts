@@ -100,7 +100,9 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...(options.registryDir === undefined ? {} : { WRANGLER_REGISTRY_PATH: options.registryDir }) },
+    // The vars in the environment too: a rendered wrangler.toml declares its required secrets
+    // (`[secrets] required`), which wrangler dev then takes from the environment, not from --var.
+    env: { ...process.env, ...options.vars, WRANGLER_SEND_METRICS: "false", ...(options.registryDir === undefined ? {} : { WRANGLER_REGISTRY_PATH: options.registryDir }) },
     detached: process.platform !== "win32", // its own process group: stop() ends workerd too
   });
   let output = "";

@@ -124,11 +124,16 @@ command("teardown", "delete servers' owned APIs and grants (or, with --all, ever
     await reconcile("apply", flags, { teardown: flags.all ? "all" : slugs });
   });
 
-command("routes", "render workers/<slug>/wrangler.toml, check each hostname with Cloudflare, push a gateway's rules to KV", ["npm run provision -- routes --dry-run", "npm run provision -- routes"]).action(async (flags: CommonFlags) => {
-  const result = await runRoutes({ ...connectionOf(flags), dryRun: flags.dryRun });
+command("routes", "render workers/<slug>/wrangler.toml (Durable Object migrations appended to workers/<slug>/migrations.json), check each hostname with Cloudflare, push a gateway's rules to KV", ["npm run provision -- routes --dry-run", "npm run provision -- routes", "npm run provision -- routes --allow-delete"])
+  .option("--allow-delete", "let a Durable Object class the config no longer binds be deleted (with its objects' data)", false)
+  .action(async (flags: CommonFlags & { allowDelete: boolean }) => {
+  const result = await runRoutes({ ...connectionOf(flags), dryRun: flags.dryRun, allowDelete: flags.allowDelete });
   if (flags.json) console.log(JSON.stringify(result, null, 2));
   else {
-    for (const r of result.workers) console.log(`${r.written ? "wrote" : flags.dryRun ? "would write" : "unchanged"} workers/${r.slug}/wrangler.toml  →  ${r.host} (${r.hostStatus})`);
+    for (const r of result.workers) {
+      const migration = r.migration === undefined ? "" : `; Durable Object migration ${r.migration} ${flags.dryRun ? "would be added" : "added"} (workers/${r.slug}/migrations.json: commit it)`;
+      console.log(`${r.written ? "wrote" : flags.dryRun ? "would write" : "unchanged"} workers/${r.slug}/wrangler.toml  →  ${r.host} (${r.hostStatus})${migration}`);
+    }
     for (const g of result.gateways) {
       const namespace = g.namespaceId === null ? "would create its rules KV namespace" : `rules KV namespace ${g.namespaceId}${g.namespaceCreated ? " (created)" : ""}`;
       const rules = g.rules === "not pushed" ? "rules not pushed: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID" : `rules ${g.rules}`;

@@ -4,6 +4,10 @@ import { binOf, bundleWorker } from "@edge-mcp/dev";
 import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import { ProvisionError } from "./errors.ts";
 import { runRoutes } from "./routes.ts";
+import { createCloudflareContext } from "./context.ts";
+import { checkRequiredSecrets, FACADE_UPSTREAM_SECRET, serverSecrets } from "./required-secrets.ts";
+import { workerName } from "./render-wrangler.ts";
+import { FACADE_WORKER } from "@edge-mcp/dev";
 
 export interface DeployResult {
   workers: Array<{ slug: string; kib: number; gzipKib: number; deployed: boolean }>;
@@ -22,6 +26,10 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
     // deploy checks that each custom hostname is free or already yours before `wrangler deploy`
     // (which would silently take it over): Cloudflare's credentials are required here.
     await runRoutes({ root: options.root, cloudflare: "required", ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) });
+    // …and that every Worker has the secrets it cannot serve without, before anything is uploaded.
+    const { env, apiFetch } = createCloudflareContext({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) }, "required");
+    const account = { id: env.CLOUDFLARE_ACCOUNT_ID!, token: env.CLOUDFLARE_API_TOKEN!, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") };
+    await checkRequiredSecrets(apiFetch, account, workers.map((w) => ({ slug: w.slug, worker: w.slug === "oauth" ? FACADE_WORKER : workerName(w.slug), required: w.slug === "oauth" ? [FACADE_UPSTREAM_SECRET] : serverSecrets(fleet.servers.find((s) => s.manifest.slug === w.slug)?.gateway) })));
   }
   const rows: DeployResult["workers"] = [];
   if (!options.dryRun) {

@@ -1,5 +1,6 @@
 import { FACADE_BINDING, FACADE_WORKER } from "@edge-mcp/dev";
 import { COMPATIBILITY_DATE } from "./render-wrangler.ts";
+import { FACADE_UPSTREAM_SECRET, secretsBlock } from "./required-secrets.ts";
 
 export interface FacadeRenderInput {
   /** auth.{base_domain} */
@@ -67,5 +68,5 @@ class_name = "RateLimitCounter"
 [[migrations]]
 tag = "v1"
 new_sqlite_classes = ["RateLimitCounter"]
-`;
+${secretsBlock([FACADE_UPSTREAM_SECRET])}`;
 }

@@ -1,4 +1,6 @@
 import { workerName, type ServerManifest } from "@edge-mcp/config";
+import { durableObjectClasses, migrationsToml, type DurableObjectClass, type Migration } from "./migrations.ts";
+import { secretsBlock } from "./required-secrets.ts";
 
 export { workerName };
 
@@ -19,20 +21,16 @@ export interface RenderInput {
   gateway?: string;
   /** Facade mode: the AUTH_SERVER service binding (TOML), or nothing. */
   facade?: string;
+  /** The worker's Durable Object migration history, append-only (migrations.ts). */
+  migrations: readonly Migration[];
+  /** The Worker secrets it cannot serve without (required-secrets.ts). */
+  secrets: readonly string[];
 }
 
-function durableObjectsBlock(manifest: ServerManifest): string {
-  const objects = [
-    ...(manifest.transport === "stateful" ? [{ binding: "MCP_SESSION", className: "McpSession" }] : []),
-    ...manifest.durableObjects,
-    ...(manifest.rateLimit === undefined ? [] : [{ binding: "RATE_LIMIT", className: "RateLimitCounter" }]),
-  ];
-  // Every server: the subscriptions/listen bus (MCP 2026-07-28), added in its own migration so
-  // that workers deployed before it existed gain it without touching their first migration.
-  const bus = { binding: "MCP_EVENTS", className: "McpEventBus" };
-  const bindings = [...objects, bus].map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");
-  const migration = (tag: string, classes: ReadonlyArray<{ className: string }>) => `\n[[migrations]]\ntag = "${tag}"\nnew_sqlite_classes = [${classes.map((o) => `"${o.className}"`).join(", ")}]\n`;
-  return `${bindings}${objects.length > 0 ? migration("v1", objects) + migration("v2", [bus]) : migration("v1", [bus])}`;
+/** The classes' bindings and the worker's whole migration history (migrations.ts). */
+function durableObjectsBlock(classes: readonly DurableObjectClass[], history: readonly Migration[]): string {
+  const bindings = classes.map((o) => `\n[[durable_objects.bindings]]\nname = "${o.binding}"\nclass_name = "${o.className}"\n`).join("");
+  return `${bindings}${migrationsToml(history)}`;
 }
 
 /** Fills `wrangler.toml.template`. Every placeholder must be known: a typo is an error, not a blank. */
@@ -48,15 +46,16 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     compatibility_date: COMPATIBILITY_DATE,
     transport: input.manifest.transport,
     dev_port: String(input.manifest.dev.port),
-    durable_objects: durableObjectsBlock(input.manifest),
+    durable_objects: durableObjectsBlock(durableObjectClasses(input.manifest), input.migrations),
     gateway: input.gateway ?? "",
     auth_mode: input.authMode,
     facade: input.facade ?? "",
+    secrets: secretsBlock(input.secrets),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new TypeError(`wrangler.toml.template: unknown placeholder {{${key}}}`);
-    if (/["\\\r\n]/.test(value) && !["durable_objects", "gateway", "facade"].includes(key)) throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
+    if (/["\\\r\n]/.test(value) && !["durable_objects", "gateway", "facade", "secrets"].includes(key)) throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
     return value;
   });
 }

@@ -8,11 +8,13 @@ import { ProvisionError } from "./errors.ts";
 import { ensureKvNamespace, gatewayBlock, pushRules, rulesDocument } from "./gateway.ts";
 import { FACADE_WORKER } from "@edge-mcp/dev";
 import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
+import { durableObjectClasses, historyText, loadHistory, MIGRATIONS_FILE, nextHistory } from "./migrations.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
+import { serverSecrets } from "./required-secrets.ts";
 
 export interface RoutesResult {
   /** Every rendered worker: the fleet's servers, and `oauth` (the facade) in facade mode. */
-  workers: Array<{ slug: string; host: string; hostStatus: HostnameStatus; written: boolean }>;
+  workers: Array<{ slug: string; host: string; hostStatus: HostnameStatus; written: boolean; migration?: string }>;
   /** A gateway worker's rules namespace and rules (present when the fleet has one). */
   gateways: Array<{ slug: string; namespaceId: string | null; namespaceCreated: boolean; rules: "unchanged" | "written" | "would write" | "not pushed" }>;
 }
@@ -23,13 +25,14 @@ export interface RoutesResult {
  * each hostname with the Cloudflare API; pushes a gateway's rules to its KV namespace (only when
  * they changed). With --dry-run nothing is written. A hostname owned by another worker stops the run before any file changes.
  */
-export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cloudflare?: "required" | "optional" }): Promise<RoutesResult> {
+export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cloudflare?: "required" | "optional"; allowDelete?: boolean }): Promise<RoutesResult> {
   const { fleet, env, apiFetch } = createCloudflareContext(options, options.cloudflare ?? "optional");
   const templateFile = join(fleet.root, "wrangler.toml.template");
   if (!existsSync(templateFile)) throw new ProvisionError("config_invalid", `${templateFile} not found.`);
   const template = readFileSync(templateFile, "utf8");
   const account = env.CLOUDFLARE_API_TOKEN !== undefined && env.CLOUDFLARE_ACCOUNT_ID !== undefined ? { id: env.CLOUDFLARE_ACCOUNT_ID, token: env.CLOUDFLARE_API_TOKEN, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") } : undefined;
-  const rendered = [];
+  /** Each rendered file, and a worker's migration history when it is first kept or grew a tag. */
+  const rendered: Array<{ slug: string; host: string; hostStatus: HostnameStatus; file: string; text: string; migrations?: { file: string; text: string; tag?: string } }> = [];
   const gateways: RoutesResult["gateways"] = [];
   const facade = fleet.ecosystem.auth.mode === "facade";
   const issuer = facade ? facadeIssuer(env.ECOSYSTEM_BASE_DOMAIN) : `https://${env.AUTH0_DOMAIN}/`;
@@ -52,8 +55,14 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
       const rules = account === undefined ? "not pushed" : await pushRules(apiFetch, account, namespace.id, rulesDocument(gateway), options.dryRun === true);
       gateways.push({ slug: m.slug, namespaceId: namespace.id ?? null, namespaceCreated: namespace.created, rules });
     }
+    // The Durable Object migrations: the committed history, one tag more when the classes changed.
+    const migrationsFile = join(server.dir, MIGRATIONS_FILE);
+    const { history, fromFile } = loadHistory(server.dir);
+    const next = nextHistory(history, durableObjectClasses(m), { file: migrationsFile, allowDelete: options.allowDelete === true });
     const text = renderWranglerToml(template, {
       manifest: m,
+      migrations: next.history,
+      secrets: serverSecrets(gateway),
       host,
       resource: productionResource(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       audiences: identifiersFor(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
@@ -63,7 +72,14 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
       ...(gatewayToml === undefined ? {} : { gateway: gatewayToml }),
       ...(facade ? { facade: facadeServerBlock() } : {}),
     });
-    rendered.push({ slug: m.slug, host, hostStatus, file: join(server.dir, "wrangler.toml"), text });
+    rendered.push({
+      slug: m.slug,
+      host,
+      hostStatus,
+      file: join(server.dir, "wrangler.toml"),
+      text,
+      ...(next.added === undefined && fromFile ? {} : { migrations: { file: migrationsFile, text: historyText(next.history), ...(next.added === undefined ? {} : { tag: next.added.tag }) } }),
+    });
   }
   if (facade) {
     // The facade itself: workers/oauth on auth.{base_domain}, in front of Auth0.
@@ -98,7 +114,10 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
   const workers = rendered.map((r) => {
     const changed = !existsSync(r.file) || readFileSync(r.file, "utf8") !== r.text;
     if (changed && !options.dryRun) writeFileSync(r.file, r.text);
-    return { slug: r.slug, host: r.host, hostStatus: r.hostStatus, written: changed && !options.dryRun };
+    // The history first kept (or one tag longer): committed beside mcp.json, append-only.
+    if (r.migrations !== undefined && !options.dryRun) writeFileSync(r.migrations.file, r.migrations.text);
+    const tag = r.migrations?.tag;
+    return { slug: r.slug, host: r.host, hostStatus: r.hostStatus, written: changed && !options.dryRun, ...(tag === undefined ? {} : { migration: tag }) };
   });
   return { workers, gateways };
 }

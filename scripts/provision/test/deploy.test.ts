@@ -48,3 +48,41 @@ describe("deploy order", () => {
     expect(deployOrder(loadFleet(root)).map((w) => w.slug).at(-1)).toBe("gateway");
   });
 });
+
+describe("required Worker secrets", () => {
+  it("are declared in each rendered wrangler.toml: the requestState key, and a gateway's remote credentials", async () => {
+    const { setupWithCloudflare } = await import("./helpers.ts");
+    const { runRoutes } = await import("../src/routes.ts");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const stops: Array<() => Promise<void>> = [];
+    try {
+      const s = await setupWithCloudflare({ notes: {}, gateway: { transport: "stateless" } }, stops);
+      writeFileSync(join(s.root, "workers/gateway/gateway.json"), JSON.stringify({ backends: { notes: { service: "notes-mcp" }, docs: { url: "https://docs.example.com/mcp", credentialSecret: "DOCS_TOKEN" } }, rules: [{ when: { sub: "a" }, allow: ["notes.*"] }] }));
+      await runRoutes({ root: s.root, processEnv: s.processEnv, requestsPerSecond: 0 });
+      expect(readFileSync(join(s.root, "workers/notes/wrangler.toml"), "utf8")).toContain('[secrets]\nrequired = ["MCP_REQUEST_STATE_KEY"]');
+      expect(readFileSync(join(s.root, "workers/gateway/wrangler.toml"), "utf8")).toContain('[secrets]\nrequired = ["MCP_REQUEST_STATE_KEY", "DOCS_TOKEN"]');
+    } finally {
+      await Promise.all(stops.map((stop) => stop()));
+    }
+  });
+
+  it("are checked with Cloudflare before anything is uploaded: a Worker lacking one fails the deploy, naming it and how to set it", async () => {
+    const { setupWithCloudflare } = await import("./helpers.ts");
+    const stops: Array<() => Promise<void>> = [];
+    try {
+      const s = await setupWithCloudflare({ notes: {}, hello: { transport: "stateless" } }, stops);
+      s.cf.scripts.set("notes-mcp", new Set(["MCP_REQUEST_STATE_KEY"]));
+      s.cf.scripts.set("hello-mcp", new Set()); // deployed, without the key
+      const lines: string[] = [];
+      const error = await runDeploy({ root: s.root, processEnv: s.processEnv, log: (l) => lines.push(l) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "secrets_missing" });
+      expect((error as Error).message).toContain("hello: cd workers/hello && npx wrangler secret put MCP_REQUEST_STATE_KEY");
+      expect((error as Error).message).not.toContain("  notes:");
+      expect(lines.some((l) => l.startsWith("deploying"))).toBe(false); // nothing was uploaded
+      s.cf.scripts.delete("hello-mcp"); // never deployed: the first deploy must bring them
+      expect(((await runDeploy({ root: s.root, processEnv: s.processEnv }).catch((e: unknown) => e)) as Error).message).toMatch(/hello \(not deployed yet\): MCP_REQUEST_STATE_KEY — deploy it once with them: .*--secrets-file/);
+    } finally {
+      await Promise.all(stops.map((stop) => stop()));
+    }
+  });
+});

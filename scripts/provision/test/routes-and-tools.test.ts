@@ -19,8 +19,8 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     const { root, processEnv } = await withCloudflare();
     const result = await runRoutes({ root, processEnv, requestsPerSecond: 0 });
     expect(result.workers).toEqual([
-      { slug: "hello", host: `hello-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
-      { slug: "notes", host: `notes-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true },
+      { slug: "hello", host: `hello-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true, migration: "v1" },
+      { slug: "notes", host: `notes-mcp.${BASE_DOMAIN}`, hostStatus: "free", written: true, migration: "v1" },
     ]);
     const notes = readFileSync(join(root, "workers/notes/wrangler.toml"), "utf8");
     expect(notes).toContain('name = "notes-mcp"');
@@ -28,8 +28,7 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     expect(notes).toContain(`MCP_RESOURCE = "https://notes-mcp.${BASE_DOMAIN}/mcp"`);
     expect(notes).toMatch(/^keep_names = false$/m);
     expect(notes).toContain(`AUTH_ISSUER = "https://${processEnv.AUTH0_DOMAIN}/"`);
-    expect(notes).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpSession", "NotesStore"]');
-    expect(notes).toContain('[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["McpEventBus"]');
+    expect(notes).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpSession", "NotesStore", "McpEventBus"]');
     const hello = readFileSync(join(root, "workers/hello/wrangler.toml"), "utf8");
     // A stateless server has no session objects, only the subscriptions/listen bus.
     expect(hello).not.toContain("McpSession");

@@ -2,7 +2,8 @@
  * A faithful in-memory Cloudflare API (the parts the provisioner uses) on loopback HTTP:
  * `GET /client/v4/accounts/{account}/workers/domains?hostname=` and `GET /client/v4/zones?name=`,
  * Workers KV namespaces (list, paginated with `result_info`; create, 400 code 10014 for a title
- * taken) and values (GET raw, 404 code 10009 when missing; PUT), with Cloudflare's
+ * taken) and values (GET raw, 404 code 10009 when missing; PUT), a Worker's secret names (GET
+ * `/workers/scripts/{name}/secrets`, 404 code 10007 for a Worker not deployed), with Cloudflare's
  * `{ success, errors, result }` envelope and 403 for a bad token.
  */
 import { createServer, type Server } from "node:http";
@@ -26,6 +27,8 @@ export class CloudflareFake {
   readonly calls: string[] = [];
   /** KV namespaces: id → title and values. */
   readonly namespaces = new Map<string, { title: string; values: Map<string, string> }>();
+  /** Deployed Workers and the names of their secrets (values are never returned by the API). */
+  readonly scripts = new Map<string, Set<string>>();
   /** Page size the fake uses when a listing asks for more (forces pagination in tests). */
   maxPerPage = 100;
   private server: Server | undefined;
@@ -69,6 +72,12 @@ export class CloudflareFake {
           return void res.writeHead(200, { "content-type": "application/octet-stream" }).end(stored);
         }
         if (req.method === "PUT") return void readBody(req).then((text) => (ns.values.set(key, text), send(200, { success: true, errors: [], result: null })));
+      }
+      const secrets = new RegExp(`^/client/v4/accounts/${this.accountId}/workers/scripts/([^/]+)/secrets$`).exec(url.pathname);
+      if (req.method === "GET" && secrets !== null) {
+        const names = this.scripts.get(decodeURIComponent(secrets[1]!));
+        if (names === undefined) return send(404, { success: false, errors: [{ code: 10007, message: "This Worker does not exist on your account." }], result: null });
+        return send(200, { success: true, errors: [], result: [...names].map((name) => ({ name, type: "secret_text" })) });
       }
       if (req.method === "GET" && url.pathname === "/client/v4/zones") return send(200, { success: true, errors: [], result: [{ id: "zone_1", name: url.searchParams.get("name") }] });
       return send(404, { success: false, errors: [{ code: 7003, message: "Could not route" }], result: null });
