@@ -16,3 +16,4 @@ export type { SessionStorage } from "./session-storage.ts";
 export { TASKS_EXTENSION, type TaskSupport } from "./task-extension.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./event-bus.ts";
 export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./rate-limit.ts";
+export { finishAfterAnswer } from "./request-context.ts";

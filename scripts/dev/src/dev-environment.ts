@@ -55,6 +55,8 @@ export interface DevEnvironmentOptions {
   facadePort?: number;
   /** Browser origins allowed besides MCP Inspector's (`DEV_ALLOWED_ORIGINS`): a browser test's page. */
   allowedOrigins?: readonly string[];
+  /** More vars for some workers, by slug: a test fleet's own limits (e.g. the gateway's `GATEWAY_BACKEND_TIMEOUT_MS`). */
+  workerVars?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
@@ -215,6 +217,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             MCP_REQUEST_STATE_KEY: requestStateKey,
             ALLOWED_ORIGINS: [...DEV_ALLOWED_ORIGINS, ...(options.allowedOrigins ?? [])].join(","),
             ENVIRONMENT: "development",
+            ...options.workerVars?.[s.manifest.slug],
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
           extraServices: [

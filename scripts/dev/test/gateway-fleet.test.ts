@@ -71,6 +71,9 @@ beforeAll(async () => {
     stateDir,
     ports: { issuer: await freePort(), workers },
     keyFile: join(mkdtempSync(join(tmpdir(), "gateway-keys-")), "keys.json"),
+    // This fleet's own limit: on a busy machine a backend's answer may take longer than the shipped
+    // 2 s without being down (a call hitting it answered "unreachable" once: issue 23 §13).
+    workerVars: { gateway: { GATEWAY_BACKEND_TIMEOUT_MS: "20000" } },
     onWorkerExit: exits.onWorkerExit,
     ...(process.env.GATEWAY_TEST_DEBUG ? { onWorkerOutput: (slug: string, line: string) => console.log(`[${slug}] ${line}`) } : {}),
   });
@@ -130,7 +133,8 @@ describe("gateway: one endpoint for the fleet", () => {
     const bobRules = (name: string, allow = ["hello.*", "notes.list_notes", "conformance.test_*"]) => ({
       rules: [
         { name: "alice", when: { sub: "dev|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "!notes.delete_note"] },
-        { name, when: { sub: "dev|bob" }, allow },
+        // Prompts have rules of their own: allowing conformance's tools exposes none of its prompts.
+        { name, when: { sub: "dev|bob" }, allow, prompts: ["conformance.*"] },
       ],
     });
     // bob's 2025 client, its session opened before the change: the session follows the rules too
@@ -259,10 +263,10 @@ describe("gateway: one endpoint for the fleet", () => {
     expect(await toolNames(client)).toContain("hello__echo");
     await env.stopServer("hello");
 
-    const started = Date.now();
     const failed = await client.callTool({ name: "hello__echo", arguments: { text: "anyone?" } });
     expect(failed.isError).toBe(true);
-    expect(JSON.stringify(failed.content)).toContain('Backend \\"hello\\"');
+    // It failed because the backend is gone, not by waiting out the backend timeout.
+    expect(JSON.stringify(failed.content)).toContain('Backend \\"hello\\" is unreachable');
     // A fresh client: the SDK client keeps a listing for its ttlMs.
     const fresh = await modernClient("gateway", token);
     const names = await toolNames(fresh);
@@ -270,7 +274,6 @@ describe("gateway: one endpoint for the fleet", () => {
     expect(names.some((n) => n.startsWith("hello__"))).toBe(false);
     expect(names).toContain("notes__list_notes");
     expect((await client.callTool({ name: "notes__list_notes", arguments: {} })).isError).toBeFalsy();
-    expect(Date.now() - started).toBeLessThan(30_000);
 
     const health = (await (await fetch(new URL("/health", server("gateway").resource))).json()) as { backends: Record<string, { status: string }> };
     expect(health.backends.hello!.status).not.toBe("ok");

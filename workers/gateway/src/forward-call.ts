@@ -1,8 +1,8 @@
-import type { GatewayConfig } from "@edge-mcp/config";
 import { enforceBudget, type InterceptFn } from "@edge-mcp/server";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
-import { backendBudgetKey, type BackendTarget } from "./backend-target.ts";
+import { backendBudgetKey } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
+import type { GatewayInstance } from "./gateway-instance.ts";
 import { capabilitiesForBackend } from "./client-capabilities.ts";
 import { allowedTools, backendDown, scopesOf } from "./gateway-tools.ts";
 import { BackendUnavailableError, sendToBackend } from "./relay.ts";
@@ -22,10 +22,9 @@ function forBackend(params: Record<string, unknown>): Record<string, unknown> {
 const PASSED_HEADERS = ["content-type", "cache-control"];
 
 export interface ForwarderDeps {
-  readonly config: GatewayConfig;
-  readonly catalog: Catalog;
+  /** The gateway for an env: its limits, catalog and backends (gateway-instance.ts). */
+  readonly gatewayFor: (env: Record<string, unknown>) => GatewayInstance;
   readonly rules: RulesStore;
-  readonly targetsFor: (env: Record<string, unknown>) => ReadonlyMap<string, BackendTarget>;
   /** The gateway's own name and version: the serverInfo its results carry, not the backend's. */
   readonly serverInfo: ServerInfo;
 }
@@ -41,7 +40,8 @@ export interface ForwarderDeps {
  * answers them exactly as unknown tools.
  */
 export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<string, unknown>> {
-  const routes = new RouteCache(deps.catalog);
+  // One route cache per catalog (per env): a table is valid only for the lists it was built from.
+  const routeCaches = new WeakMap<Catalog, RouteCache>();
   return async ({ env, caller, claims, message, url, headers, signal, authorize, relayedTo }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
@@ -50,8 +50,10 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     // checks it like every server does (-32020 HeaderMismatch, with the request's id), and serves it.
     if (headers.get("mcp-method") !== "tools/call" || headers.get("mcp-name")?.trim() !== params.name) return undefined;
     const { snapshot } = await deps.rules.readFrom(env);
-    const facts = factsOf(caller, claims);
-    const { policy, tools } = await allowedTools(deps.catalog, deps.targetsFor(env), snapshot.rules, facts, caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
+    const { config, catalog, targets } = deps.gatewayFor(env);
+    let routes = routeCaches.get(catalog);
+    if (routes === undefined) routeCaches.set(catalog, (routes = new RouteCache(catalog)));
+    const { policy, tools } = await allowedTools(catalog, targets, snapshot.rules, factsOf(caller, claims), caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
     const offered = tools.get(params.name);
     if (offered === undefined) return undefined;
     const { target, tool } = offered;
@@ -66,7 +68,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     const forwarded = new Request(url, { method: "POST", headers, body: JSON.stringify({ ...message, params: forBackend({ ...params, name: tool.name }) }) });
     // The request's own audit line names the backend: one gateway line per call (caller, backend, tool).
     try {
-      const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, signal, deps.config.limits.backendTimeoutMs);
+      const response = await sendToBackend(target, forwarded, { subject: caller.subject, clientId: caller.clientId, scopes: policy.scopes }, signal, config.limits.backendTimeoutMs);
       // An edge-mcp backend answers errors in JSON-RPC; anything else came from the platform (no such worker, a crash).
       if (!response.ok && !(response.headers.get("content-type") ?? "").includes("json")) {
         await response.body?.cancel();
@@ -83,7 +85,7 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       relayedTo(target.name, true);
-      const result = { ...backendDown(error, deps.catalog), resultType: "complete" };
+      const result = { ...backendDown(error, catalog), resultType: "complete" };
       return Response.json({ jsonrpc: "2.0", id: message.id, result }, { headers: { "cache-control": "no-store" } });
     }
   };

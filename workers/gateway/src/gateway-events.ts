@@ -29,10 +29,11 @@ const KIND_OF: Record<string, ItemKind> = { tools_list_changed: "tools", prompts
  * besides the gateway's own announcements, for that listener's caller: the list changes of each
  * fleet backend its rules reach (its `McpBackend.events()` stream; the cached list of that backend
  * is dropped at once) — an event only when the rules reach that kind of the backend's lists, as
- * they stand when it arrives — a change of the rules in KV (polled while it listens), and a backend
+ * they stand when it arrives; a backend they reach nothing of is followed from the rules change
+ * that gives them something of it — a change of the rules in KV (polled while it listens), and a backend
  * whose tools arrived after a listing in this isolate had left it out for being slow. Each listener
- * runs these in its own request (`withEventSources`): one events stream per backend its rules reach
- * (when it subscribes) and one rules poll.
+ * runs these in its own request (`withEventSources`): one events stream per backend its rules reach,
+ * and one rules poll.
  */
 export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>, catalog: Catalog, rules: RulesStore, env: Readonly<Record<string, unknown>>, pollMs: number, facts: CallerFacts): EventSource[] {
   const policyNow = async () => policyFor((await rules.readFrom(env)).snapshot.rules, facts);
@@ -41,8 +42,13 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
     const events = target.events;
     if (events === undefined) continue;
     sources.push(async (emit, signal) => {
-      // A backend the caller's rules reach nothing of is not followed (its feed costs a stream).
-      if (!reachesAny(await policyNow(), target.name)) return untilAborted(signal);
+      // A backend the caller's rules reach nothing of is not followed (its feed costs a stream)
+      // until a rules change gives them something of it.
+      for (;;) {
+        const { snapshot } = await rules.readFrom(env);
+        if (reachesAny(policyFor(snapshot.rules, facts), target.name)) break;
+        if (await rulesChange(rules, env, snapshot.version, pollMs, signal)) return; // the listener left
+      }
       const response = await events();
       // A backend without an event bus announces nothing: wait until the listeners leave.
       if (!response.ok || response.body === null) return untilAborted(signal);
@@ -79,4 +85,12 @@ export function gatewayEventSources(targets: ReadonlyMap<string, BackendTarget>,
 /** Whether the rules give the caller anything of `backend`: its tools, prompts or resources. */
 function reachesAny(policy: Policy, backend: string): boolean {
   return policy.reaches(backend, "tools") || policy.reaches(backend, "prompts") || policy.reaches(backend, "resources");
+}
+
+/** Resolves once the rules differ from `version` (false), or when `signal` aborts first (true). */
+async function rulesChange(rules: RulesStore, env: Readonly<Record<string, unknown>>, version: string, pollMs: number, signal: AbortSignal): Promise<boolean> {
+  for (;;) {
+    if (await sleep(pollMs, signal)) return true;
+    if ((await rules.readFrom(env)).snapshot.version !== version) return false;
+  }
 }

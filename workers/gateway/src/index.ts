@@ -1,10 +1,8 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { GatewayConfigSchema, type GatewayConfig } from "@edge-mcp/config";
-import { consoleAuditSink, createMcpWorker, type HealthReport } from "@edge-mcp/server";
+import { consoleAuditSink, createMcpWorker, finishAfterAnswer, type HealthReport } from "@edge-mcp/server";
 import bundledConfig from "../gateway.json" with { type: "json" };
 import manifest from "../mcp.json" with { type: "json" };
-import { backendTargets, type BackendTarget } from "./backend-target.ts";
-import { Catalog } from "./catalog.ts";
+import { gatewayInstances } from "./gateway-instance.ts";
 import { createCallForwarder } from "./forward-call.ts";
 import { firstAnswer, refuseUnmatchedListener } from "./listen-guard.ts";
 import { factsOf } from "./policy.ts";
@@ -33,42 +31,15 @@ function parseBundledConfig(json: unknown): GatewayConfig {
   throw new TypeError(`workers/gateway/gateway.json: ${issues} — fix it (npm run dev and npm run provision check it with the fleet: docs/gateway.md)`);
 }
 
-/** Who lists backends whose lists are public: the gateway itself, with the read scopes listing needs and nothing more. */
-const LISTER = Object.freeze({ subject: "edge-mcp-gateway", clientId: "edge-mcp-gateway", scopes: Object.freeze(["tools.read", "prompts.read", "resources.read"]) });
-
 /**
- * The execution context of the request being served, for work that must outlive its answer: a
- * slow backend's list fetch (workerd drops a request's pending work once its response is done,
- * unless handed to `waitUntil`). Absent in the 2025 sessions' Durable Object, whose I/O belongs
- * to the object and outlives the request anyway.
+ * The gateway per env: its limits (env overrides), catalog of backends' lists, and backends. A
+ * slow backend's list fetch may finish after the request that started it answered (workerd drops
+ * a request's pending work once its response is done, unless handed to `waitUntil`).
  */
-const served = new AsyncLocalStorage<ExecutionContext>();
-
-const catalog = new Catalog({
-  timeoutMs: config.limits.backendTimeoutMs,
-  maxCacheMs: config.limits.maxListCacheMs,
-  lister: LISTER,
-  // A backend left out of listings (or back again) is an audit event, not only a /health field.
-  onStatus: (backend, health) =>
-    consoleAuditSink.write({ type: "backend_status", time: health.checkedAt ?? new Date().toISOString(), server: "gateway", backend, status: health.status === "unknown" ? "unreachable" : health.status, detail: health.detail ?? null }),
-  keepAlive: (work) => served.getStore()?.waitUntil(work),
-});
+const gatewayFor = gatewayInstances(config, finishAfterAnswer);
 const rules = new RulesStore({ rules: config.rules, aliases: config.aliases }, config.limits.rulesRefreshMs);
 
 type Env = Record<string, unknown>;
-const targetsByEnv = new WeakMap<object, Map<string, BackendTarget>>();
-function targetsFor(env: Env): Map<string, BackendTarget> {
-  let targets = targetsByEnv.get(env);
-  if (targets === undefined) {
-    targets = new Map();
-    for (const [name, target] of backendTargets(config, env)) {
-      if ("misconfigured" in target) catalog.markMisconfigured(name, target.misconfigured);
-      else targets.set(name, target);
-    }
-    targetsByEnv.set(env, targets);
-  }
-  return targets;
-}
 
 /** Who answers at the gateway: its results carry this serverInfo, relayed ones included. */
 const SERVER_INFO = Object.freeze({ name: "gateway", version: "1.0.0" });
@@ -87,17 +58,21 @@ const worker = createMcpWorker<Env>({
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
   audit: consoleAuditSink,
   // Per listener: only the backends that listener's rules reach are followed, only what they reach is heard.
-  eventSources: (env, { caller, claims }) => gatewayEventSources(targetsFor(env), catalog, rules, env, config.limits.rulesRefreshMs, factsOf(caller, claims)),
+  eventSources: (env, { caller, claims }) => {
+    const { targets, catalog } = gatewayFor(env);
+    return gatewayEventSources(targets, catalog, rules, env, config.limits.rulesRefreshMs, factsOf(caller, claims));
+  },
   // A listener no rule matches is refused; 2026-07-28 tools/call is relayed to the backend as it is
   // (progress and MRTR pass through unparsed).
-  intercept: firstAnswer(refuseUnmatchedListener(rules), createCallForwarder({ config, catalog, rules, targetsFor, serverInfo: SERVER_INFO })),
+  intercept: firstAnswer(refuseUnmatchedListener(rules), createCallForwarder({ gatewayFor, rules, serverInfo: SERVER_INFO })),
   async setup(mcp, ctx) {
     const { snapshot, changed } = await rules.readFrom(ctx.env);
     if (changed) {
       rules.announced(snapshot.version);
       await Promise.all([ctx.notify?.toolsChanged(), ctx.notify?.promptsChanged(), ctx.notify?.resourcesChanged()]);
     }
-    await registerGatewayTools(mcp, ctx, { config, catalog }, targetsFor(ctx.env), snapshot.rules);
+    const gateway = gatewayFor(ctx.env);
+    await registerGatewayTools(mcp, ctx, gateway, gateway.targets, snapshot.rules);
   },
 });
 
@@ -106,18 +81,16 @@ async function health(request: Request, env: Env, ctx?: ExecutionContext): Promi
   const response = await worker.fetch(request, env, ctx);
   if (response.status !== 200 && response.status !== 503) return response; // refused (Host), or misconfigured
   const report = (await response.json()) as HealthReport;
-  targetsFor(env); // a backend missing its binding or secret is marked misconfigured, with why
+  const { catalog } = gatewayFor(env); // a backend missing its binding or secret is marked misconfigured, with why
   const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
   return Response.json({ ...report, backends }, { status: response.status, headers: { "cache-control": "no-store" } });
 }
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    return served.run(ctx, () => {
-      // The method first: MCP's POSTs (every call) need no URL parse here.
-      if (request.method === "GET" && new URL(request.url).pathname === "/health") return health(request, env, ctx);
-      return worker.fetch(request, env, ctx);
-    });
+    // The method first: MCP's POSTs (every call) need no URL parse here.
+    if (request.method === "GET" && new URL(request.url).pathname === "/health") return health(request, env, ctx);
+    return worker.fetch(request, env, ctx);
   },
 };
 export const McpSession = worker.McpSession;

@@ -117,4 +117,23 @@ describe("what the gateway's listeners hear", () => {
     stop.abort();
     await running;
   });
+
+  it("starts following a backend once a rules change gives the listener something of it (no need to listen again)", async () => {
+    const opened: string[] = [];
+    const target: BackendTarget = { name: "conformance", kind: "service", send: () => Promise.reject(new Error("not used")), events: async () => (opened.push("conformance"), new Response(new ReadableStream())) };
+    let document: string | null = null;
+    const kv = { get: async () => document };
+    const rules = new RulesStore({ rules: [{ when: { sub: "dev|bob" }, allow: ["hello.*"] }], aliases: {} }, 0);
+    const catalog = new Catalog({ timeoutMs: 100, maxCacheMs: 1_000, lister: { subject: "gw", clientId: "gw", scopes: [] } });
+    const stop = new AbortController();
+    const [feed] = gatewayEventSources(new Map([["conformance", target]]), catalog, rules, { GATEWAY_RULES: kv }, 10, BOB);
+    const running = feed!(() => undefined, stop.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(opened).toEqual([]);
+    document = JSON.stringify({ rules: [{ when: { sub: "dev|bob" }, allow: ["conformance.*"] }] });
+    for (let i = 0; i < 100 && opened.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(opened).toEqual(["conformance"]);
+    stop.abort();
+    await running;
+  });
 });
