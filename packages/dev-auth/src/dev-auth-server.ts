@@ -54,6 +54,8 @@ export interface DevAuthServer {
 }
 
 const OIDC_SCOPES = ["openid", "offline_access", "profile", "email"];
+/** oidc-provider's authorization endpoint (its default route). */
+const AUTHORIZATION_PATH = "/auth";
 
 /**
  * The local Auth0 stand-in (oidc-provider), configured like a tenant the provisioner set up:
@@ -218,6 +220,15 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     }
     // RFC 8414 discovery: the same document as OIDC discovery (MCP clients look here first).
     if (url.pathname === "/.well-known/oauth-authorization-server") req.url = `/.well-known/openid-configuration${url.search}`;
+    // A resource asked for with no scope (a client whose server lists none): Auth0 signs the user in
+    // and issues a token with no permission scopes, after which the server's 403 insufficient_scope
+    // challenge leads the client to ask for more (MCP's step-up). oidc-provider refuses a request that
+    // would grant no scope at all (access_denied), so `openid` is asked for on the client's behalf: an
+    // OIDC scope, never in the access token's `scope` or `permissions` for the resource.
+    if (url.pathname === AUTHORIZATION_PATH && req.method === "GET" && url.searchParams.has("resource") && (url.searchParams.get("scope") ?? "").trim() === "") {
+      url.searchParams.set("scope", "openid");
+      req.url = `${url.pathname}${url.search}`;
+    }
     callback(req, res);
   });
   await new Promise<void>((resolve, reject) => {

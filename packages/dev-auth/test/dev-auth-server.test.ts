@@ -301,6 +301,24 @@ describe("local authorization server (Auth0 stand-in)", () => {
   });
 });
 
+describe("a resource asked for with no scope (as a client whose server lists none asks)", () => {
+  it("signs the user in and issues a token for the resource with no resource scopes, as Auth0 does", async () => {
+    const { client, verifier, back } = await authorizationCodeFlow(NOTES, "");
+    expect(back.searchParams.get("error"), back.searchParams.get("error_description") ?? "").toBeNull(); // was access_denied
+    const { status, body } = await exchange(client.client_id, back.searchParams.get("code")!, verifier, NOTES);
+    expect(status).toBe(200);
+    const ctx = await createTokenVerifier({ issuer, audiences: [NOTES], store: null }).verify(body.access_token!);
+    expect(ctx.subject).toBe("dev|alice");
+    expect(ctx.scopes).toEqual([]);
+  });
+
+  it("still says so when the user really denies it", async () => {
+    const { back } = await authorizationCodeFlow(NOTES, "", "deny");
+    expect(back.searchParams.get("error")).toBe("access_denied");
+    expect(back.searchParams.get("error_description")).toBe("The user denied the request.");
+  });
+});
+
 describe("Client ID Metadata Documents at the stand-in (Auth0's CIMD path, locally)", () => {
   it("advertises CIMD and signs a client in by its document URL; the token's azp and client_id are that URL", async () => {
     const meta = (await (await fetch(new URL(".well-known/oauth-authorization-server", issuer))).json()) as Record<string, unknown>;
