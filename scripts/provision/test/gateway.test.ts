@@ -54,6 +54,19 @@ describe("routes for a gateway (workers/<slug>/gateway.json)", () => {
     expect(writes(cf).slice(before.length)).toEqual([expect.stringMatching(/^PUT \/client\/v4\/accounts\/.*\/storage\/kv\/namespaces\/[0-9a-f]{32}\/values\/rules$/)]);
   });
 
+  it("makes zero writes with --dry-run when the rules namespace exists and the rules changed (it would write them, and says so)", async () => {
+    const { root, processEnv, cf } = await withGateway();
+    await runRoutes({ root, processEnv, requestsPerSecond: 0 });
+    const [id, namespace] = [...cf.namespaces].find(([, ns]) => ns.title === "gateway-mcp-rules")!;
+    const pushed = namespace.values.get("rules");
+    writeFileSync(join(root, "workers/gateway/gateway.json"), JSON.stringify({ ...GATEWAY, rules: [...GATEWAY.rules, { when: { sub: "dev|bob" }, allow: ["hello-world.*"] }] }));
+    const before = writes(cf).length;
+    const result = await runRoutes({ root, processEnv, requestsPerSecond: 0, dryRun: true });
+    expect(result.gateways).toEqual([{ slug: "gateway", namespaceId: id, namespaceCreated: false, rules: "would write" }]);
+    expect(writes(cf).length).toBe(before);
+    expect(namespace.values.get("rules")).toBe(pushed);
+  });
+
   it("makes zero writes with --dry-run", async () => {
     const { root, processEnv, cf } = await withGateway();
     const result = await runRoutes({ root, processEnv, requestsPerSecond: 0, dryRun: true });

@@ -149,4 +149,35 @@ describe("the OAuth facade worker", () => {
     const approved = await answer(ISSUER);
     expect(approved.status).toBe(502);
   });
+
+  it("requires PKCE of a confidential client too (MCP authorization: every client), not only of public ones as the library does", async () => {
+    const reg = await register({ client_name: "confidential", token_endpoint_auth_method: "client_secret_post" }, "198.51.100.202");
+    expect(reg.status).toBe(201);
+    const { client_id, client_secret } = (await reg.json()) as { client_id: string; client_secret?: string };
+    expect(client_secret).toEqual(expect.any(String)); // it is confidential
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", state: "s" })) url.searchParams.set(k, v);
+    const res = await facadeFetch(url.pathname + url.search);
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location")!);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get("error")).toBe("invalid_request");
+    expect(back.searchParams.get("error_description")).toMatch(/PKCE/);
+  });
+
+  // (A loopback redirect URI on another port is allowed: RFC 8252 §7.3, for native apps.)
+  it.each([
+    ["a path that extends the registered one", `${REDIRECT}/more`, "198.51.100.211"],
+    ["a longer path on the same prefix", `${REDIRECT}-evil`, "198.51.100.212"],
+    ["the registered one with a query", `${REDIRECT}?next=https://evil.example`, "198.51.100.213"],
+  ])("refuses a redirect_uri that is %s (exact match, RFC 9700 §4.1.3), on a page and without redirecting", async (_case, redirectUri, ip) => {
+    const registered = await register({ client_name: "exact", redirect_uris: [REDIRECT] }, ip);
+    expect(registered.status).toBe(201);
+    const { client_id } = (await registered.json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: redirectUri, resource: NOTES, scope: "tools.read", state: "s", code_challenge: await challenge(), code_challenge_method: "S256" })) url.searchParams.set(k, v);
+    const res = await facadeFetch(url.pathname + url.search);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+  });
 });
