@@ -143,6 +143,22 @@ describe("scope checks before dispatch (stateless; stateful in sessions.test.ts)
     expect(res.headers.get("www-authenticate")).toContain('scope="resources.read"');
   });
 
+  it.each([
+    ["a prompt argument needs prompts.read", { type: "ref/prompt", name: "greeting" }, "prompts.read"],
+    ["a resource template argument needs resources.read", { type: "ref/resource", uri: "test://notes/{id}" }, "resources.read"],
+  ])("answers completion/complete without the scope of what it completes with 403: %s", async (_what, ref, scope) => {
+    const completion = { jsonrpc: "2.0", id: 3, method: "completion/complete", params: { ref, argument: { name: "x", value: "" } } };
+    const res = await post("stateless", completion, headersOf(await token({ scopes: ["tools.read"] })));
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toContain(`scope="${scope}"`);
+  });
+
+  it("answers tools/list without tools.read with 403 (a token valid for this server, but for resources only)", async () => {
+    const res = await post("stateless", { jsonrpc: "2.0", id: 4, method: "tools/list", params: {} }, headersOf(await token({ scopes: ["resources.read"] })));
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toContain('scope="tools.read"');
+  });
+
   it("answers a batch whose second message needs tools.write with 403 naming the union of scopes", async () => {
     const res = await post("stateless", [
       { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "a" } } },

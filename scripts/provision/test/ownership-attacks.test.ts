@@ -42,6 +42,20 @@ describe("ownership of applications (issue 13 §1)", () => {
     expect(output.join("\n") + "").not.toContain("known-to-the-attacker");
   });
 
+  // Each of Auth0's third-party signals is enough on its own: an attacker who can set one need not set all three.
+  it.each([
+    ["is_first_party: false alone", { client_id: "client_flagged", is_first_party: false }],
+    ["a third-party (CIMD) client id alone", { client_id: "tpc_prefixed" }],
+    ["a third_party_security_mode alone", { client_id: "client_moded", third_party_security_mode: "permissive" }],
+  ])("never adopts a marked application that is third-party by %s", async (_signal, client) => {
+    const { fake, run, root } = await fresh();
+    plant(fake, { ...client, client_metadata: marked("ci-bot") });
+    await run();
+    expect(fake.clients.get(client.client_id)!.grant_types).toEqual(["client_credentials"]); // untouched
+    expect([...fake.grants.values()].some((g) => g.client_id === client.client_id)).toBe(false);
+    expect(envOf(root)).not.toContain(client.client_id);
+  });
+
   it("stops the run when a duplicate is marked after a clean run (pinned key): no grant moves, .env unchanged", async () => {
     const { fake, run, root } = await fresh();
     await run();

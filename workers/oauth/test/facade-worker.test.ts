@@ -165,6 +165,18 @@ describe("the OAuth facade worker", () => {
     expect(back.searchParams.get("error_description")).toMatch(/PKCE/);
   });
 
+  it("refuses code_challenge_method=plain: S256 only (MCP authorization; RFC 7636 §4.2 leaves plain to clients that cannot hash)", async () => {
+    const reg = await register({ client_name: "plain pkce" }, "198.51.100.203");
+    const { client_id } = (await reg.json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", state: "s", code_challenge: "v".repeat(43), code_challenge_method: "plain" })) url.searchParams.set(k, v);
+    const res = await facadeFetch(url.pathname + url.search);
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location")!);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get("error")).toBe("invalid_request");
+  });
+
   // (A loopback redirect URI on another port is allowed: RFC 8252 §7.3, for native apps.)
   it.each([
     ["a path that extends the registered one", `${REDIRECT}/more`, "198.51.100.211"],
