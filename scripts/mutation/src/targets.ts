@@ -89,9 +89,18 @@ export const TARGETS: readonly MutationTarget[] = [
   },
 ];
 
-/** The targets named, in the order of TARGETS; all when none is. */
-export function selectTargets(names: readonly string[]): MutationTarget[] {
-  return names.length === 0 ? [...TARGETS] : TARGETS.filter((t) => names.includes(t.name));
+/** The pseudo-target of the hand-made mutants (src/planted.ts). */
+export const PLANTED_TARGET = "planted";
+
+export interface Selection {
+  readonly targets: readonly MutationTarget[];
+  readonly planted: boolean;
+}
+
+/** The Stryker targets named, in the order of TARGETS, and whether to plant the hand-made mutants; everything when nothing is named. */
+export function selectTargets(names: readonly string[]): Selection {
+  if (names.length === 0) return { targets: [...TARGETS], planted: true };
+  return { targets: TARGETS.filter((t) => names.includes(t.name)), planted: names.includes(PLANTED_TARGET) };
 }
 
 /** Whether a target's score fell below its floor (a run with no valid mutant has no score to hold). */

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileOf, mutatePatterns, MutationTargetError } from "../src/mutate-patterns.ts";
 import { sandboxIgnorePatterns } from "../src/run-target.ts";
-import { belowFloor, selectTargets, TARGETS, type MutationTarget } from "../src/targets.ts";
+import { belowFloor, PLANTED_TARGET, selectTargets, TARGETS, type MutationTarget } from "../src/targets.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -39,9 +39,11 @@ describe("mutation targets", () => {
     expect(mutatePatterns({ ...target, files: [{ file: "src/a.ts", from: "start here", to: "end here" }, "src/a.ts"] }, root)).toEqual(["pkg/src/a.ts:2-4", "pkg/src/a.ts"]);
   });
 
-  it("selects targets by name in their own order, all when none is named", () => {
-    expect(selectTargets([]).map((t) => t.name)).toEqual(TARGETS.map((t) => t.name));
-    expect(selectTargets(["provision", "auth"]).map((t) => t.name)).toEqual(["auth", "provision"]);
+  it("selects targets by name in their own order, and everything (the hand-made mutants too) when none is named", () => {
+    expect(selectTargets([]).targets.map((t) => t.name)).toEqual(TARGETS.map((t) => t.name));
+    expect(selectTargets([]).planted).toBe(true);
+    expect(selectTargets(["provision", "auth"])).toEqual({ targets: [TARGETS[0], TARGETS[4]], planted: false });
+    expect(selectTargets([PLANTED_TARGET])).toEqual({ targets: [], planted: true });
   });
 
   it("holds a score to its target's floor, and a run without valid mutants to nothing", () => {
