@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectiveScopes, hasScopes, InsufficientScopeError, missingScopes, requireScopes, SCOPE_PROFILES, SCOPES } from "../src/index.ts";
+import { effectiveScopes, hasScopes, InsufficientScopeError, missingScopes, requireScopes, resourceScopes, SCOPE_PROFILES, SCOPES } from "../src/index.ts";
 
 const ctx = (...scopes: string[]) => ({ scopes });
 
@@ -43,5 +43,10 @@ describe("scopes", () => {
       expect(error).toBeInstanceOf(InsufficientScopeError);
       expect((error as InsufficientScopeError).requiredScopes).toEqual(["tools.read", "tools.write"]);
     }
+    expect(() => requireScopes(ctx("tools.write"), ["tools.read", "tools.write"])).not.toThrow();
+  });
+
+  it("keeps a token's resource scopes once each, without blanks (a scope string with extra spaces) or protocol scopes", () => {
+    expect(resourceScopes(["tools.read", "", "openid", "tools.read", "tools.write"])).toEqual(["tools.read", "tools.write"]);
   });
 });

@@ -40,6 +40,19 @@ describe("createTokenVerifier().verify", () => {
     expect(ctx.scopes).toEqual(["tools.read"]);
   });
 
+  it("accepts a token that carries its grants only as Auth0 permissions (no scope claim)", async () => {
+    const { key, verifier } = await setup();
+    const ctx = await verifier.verify(await mintToken({ key, omit: ["scope"], claims: { permissions: ["tools.read"] } }));
+    expect(ctx.scopes).toEqual(["tools.read"]);
+  });
+
+  it("refuses something that is not a string as malformed, never with a TypeError", async () => {
+    const { verifier } = await setup();
+    const error = await rejectionOf(verifier.verify(undefined as unknown as string));
+    expect(error).toBeInstanceOf(InvalidTokenError);
+    expect((error as InvalidTokenError).reason).toBe("malformed");
+  });
+
   it("accepts any one of several configured audiences, with and without a trailing slash, by exact match", async () => {
     const { key, verifier } = await setup({ audiences: [AUDIENCE, `${AUDIENCE}/`] });
     await expect(verifier.verify(await mintToken({ key, claims: { aud: `${AUDIENCE}/` } }))).resolves.toMatchObject({ subject: "auth0|alice" });

@@ -82,6 +82,13 @@ describe("MRTR requestState (MCP 2026-07-28 basic/patterns/mrtr, server requirem
     expect(await res.json()).toMatchObject({ error: { code: -32602, message: "Invalid or expired requestState" } });
   });
 
+  it("keeps the binding's fields apart: a state of (sub 'auth0|al', client 'ice-app') is refused to (sub 'auth0|alice', client '-app')", async () => {
+    // Without a separator both callers would bind to the same string, "auth0|alice-app".
+    const state = await firstRound(await token({ sub: "auth0|al", client: "ice-app" }));
+    const res = await retry(await token({ sub: "auth0|alice", client: "-app" }), state);
+    expect(await res.json()).toMatchObject({ error: { code: -32602, message: "Invalid or expired requestState" } });
+  });
+
   it("refuses a state minted by one tool on another tool with the same arguments (bound to the tool)", async () => {
     const alice = await token({ sub: "auth0|alice-mrtr" });
     const state = await firstRound(alice);

@@ -62,7 +62,7 @@ export const TARGETS: readonly MutationTarget[] = [
     workspace: "workers/gateway",
     guards: "which tools, prompts and resources a user reaches through the gateway (deny beats allow)",
     files: ["src/policy.ts"],
-    tests: ["test/policy.test.ts", "test/prompts-and-resources.test.ts"],
+    tests: ["test/policy.test.ts"],
     floor: 0,
   },
   {
@@ -70,7 +70,7 @@ export const TARGETS: readonly MutationTarget[] = [
     workspace: "workers/oauth",
     guards: "the facade's authorize and token checks: PKCE, consent, refresh-token reuse",
     files: ["src/authorize.ts", "src/refresh-reuse.ts"],
-    tests: ["test/facade-worker.test.ts", "test/refresh-tokens.test.ts"],
+    tests: ["test/facade-worker.test.ts", "test/refresh-tokens.test.ts", "test/cimd.test.ts"],
     floor: 0,
   },
   {
@@ -83,7 +83,7 @@ export const TARGETS: readonly MutationTarget[] = [
       { file: "src/plan.ts", from: "const owned = resolveOwnedClients(", to: "return { changes, clientIds, warnings };" },
       "src/gateway.ts",
     ],
-    tests: ["test/ownership-attacks.test.ts", "test/gateway.test.ts"],
+    tests: ["test/ownership-attacks.test.ts", "test/provision.test.ts", "test/cimd.test.ts", "test/gateway.test.ts"],
     alsoCopies: ["wrangler.toml.template"],
     floor: 0,
   },

@@ -37,6 +37,14 @@ describe("gateway rules (deny by default)", () => {
     expect(policyFor(rules, { subject: "DEV|BOB", scopes: ALL }).allows("hello", "echo")).toBe(false);
   });
 
+  it("matches a single sub and a string claim by their whole value only (no substring games)", () => {
+    expect(policyFor(rules, { subject: "dev|alice", scopes: ALL }).reaches("notes")).toBe(true);
+    expect(policyFor(rules, { subject: "dev|ali", scopes: ALL }).reaches("notes")).toBe(false);
+    const org: GatewayRules = { aliases: {}, rules: [{ when: { claim: { name: "org", includes: "acme" } }, allow: ["notes.*"] }] };
+    expect(policyFor(org, { subject: "u", scopes: ALL, claims: { org: "acme" } }).reaches("notes")).toBe(true);
+    expect(policyFor(org, { subject: "u", scopes: ALL, claims: { org: "acme-contractors" } }).reaches("notes")).toBe(false);
+  });
+
   it("matches a roles claim (array) and Auth0 permissions from the verified claims", () => {
     const auditor = policyFor(rules, { subject: "auth0|x", scopes: ALL, claims: { "https://edge-mcp.dev/roles": ["auditor"] } });
     expect(auditor.allows("notes", "list_notes")).toBe(true);
@@ -58,6 +66,7 @@ describe("gateway rules (deny by default)", () => {
     expect(auditor.scopes).toEqual(["tools.read"]);
     expect(auditor.permits(["tools.read"])).toBe(true);
     expect(auditor.permits(["tools.write"])).toBe(false);
+    expect(auditor.permits(["tools.read", "tools.write"])).toBe(false); // every scope a tool needs, not one of them
     // Another matching rule without a scope list: no narrowing.
     const both = policyFor(rules, { subject: "auth0|x", scopes: ALL, claims: { "https://edge-mcp.dev/roles": ["auditor"], permissions: ["gateway:notes-admin"] } });
     expect(both.scopes).toEqual(ALL);

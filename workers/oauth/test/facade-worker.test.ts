@@ -150,6 +150,26 @@ describe("the OAuth facade worker", () => {
     expect(approved.status).toBe(502);
   });
 
+  it("sends a denial back to the client as access_denied, never on to Auth0; a used or forged handle gets a page, not a 500", async () => {
+    const { client_id } = (await (await register({ client_name: "denied" }, "198.51.100.204")).json()) as { client_id: string };
+    const url = new URL("/authorize", ISSUER);
+    for (const [k, v] of Object.entries({ client_id, response_type: "code", redirect_uri: REDIRECT, resource: NOTES, scope: "tools.read", code_challenge: await challenge(), code_challenge_method: "S256", state: "s" })) url.searchParams.set(k, v);
+    const page = await facadeFetch(url.pathname + url.search);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const handle = /name="handle" value="([^"]+)"/.exec(await page.text())![1]!;
+    const answer = (fields: Record<string, string>) =>
+      facadeFetch("/authorize", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: ISSUER }, body: new URLSearchParams(fields) });
+    const denied = await answer({ handle, decision: "deny" });
+    expect(denied.status).toBe(302);
+    const back = new URL(denied.headers.get("location")!);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get("error")).toBe("access_denied");
+    const again = await answer({ handle, decision: "approve", scope: "tools.read" });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain("already used");
+    expect((await answer({ handle: "forged", decision: "approve" })).status).toBe(400);
+  });
+
   it("requires PKCE of a confidential client too (MCP authorization: every client), not only of public ones as the library does", async () => {
     const reg = await register({ client_name: "confidential", token_endpoint_auth_method: "client_secret_post" }, "198.51.100.202");
     expect(reg.status).toBe(201);
