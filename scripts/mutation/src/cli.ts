@@ -47,21 +47,29 @@ const program = createCli({
     process.chdir(root);
     const started = performance.now();
     const results: TargetResult[] = [];
+    const stopped: Array<{ target: string; reason: string }> = [];
     for (const target of selection.targets) {
       if (!flags.json) console.log(`\n▸ ${target.name} (${target.workspace}): the initial test run, then each mutant against the tests that reach it`);
-      const result = await runTarget(target, root, { concurrency: flags.concurrency, incremental: flags.incremental, quiet: flags.json });
-      results.push(result);
-      if (!flags.json) printResult(target, result);
+      try {
+        const result = await runTarget(target, root, { concurrency: flags.concurrency, incremental: flags.incremental, quiet: flags.json });
+        results.push(result);
+        if (!flags.json) printResult(target, result);
+      } catch (error) {
+        // Stryker stops a target whose tests fail unmutated (its log above names them): the others still run.
+        const reason = error instanceof Error ? error.message : String(error);
+        stopped.push({ target: target.name, reason });
+        if (!flags.json) console.log(`${target.name}: not scored — ${reason} Make \`npm test\` pass in ${target.workspace} first.`);
+      }
     }
     const planted = selection.planted ? await plantAll(root, flags.json) : undefined;
     const below = results.filter((r) => belowFloor(r, selection.targets));
     const plantedMissed = (planted?.results ?? []).filter((r) => r.status !== "killed");
     if (flags.json) {
-      console.log(JSON.stringify({ results, belowFloor: below.map((r) => r.target), planted, reports: MUTATION_DEFAULTS.reportDir }, null, 2));
+      console.log(JSON.stringify({ results, stopped, belowFloor: below.map((r) => r.target), planted, reports: MUTATION_DEFAULTS.reportDir }, null, 2));
     } else {
       printSummary(results, planted?.results, formatDuration((performance.now() - started) / 1000));
     }
-    if (below.length > 0 || plantedMissed.length > 0 || (planted?.baseline.length ?? 0) > 0) process.exitCode = 1;
+    if (below.length > 0 || stopped.length > 0 || plantedMissed.length > 0 || (planted?.baseline.length ?? 0) > 0) process.exitCode = 1;
   });
 
 /** The hand-made mutants, after checking their tests pass unmutated. */

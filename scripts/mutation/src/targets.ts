@@ -84,7 +84,7 @@ export const TARGETS: readonly MutationTarget[] = [
       "src/gateway.ts",
     ],
     tests: ["test/ownership-attacks.test.ts", "test/provision.test.ts", "test/cimd.test.ts", "test/gateway.test.ts"],
-    alsoCopies: ["wrangler.toml.template"],
+    alsoCopies: ["wrangler.toml.template", ".env.example"],
     floor: 0,
   },
 ];
