@@ -47,7 +47,7 @@ export const TARGETS: readonly MutationTarget[] = [
     guards: "access-token verification (signature, algorithm, issuer, audience, expiry), claims and scopes",
     files: ["src/verify-access-token.ts", "src/token-claims.ts", "src/scopes.ts"],
     tests: ["test/rejects-bad-tokens.test.ts", "test/verify-access-token.test.ts", "test/scopes.test.ts", "test/verified-token-cache.test.ts"],
-    floor: 0,
+    floor: 70,
   },
   {
     name: "server",
@@ -55,7 +55,7 @@ export const TARGETS: readonly MutationTarget[] = [
     guards: "a session bound to its user, per-tool and per-method scopes, the requestState binding",
     files: ["src/session-binding.ts", "src/scope-check.ts", "src/method-scopes.ts", "src/request-state.ts"],
     tests: ["test/sessions.test.ts", "test/input-required.test.ts", "test/http-errors.test.ts"],
-    floor: 0,
+    floor: 81,
   },
   {
     name: "gateway",
@@ -63,7 +63,7 @@ export const TARGETS: readonly MutationTarget[] = [
     guards: "which tools, prompts and resources a user reaches through the gateway (deny beats allow)",
     files: ["src/policy.ts"],
     tests: ["test/policy.test.ts"],
-    floor: 0,
+    floor: 86,
   },
   {
     name: "oauth",
@@ -71,7 +71,7 @@ export const TARGETS: readonly MutationTarget[] = [
     guards: "the facade's authorize and token checks: PKCE, consent, refresh-token reuse",
     files: ["src/authorize.ts", "src/refresh-reuse.ts"],
     tests: ["test/facade-worker.test.ts", "test/refresh-tokens.test.ts", "test/cimd.test.ts"],
-    floor: 0,
+    floor: 45,
   },
   {
     name: "provision",
@@ -85,7 +85,7 @@ export const TARGETS: readonly MutationTarget[] = [
     ],
     tests: ["test/ownership-attacks.test.ts", "test/provision.test.ts", "test/cimd.test.ts", "test/gateway.test.ts"],
     alsoCopies: ["wrangler.toml.template", ".env.example"],
-    floor: 0,
+    floor: 77,
   },
 ];
 
