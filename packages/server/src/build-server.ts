@@ -9,6 +9,7 @@ import { createEdgeMcpServer, type EdgeMcpServer } from "./edge-mcp-server.ts";
 import { sendListChanged, type ListChange } from "./list-changes.ts";
 import { createSessionSetup } from "./session-setup.ts";
 import { sessionNamespaceOf } from "./session-registry.ts";
+import { reusableSetupContext } from "./reusable-setup-context.ts";
 import { TASKS_EXTENSION, type TaskPolicy } from "./task-extension.ts";
 import { registerTaskMethods } from "./task-methods.ts";
 import type { RoundControl } from "./task-runner.ts";
@@ -67,8 +68,11 @@ export interface SetupContext<Env> {
 export interface BuildOptions {
   /** SHA-256 prefix of the session id, for audit lines (stateful). */
   readonly sessionIdHash?: string | null;
-  /** What an MRTR requestState is bound to besides the caller (modern era: method, target, arguments), computed on demand. */
-  readonly requestBinding?: () => string;
+  /**
+   * Built for a pool: `setup` gets only what a reusable setup may depend on (env, era, the
+   * caller's scopes; see reusable-setup-context.ts), and serves every caller with those scopes.
+   */
+  readonly reusable?: boolean;
   /** The modern era's subscriptions/listen bus, which list changes are published on. */
   readonly bus?: ServerEventBus;
   /** Inside a task's object: the round of `tool` this instance runs (its handler gets `extra.task`). */
@@ -93,6 +97,8 @@ export interface ServerIdentity<Env> {
   readonly eventSources?: (env: Env, subscriber: Subscriber) => readonly EventSource[];
   /** When `setup` runs in a 2025 session: once, at `initialize` (default), or again before every request (session-setup.ts). */
   readonly sessionSetup?: "once" | "per-request";
+  /** Whether stateless requests (2026-07-28 and 2025 stateless) may be served by reused built servers (create-mcp-worker.ts, `reuse`). */
+  readonly reuse?: boolean;
   readonly setup: SetupFn<Env>;
 }
 
@@ -112,7 +118,7 @@ export interface BuiltServer {
  */
 export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit<SetupContext<Env>, "notify" | "claims">, options: BuildOptions = {}): Promise<BuiltServer> {
   const sessionIdHash = options.sessionIdHash ?? null;
-  const codec = requestStateCodecFor(readConfig(base.env as object), options.requestBinding ?? (() => ""));
+  const codec = requestStateCodecFor(readConfig(base.env as object));
   const server = new McpServer(
     { name: identity.name, version: identity.version },
     {
@@ -143,6 +149,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
   const taskPolicies = new Map<string, TaskPolicy>();
   const tasks = { policies: taskPolicies, ...(options.taskRound === undefined ? {} : { round: options.taskRound }) };
   const contextFor = (caller: CallerIdentity): SetupContext<Env> => {
+    if (options.reusable === true) return reusableSetupContext({ env: base.env, transport: base.transport, era: base.era, notify }, caller.scopes);
     const claims = claimsOf(caller);
     return { ...base, caller, ...(claims === undefined ? {} : { claims }), notify };
   };

@@ -30,6 +30,7 @@ import { checkOriginAndHost, corsHeaders, preflightResponse } from "./origin-gua
 import { readBodyWithLimit } from "./read-body.ts";
 import { createSessionClass } from "./session-object.ts";
 import { handleStateless } from "./stateless.ts";
+import { createServerSource } from "./server-source.ts";
 import { inRequest } from "./request-context.ts";
 
 const OptionsSchema = z.object({
@@ -45,6 +46,7 @@ const OptionsSchema = z.object({
   jwksKvBinding: z.string().min(1).optional(),
   responseMode: z.enum(["sse", "json"]).optional(),
   sessionSetup: z.enum(["once", "per-request"]).optional(),
+  reuse: z.boolean().optional(),
   rateLimit: z
     .strictObject({ requests: z.number().int().positive(), writes: z.number().int().positive().optional(), windowSeconds: z.number().int().positive() })
     .optional(),
@@ -62,6 +64,15 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
    * `list_changed`. The handles `setup` gets back from registrations are then inert.
    */
   sessionSetup?: "once" | "per-request";
+  /**
+   * Reuse built servers (default `true`): a 2026-07-28 or 2025 stateless request is served by a
+   * server this isolate already built for a caller with the same scopes, so `setup` runs and tool
+   * schemas are converted once per scope set, not on every request. `setup` may then depend on
+   * `env`, `era` and `ctx.caller.scopes` only: reading the caller's subject, client or claims
+   * throws, and `method` / `target` are absent. Set `false` when `setup` depends on who calls
+   * (a gateway's rules). 2025 sessions and task rounds always build their own.
+   */
+  reuse?: boolean;
   /**
    * 2026-07-28 cache hints for results that set none, per method, e.g.
    * `{ "tools/list": { ttlMs: 60_000, cacheScope: "public" } }`. Use `"private"` whenever a
@@ -81,9 +92,10 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
   /**
-   * Registers tools (with scopes), resources and prompts. Runs per request (stateless, and every
-   * 2026-07-28 request), and per 2025 session — at `initialize`, or before every request of the
-   * session with `sessionSetup: "per-request"`.
+   * Registers tools (with scopes), resources and prompts. Runs once per scope set and isolate for
+   * stateless requests (2026-07-28, and 2025 stateless) — per request with `reuse: false` — and
+   * per 2025 session: at `initialize`, or before every request of the session with
+   * `sessionSetup: "per-request"`.
    */
   setup: SetupFn<Env>;
   capabilities?: import("@modelcontextprotocol/server").ServerCapabilities;
@@ -131,8 +143,10 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     ...(options.cacheHints === undefined ? {} : { cacheHints: options.cacheHints }),
     ...(options.eventSources === undefined ? {} : { eventSources: options.eventSources }),
     ...(o.sessionSetup === undefined ? {} : { sessionSetup: o.sessionSetup }),
+    reuse: o.reuse ?? true,
   });
   const modern = createModernEra<Env>(identity);
+  const legacyServers = createServerSource<Env>(identity, "legacy");
   const verifierFor = tokenVerifiers(o.jwksKvBinding);
 
   type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; seen: RequestObservation } };
@@ -276,7 +290,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     checkProtocolVersion(request);
     const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
     if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
-    if (o.transport === "stateless") return handleStateless(identity, env, rebuild(request, body), parsed!, caller);
+    if (o.transport === "stateless") return handleStateless(identity, legacyServers, env, rebuild(request, body), parsed!, caller);
     return routeToSession(request, env, config, caller, parsed, body);
   }
 

@@ -104,11 +104,19 @@ export interface EdgeMcpServer {
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** Shapes already wrapped: a shape defined once (outside `setup`) is wrapped once, however many servers register it. */
+const wrappedShapes = new WeakMap<Shape, z.ZodObject>();
+
 /** The schema the SDK registers: a zod object schema or a Standard Schema as given, a shape wrapped in `z.object`. */
 function asObjectSchema(schema: Shape | z.ZodType | JsonSchemaInput | undefined): z.ZodType | JsonSchemaInput | undefined {
   if (schema === undefined) return undefined;
   if (schema instanceof z.ZodType || "~standard" in schema) return schema as z.ZodType | JsonSchemaInput;
-  return z.object(schema as Shape);
+  let wrapped = wrappedShapes.get(schema as Shape);
+  if (wrapped === undefined) {
+    wrapped = z.object(schema as Shape);
+    wrappedShapes.set(schema as Shape, wrapped);
+  }
+  return wrapped;
 }
 
 /**
@@ -136,19 +144,26 @@ export interface TaskRegistry {
   readonly round?: RoundControl & { readonly tool: string };
 }
 
-/** The handler context tools get (EdgeRequestExtra) from the SDK's. */
-function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"], server: McpServer): EdgeRequestExtra {
-  const declared = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+/**
+ * The handler context tools get (EdgeRequestExtra) from the SDK's. `live()`: whether the call is
+ * still running — a notification sent after the handler returned (from work it left behind) is
+ * dropped, never sent on whatever exchange the (reused) server serves next.
+ */
+function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"], server: McpServer, live: () => boolean): EdgeRequestExtra {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  const notify = (notification: ServerNotification) => (live() ? ctx.mcpReq.notify(notification) : Promise.resolve());
   return Object.assign(Object.create(ctx) as ServerContext, ctx, {
     auth,
     requestState,
-    // 2025: the SDK's accessor is the initialize-scoped value (deprecated only for 2026-07-28 use).
-    clientCapabilities: declared ?? server.server.getClientCapabilities(),
+    // 2026-07-28: this request's own declaration only (a reused server's instance state is another
+    // request's); 2025: the SDK's accessor is the initialize-scoped value.
+    clientCapabilities: envelope === undefined ? server.server.getClientCapabilities() : (envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined),
     task,
+    mcpReq: { ...ctx.mcpReq, notify },
     _meta: ctx.mcpReq._meta,
     requestId: ctx.mcpReq.id,
     signal: ctx.mcpReq.signal,
-    sendNotification: (notification: ServerNotification) => ctx.mcpReq.notify(notification),
+    sendNotification: notify,
   });
 }
 
@@ -206,7 +221,8 @@ export function createEdgeMcpServer(
           record("denied");
           throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
-        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task, server);
+        let running = true;
+        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task, server, () => running);
         // tasks/cancel aborts the round: the handler sees it on the signal it already watches.
         // Progress has no stream to go to in a task: it becomes the task's statusMessage (tasks/get).
         const extra = round === undefined ? base : Object.assign(Object.create(base) as EdgeRequestExtra, base, { signal: AbortSignal.any([base.signal, round.signal]), sendNotification: (n: ServerNotification) => reportToTask(round, n, base) });
@@ -219,6 +235,8 @@ export function createEdgeMcpServer(
           // In a task, a handler that throws failed the task (a protocol-level failure), unlike a tool error result.
           round?.crashed();
           throw error;
+        } finally {
+          running = false;
         }
       };
       const input = asObjectSchema(inputSchema as Shape | z.ZodType | JsonSchemaInput | undefined);

@@ -6,7 +6,8 @@ import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { claimsOf, toAuthInfo, type CallerIdentity } from "./caller.ts";
 import type { ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
-import { requestBindingOf } from "./request-state.ts";
+import { bindRequestState } from "./request-state.ts";
+import { createServerSource } from "./server-source.ts";
 import { methodOf } from "./jsonrpc.ts";
 import { answerAsTask, type TaskLimits } from "./task-calls.ts";
 import { SCOPES } from "@edge-mcp/auth";
@@ -43,6 +44,7 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
   };
   // The server built (and scope-checked) for a request, handed to the SDK's factory.
   const prebuilt = new WeakMap<Request, McpServer>();
+  const servers = createServerSource(identity, "modern", { busFor: (env) => isolateFor(env as object).bus });
 
   function handlerFor(bus: ServerEventBus, responseMode: "json" | "auto" = identity.jsonResponse === true ? "json" : "auto"): McpHttpHandler {
     return createMcpHandler(
@@ -94,25 +96,29 @@ export function createModernEra<Env>(identity: ServerIdentity<Env>) {
     async serve(request: Request, env: Env, parsedBody: unknown, parsed: ParsedMessages, caller: CallerIdentity, round?: RoundControl & { readonly tool: string }): Promise<Response> {
       const isolate = isolateFor(env as object);
       const message = parsed.messages[0];
-      const { server, toolScopes, taskPolicies } = await buildServer(
-        identity,
-        { env, transport: "stateless", era: "modern", caller, ...methodOf(parsed) },
-        { requestBinding: requestBindingOf(message), bus: isolate.bus, ...(round === undefined ? {} : { taskRound: round }) },
-      );
+      bindRequestState(request, message);
       if (round !== undefined) {
+        // A task's round is never pooled: its server carries the round.
+        const { server } = await buildServer(identity, { env, transport: "stateless", era: "modern", caller, ...methodOf(parsed) }, { bus: isolate.bus, taskRound: round });
         prebuilt.set(request, server);
         isolate.roundHandler ??= handlerFor(isolate.bus, "json");
         return isolate.roundHandler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
       }
-      await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
-      if (message !== undefined && "method" in message && "id" in message && message.method === "tools/call") {
-        const policy = taskPolicies.get(String((message.params as { name?: unknown } | undefined)?.name));
-        const answered = policy === undefined ? undefined : await answerAsTask(request, parsedBody, message, policy, caller, env as object, taskLimits(env, caller, toolScopes, message));
-        if (answered !== undefined) return answered;
+      const lease = await servers.lease(env, caller, methodOf(parsed), true);
+      try {
+        const { server, toolScopes, taskPolicies } = lease.built;
+        await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
+        if (message !== undefined && "method" in message && "id" in message && message.method === "tools/call") {
+          const policy = taskPolicies.get(String((message.params as { name?: unknown } | undefined)?.name));
+          const answered = policy === undefined ? undefined : await answerAsTask(request, parsedBody, message, policy, caller, env as object, taskLimits(env, caller, toolScopes, message));
+          if (answered !== undefined) return answered;
+        }
+        prebuilt.set(request, server);
+        if (message !== undefined && "method" in message && message.method === "subscriptions/listen") return await listen(request, env, parsedBody, caller, isolate.bus);
+        return await isolate.handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
+      } finally {
+        lease.settle();
       }
-      prebuilt.set(request, server);
-      if (message !== undefined && "method" in message && message.method === "subscriptions/listen") return listen(request, env, parsedBody, caller, isolate.bus);
-      return isolate.handler.fetch(request, { authInfo: toAuthInfo(caller), parsedBody });
     },
   };
 }

@@ -11,25 +11,45 @@ interface Envelope {
 export type StateCodec = RequestStateCodec<Envelope>;
 
 /**
+ * What each request's states are bound to besides the caller, by the request object the SDK hands
+ * its handlers (`ctx.http.req`): per call, never in a (pooled) server.
+ */
+const bindings = new WeakMap<Request, () => string>();
+
+/** Binds the states minted or verified while serving `request` to its message (method, target, arguments). */
+export function bindRequestState(request: Request, message: JSONRPCMessage | undefined): void {
+  bindings.set(request, requestBindingOf(message));
+}
+
+const codecs = new WeakMap<ServerConfig, StateCodec>();
+
+/**
  * MRTR `requestState` round-trips through the client, so it is attacker-controlled (MCP
  * 2026-07-28 basic/patterns/mrtr, server requirements 4–5): HMAC-SHA256 signed with the Worker
  * secret `MCP_REQUEST_STATE_KEY`, expiring after `SERVER_DEFAULTS.requestStateTtlSeconds`, and
  * bound to this server (its resource URL), to the caller (sub + client) and to the request (method,
  * tool or URI, and its arguments). A state that was tampered with, has expired, is replayed by
  * another caller, on another call or at another server sharing the key is refused by the SDK's verify seam with -32602 before any handler runs.
- * Undefined when the server has no key (then no tool may mint one, and none is accepted).
+ * Undefined when the server has no key (then no tool may mint one, and none is accepted). One
+ * codec per config: everything it binds comes from the call it serves.
  */
-export function requestStateCodecFor(config: ServerConfig, requestBinding: () => string): StateCodec | undefined {
+export function requestStateCodecFor(config: ServerConfig): StateCodec | undefined {
   if (config.requestStateKey === undefined) return undefined;
-  return createRequestStateCodec<Envelope>({
+  let codec = codecs.get(config);
+  if (codec !== undefined) return codec;
+  codec = createRequestStateCodec<Envelope>({
     key: config.requestStateKey,
     ttlSeconds: SERVER_DEFAULTS.requestStateTtlSeconds,
     bind: (ctx) => {
       const caller = callerFromAuthInfo(ctx.http?.authInfo);
+      const request = ctx.http?.req;
+      const requestBinding = (request === undefined ? undefined : bindings.get(request)) ?? (() => "");
       // The resource first: servers sharing one key (a fleet's one secret) never accept each other's states.
       return [config.resource, caller?.subject ?? "", caller?.clientId ?? "", ctx.mcpReq.method, requestBinding()].join("\u0000");
     },
   });
+  codecs.set(config, codec);
+  return codec;
 }
 
 /**
@@ -38,7 +58,7 @@ export function requestStateCodecFor(config: ServerConfig, requestBinding: () =>
  * would cost every modern request an async hash). Evaluated only when a state is minted or
  * verified.
  */
-export function requestBindingOf(message: JSONRPCMessage | undefined): () => string {
+function requestBindingOf(message: JSONRPCMessage | undefined): () => string {
   let binding: string | undefined;
   return () => {
     if (binding !== undefined) return binding;

@@ -1,23 +1,31 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
-import { buildServer, type ServerIdentity } from "./build-server.ts";
 import { toAuthInfo, type CallerIdentity } from "./caller.ts";
 import { methodOf, type ParsedMessages } from "./jsonrpc.ts";
 import { checkBeforeDispatch } from "./dispatch-checks.ts";
+import type { ServerIdentity } from "./build-server.ts";
+import type { ServerSource } from "./server-source.ts";
 
 /**
- * Stateless mode: no session, no Durable Object — a fresh server and transport per request,
- * with the same auth, scope and input checks as stateful mode.
+ * Stateless mode (2025): no session, no Durable Object — a server per request (reused from the
+ * isolate's pool unless `reuse: false`) on a fresh transport, with the same auth, scope and input
+ * checks as stateful mode.
  */
 export async function handleStateless<Env>(
   identity: ServerIdentity<Env>,
+  servers: ServerSource<Env>,
   env: Env,
   request: Request,
   parsed: ParsedMessages,
   caller: CallerIdentity,
 ): Promise<Response> {
-  const { server, toolScopes } = await buildServer(identity, { env, transport: "stateless", era: "legacy", caller, ...methodOf(parsed) });
-  await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
-  await server.connect(transport);
-  return transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
+  const lease = await servers.lease(env, caller, methodOf(parsed), parsed.messages.length === 1);
+  try {
+    const { server, toolScopes } = lease.built;
+    await checkBeforeDispatch(identity, env, caller, parsed.messages, toolScopes);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: identity.jsonResponse ?? false });
+    await server.connect(transport);
+    return await transport.handleRequest(request, { parsedBody: parsed.raw, authInfo: toAuthInfo(caller) });
+  } finally {
+    lease.settle();
+  }
 }

@@ -51,6 +51,8 @@ const worker = createMcpWorker<Env>({
   // rules (and the caller's current claims) decide every call, as they do for 2026-07-28 requests.
   transport: manifest.transport as "stateful" | "stateless",
   sessionSetup: "per-request",
+  // setup decides from the caller's rules (subject, claims) and the request: never reused across callers.
+  reuse: false,
   rateLimit: manifest.rateLimit,
   instructions: "One endpoint for the edge-mcp fleet: tools and prompts are named {server}__{name}; you see those your account may use.",
   capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true } },
