@@ -22,7 +22,7 @@ export function reusableSetupContext<Env>(base: Omit<SetupContext<Env>, "caller"
 
 function refuse(what: string): never {
   throw new TypeError(
-    `setup read ${what}, but this server's built instances are reused for every caller with the same scopes. ` +
-      "Read who calls in a tool handler (extra.auth), or set `reuse: false` in createMcpWorker if setup must depend on the caller.",
+    `setup read ${what}, but built servers are reused for every caller with the same scopes: ` +
+      "read the caller in a tool handler (extra.auth), or set reuse: false in createMcpWorker.",
   );
 }

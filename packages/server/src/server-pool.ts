@@ -64,7 +64,7 @@ export interface ServerPool {
  * each call, never in the pooled object. A setup that throws builds nothing to keep; a tool that
  * hangs keeps its server out of the pool until its exchange ends.
  */
-export function createServerPool(options: { readonly closeWhenAnswered?: boolean; readonly limits?: Partial<typeof POOL_DEFAULTS> } = {}): ServerPool {
+export function createServerPool(options: { readonly closeWhenAnswered?: boolean; readonly limits?: Partial<Record<keyof typeof POOL_DEFAULTS, number>> } = {}): ServerPool {
   const limits = { ...POOL_DEFAULTS, ...options.limits };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`createServerPool: limits.${name} must be a positive integer`);
