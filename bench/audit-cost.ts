@@ -10,7 +10,7 @@
  * The inspector is sent every `console.log` (`Runtime.consoleAPICalled`), so a profile's share
  * for the audit line is not what the line costs without it; this run measures both.
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { freePort } from "@edge-mcp/dev";
 import { profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
@@ -19,7 +19,7 @@ import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const values = await benchArgs("bench/audit-cost.ts", "What the audit log costs a tools/call on bare workerd (on, off, built but unwritten).", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } });
 const options = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections) };
 
 console.log("bundling bench/workers/mcp-echo.ts with wrangler deploy --dry-run …");

@@ -11,7 +11,7 @@
  * times) and no rate limit (the backend has none either): what is measured is the gateway itself.
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { printTopInclusiveTime, printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
@@ -20,7 +20,7 @@ import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" }, inclusive: { type: "boolean", default: false } } });
+const values = await benchArgs("bench/gateway.ts", "A tools/call through the gateway against the same call made directly, on bare workerd.", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" }, profile: { type: "string" }, depth: { type: "string", default: "2" }, inclusive: { type: "boolean", default: false } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);

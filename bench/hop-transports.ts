@@ -10,7 +10,7 @@
  * only the transport differs. A direct call to the backend (with an RS256 token) is the scale.
  * MCP 2026-07-28 `tools/call`.
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest } from "./lib/load.ts";
@@ -18,7 +18,7 @@ import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const values = await benchArgs("bench/hop-transports.ts", "How a gateway reaches a fleet server across a service binding: fetch with the caller in a header, with fewer headers, or RPC, on bare workerd.", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } });
 const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
 
 console.log("bundling with wrangler deploy --dry-run …");

@@ -9,7 +9,7 @@
  * created per request (hono's `Context` has a dozen arrow-function fields).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { freePort } from "@edge-mcp/dev";
 import { startIssuer } from "./lib/jwks.ts";
 import { pairedCpuRatio, pairedRatio, probe, processCpuMicros, runInterleaved, type PreparedRequest } from "./lib/load.ts";
@@ -17,7 +17,7 @@ import { modernRequest } from "./lib/modern-request.ts";
 import { formatRange, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinningNote, pinSelf, startWorkerd } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } } });
+const values = await benchArgs("bench/keep-names.ts", "What wrangler's keep_names costs workers/hello's tools/call on bare workerd.", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "16" } });
 const root = (p: string) => new URL(`../${p}`, import.meta.url).pathname;
 
 const shippedToml = root("workers/hello/wrangler.toml");

@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
 import { probe, runLoad, type LoadResult } from "./lib/load.ts";
@@ -22,9 +22,7 @@ import { modernMessage } from "./lib/modern-request.ts";
 import { median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinned, pinningNote, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
-const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" }, profile: { type: "string" }, depth: { type: "string", default: "2" } },
-});
+const values = await benchArgs("bench/mcp-throughput.ts", "MCP tools/call throughput and CPU on bare workerd against Express + SDK and the hello-world floor, built servers reused or not, and bundle sizes.", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" }, profile: { type: "string" }, depth: { type: "string", default: "2" } });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);

@@ -5,11 +5,11 @@
  *
  *   node bench/provision-calls.ts [--servers 50] [--clients 5]
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./lib/bench-args.ts";
 import { fleetOf, setup } from "../scripts/provision/test/helpers.ts";
 import { printTable } from "./lib/stats.ts";
 
-const { values } = parseArgs({ options: { servers: { type: "string", default: "50" }, clients: { type: "string", default: "5" } } });
+const values = await benchArgs("bench/provision-calls.ts", "Management API calls of npm run provision against the faithful Auth0 fake (counts, not time).", { servers: { type: "string", default: "50" }, clients: { type: "string", default: "5" } });
 const { servers, ecosystem } = fleetOf(Number(values.servers), Number(values.clients));
 const s = await setup(servers, ecosystem);
 try {

@@ -48,13 +48,13 @@ export function usageLine(name: string, error: CommanderError): string {
  * Parses argv and runs the matched action. A usage mistake prints one line and a hint and exits
  * with code 2; help and version exit 0. Errors thrown by the action itself propagate.
  */
-export async function runCli(program: Command, script: string, argv: readonly string[] = process.argv): Promise<void> {
+export async function runCli(program: Command, script: string, argv: readonly string[] = process.argv, help = `${script} -- --help`): Promise<void> {
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (NOT_A_MISTAKE.has(error.code) || error.exitCode === 0) process.exit(0);
-    console.error(`${usageLine(program.name(), error)} — see \`${script} -- --help\`.`);
+    console.error(`${usageLine(program.name(), error)} — see \`${help}\`.`);
     process.exit(USAGE_EXIT_CODE);
   }
 }
