@@ -1,7 +1,8 @@
 /**
  * Benchmark: MCP `tools/call` throughput of edge-mcp on bare workerd against the common Node
  * build (Express + MCP SDK + jose, bench/baselines/express-mcp), in one run:
- *   hello-world Worker (the floor) · MCP 2026-07-28 (modern, stateless) auth off/on · 2025 stateless
+ *   hello-world Worker (the floor) · MCP 2026-07-28 (modern, stateless) auth off/on, and with a server
+ *   built per request (reuse: false) · 2025 stateless
  *   auth off/on · 2025 stateful (sessions) auth off/on · Express,
  * the same `echo` tool and the same RS256 token and JWKS everywhere, measured in interleaved
  * rounds (medians), plus the gzip size of every worker bundle (`wrangler deploy --dry-run`)
@@ -16,10 +17,10 @@ import { existsSync } from "node:fs";
 import { benchArgs } from "./lib/bench-args.ts";
 import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
-import { probe, runLoad, type LoadResult } from "./lib/load.ts";
+import { probe, processCpuMicros, runLoad, type LoadResult } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
 import { modernMessage } from "./lib/modern-request.ts";
-import { median, printTable } from "./lib/stats.ts";
+import { formatRange, median, printTable } from "./lib/stats.ts";
 import { bundleWorker, LOAD_CPU, pinned, pinningNote, pinSelf, SERVER_CPU, startWorkerd, type WorkerdService } from "./lib/workerd.ts";
 
 const values = await benchArgs("bench/mcp-throughput.ts", "MCP tools/call throughput and CPU on bare workerd against Express + SDK and the hello-world floor, built servers reused or not, and bundle sizes.", { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "4" }, connections: { type: "string", default: "32" }, profile: { type: "string" }, depth: { type: "string", default: "2" } });
@@ -48,15 +49,15 @@ const sizes = [
 ];
 
 const issuer = await startIssuer();
-type Variant = "floor" | "modern-noauth" | "modern-auth" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth" | "express-auth";
-const VARIANTS: Variant[] = ["floor", "modern-noauth", "modern-auth", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth", "express-auth"];
+type Variant = "floor" | "modern-noauth" | "modern-auth" | "modern-auth-fresh" | "stateless-noauth" | "stateless-auth" | "stateful-noauth" | "stateful-auth" | "express-auth";
+const VARIANTS: Variant[] = ["floor", "modern-noauth", "modern-auth", "modern-auth-fresh", "stateless-noauth", "stateless-auth", "stateful-noauth", "stateful-auth", "express-auth"];
 const WORKERD_VARIANTS = VARIANTS.filter((v) => v !== "express-auth");
 const ports = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await freePort()] as const))) as Record<Variant, number>;
 const resource = (v: Variant) => `http://127.0.0.1:${ports[v]}/mcp`;
 
 const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
   if (variant === "floor") return { name: variant, bundle: helloWorld, port: ports[variant], bindings: {} };
-  const [kind, auth] = variant.split("-") as ["modern" | "stateless" | "stateful", "auth" | "noauth"];
+  const [kind, auth, reuse] = variant.split("-") as ["modern" | "stateless" | "stateful", "auth" | "noauth", "fresh" | undefined];
   // Modern requests are stateless whatever the worker's transport: serve them from the stateless build.
   const transport = kind === "stateful" ? "stateful" : "stateless";
   return {
@@ -67,6 +68,7 @@ const services: WorkerdService[] = WORKERD_VARIANTS.map((variant) => {
       BENCH_TRANSPORT: transport,
       ...issuer.serverBindings(resource(variant)),
       ...(auth === "noauth" ? { AUTH_DISABLED: "true" } : {}),
+      ...(reuse === "fresh" ? { BENCH_REUSE: "off" } : {}),
     },
     durableObject: { className: "McpSession", binding: "MCP_SESSION" },
   };
@@ -86,7 +88,7 @@ const bodyFor = (variant: Variant) => (variant.startsWith("modern") ? modern.bod
 
 async function headersFor(variant: Variant): Promise<Record<string, string>> {
   const base = variant.startsWith("modern") ? modern.headers : baseHeaders;
-  return variant.endsWith("-auth") ? { ...base, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...base };
+  return variant.includes("-auth") ? { ...base, authorization: `Bearer ${await issuer.token(resource(variant))}` } : { ...base };
 }
 
 /** Opens sessions (initialize + initialized) and returns their ids. */
@@ -134,12 +136,14 @@ if (inspectorPort !== undefined) {
   process.exit(0);
 }
 
-const results = new Map<Variant, LoadResult[]>(VARIANTS.map((v) => [v, []]));
+const results = new Map<Variant, Array<LoadResult & { cpuPerRequest?: number }>>(VARIANTS.map((v) => [v, []]));
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
     for (const variant of order) {
       const p = prepared.get(variant);
+      // The workerd process's CPU over the run (every workerd variant lives in it; one runs at a time).
+      const cpuBefore = variant === "express-auth" ? undefined : processCpuMicros(workerd.process.pid);
       const result = await runLoad({
         url: variant === "floor" ? `http://127.0.0.1:${ports.floor}/` : resource(variant),
         method: variant === "floor" ? "GET" : "POST",
@@ -148,9 +152,11 @@ try {
         connections: CONNECTIONS,
         durationSeconds: SECONDS,
       });
+      const cpuAfter = cpuBefore === undefined ? undefined : processCpuMicros(workerd.process.pid);
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx and ${result.errors} errors during the run`);
-      results.get(variant)!.push(result);
-      process.stdout.write(`  round ${round + 1} ${variant}: ${Math.round(result.requestsPerSecond)} req/s\n`);
+      const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.requests === 0 ? undefined : (cpuAfter - cpuBefore) / result.requests;
+      results.get(variant)!.push({ ...result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+      process.stdout.write(`  round ${round + 1} ${variant}: ${Math.round(result.requestsPerSecond)} req/s${cpuPerRequest === undefined ? "" : `, ${Math.round(cpuPerRequest)} µs CPU per request`}\n`);
     }
   }
 } finally {
@@ -162,9 +168,18 @@ try {
 const summary = Object.fromEntries(
   VARIANTS.map((v) => {
     const runs = results.get(v)!;
-    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)) }];
+    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)), cpu: runs.map((r) => r.cpuPerRequest) }];
   }),
-) as Record<Variant, { rps: number; p50: number; p99: number }>;
+) as Record<Variant, { rps: number; p50: number; p99: number; cpu: Array<number | undefined> }>;
+
+/** a/b of CPU per request within each round (both measured seconds apart), as median (min–max). */
+function pairedCpu(a: Variant, b: Variant): string {
+  const ratios = summary[a].cpu.flatMap((value, round) => {
+    const other = summary[b].cpu[round];
+    return value === undefined || other === undefined ? [] : [value / other];
+  });
+  return ratios.length === 0 ? "not measured (no /proc)" : formatRange({ median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) });
+}
 
 console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians`);
 console.log(pinningNote(pinnedRun));
@@ -175,11 +190,14 @@ printTable(
     "p50 ms": summary[v].p50,
     "p99 ms": summary[v].p99,
     "vs floor": (summary[v].rps / summary.floor.rps).toFixed(3),
+    "µs CPU / request": summary[v].cpu.every((c) => c !== undefined) ? Math.round(median(summary[v].cpu as number[])) : "–",
   })),
 );
 console.log("");
 printTable([
   { ratio: "MCP 2026-07-28 (modern) / Express baseline, both with auth (goal ≥ 2.5)", value: (summary["modern-auth"].rps / summary["express-auth"].rps).toFixed(2) },
+  { ratio: "CPU per trivial tools/call, built servers reused / built per request (modern, auth; goal ≤ 0.8), paired: median (min–max)", value: pairedCpu("modern-auth", "modern-auth-fresh") },
+  { ratio: "modern (auth) / hello-world floor, req/s", value: (summary["modern-auth"].rps / summary.floor.rps).toFixed(3) },
   { ratio: "modern / 2025 stateless, both with auth (goal ≥ 1)", value: (summary["modern-auth"].rps / summary["stateless-auth"].rps).toFixed(2) },
   { ratio: "modern: auth on / auth off (goal ≥ 0.97)", value: (summary["modern-auth"].rps / summary["modern-noauth"].rps).toFixed(3) },
   { ratio: "edge-mcp stateless / Express baseline, both with auth (goal ≥ 2)", value: (summary["stateless-auth"].rps / summary["express-auth"].rps).toFixed(2) },
