@@ -5,7 +5,7 @@
  */
 import type { AuthContext } from "@edge-mcp/auth";
 import { describe, expect, it } from "vitest";
-import { callerFrom, claimsOf, decodeCaller, encodeCaller } from "../src/caller.ts";
+import { callerFrom, claimsOf, decodeCaller, encodeCaller } from "../src/base/caller.ts";
 
 const verified = (claims: Record<string, unknown>) =>
   callerFrom({ subject: "auth0|josé", clientId: "client-a", scopes: ["tools.read"], claims } as unknown as AuthContext);

@@ -5,7 +5,7 @@
  */
 import { isLegacyRequest, PROTOCOL_VERSION_META_KEY } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
-import { eraOf } from "../src/era.ts";
+import { eraOf } from "../src/http/era.ts";
 
 const ENVELOPE = { [PROTOCOL_VERSION_META_KEY]: "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "t", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
 const METHODS = [undefined, "tools/call", "initialize", "notifications/cancelled", 42];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readEventEnvelopes } from "../src/event-sources.ts";
+import { readEventEnvelopes } from "../src/events/event-sources.ts";
 
 /** A stream that sends `lines` and then stays open, recording whether its reader cancelled it. */
 function openStream(lines: string[]) {

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { McpServer } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServerPool, POOL_DEFAULTS } from "../src/server-pool.ts";
-import { reusableSetupContext } from "../src/reusable-setup-context.ts";
+import { createServerPool, POOL_DEFAULTS } from "../src/mcp/server-pool.ts";
+import { reusableSetupContext } from "../src/mcp/reusable-setup-context.ts";
 import { closeGate, curiousWorker, gate, pooledSetup, pooledWorker, unpooledWorker } from "./fixtures/pooled-worker.ts";
 import { MODERN } from "./helpers/modern.ts";
 import { RESOURCE, token } from "./helpers/tokens.ts";

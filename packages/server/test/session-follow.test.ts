@@ -4,7 +4,7 @@
  */
 import { InMemoryServerEventBus, type ServerEvent, type ServerEventBus } from "@modelcontextprotocol/server";
 import { describe, expect, it, vi } from "vitest";
-import { followWhileOpen } from "../src/session-follow.ts";
+import { followWhileOpen } from "../src/legacy/session-follow.ts";
 
 function observedBus() {
   const bus = new InMemoryServerEventBus();

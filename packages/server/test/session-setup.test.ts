@@ -8,7 +8,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { PromptListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { createSessionSetup } from "../src/session-setup.ts";
+import { createSessionSetup } from "../src/mcp/session-setup.ts";
 
 /** What the session offers right now, changed by the test between requests (a gateway's rules). */
 interface Offer {

@@ -170,7 +170,7 @@ describe("a task's object", () => {
     await pollUntil(alice, taskId, (t) => t.status === "completed");
     const ns = (env as unknown as { MCP_SESSION: DurableObjectNamespace }).MCP_SESSION;
     const stub = ns.get(ns.idFromName(`task:${taskId}`));
-    const { TaskRunner } = await import("../src/task-runner.ts");
+    const { TaskRunner } = await import("../src/tasks/task-runner.ts");
     await runInDurableObject(stub, async (_instance, state) => {
       const stored = (await state.storage.get<Json>("task"))!;
       expect(await state.storage.getAlarm()).toBe(stored.createdAt + stored.ttlMs);

@@ -53,7 +53,7 @@ export const TARGETS: readonly MutationTarget[] = [
     name: "server",
     workspace: "packages/server",
     guards: "a session bound to its user, per-tool and per-method scopes, the requestState binding",
-    files: ["src/session-binding.ts", "src/scope-check.ts", "src/method-scopes.ts", "src/request-state.ts"],
+    files: ["src/base/session-binding.ts", "src/policy/scope-check.ts", "src/policy/method-scopes.ts", "src/mcp/request-state.ts"],
     tests: ["test/sessions.test.ts", "test/input-required.test.ts", "test/http-errors.test.ts"],
     floor: 81,
   },

@@ -1,0 +1,61 @@
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
+import { hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
+import type { CallerIdentity } from "../base/caller.ts";
+import { SERVER_DEFAULTS } from "../base/defaults.ts";
+import type { Era } from "../http/era.ts";
+
+/** JSON-RPC methods and tool names of a body, for the audit line (never arguments). */
+export function describeMessages(messages: readonly JSONRPCMessage[]): { methods: string[]; tools: string[] } {
+  const methods: string[] = [];
+  const tools: string[] = [];
+  for (const m of messages) {
+    if (!("method" in m)) continue;
+    // Client-chosen strings: bounded, so a request cannot write arbitrarily long audit lines.
+    methods.push(m.method.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
+    const name = (m.params as { name?: unknown } | undefined)?.name;
+    if (m.method === "tools/call" && typeof name === "string") tools.push(name.slice(0, SERVER_DEFAULTS.maxAuditNameChars));
+  }
+  return { methods, tools };
+}
+
+/** What one MCP request's audit line is made of, gathered as the request is checked. */
+export interface RequestObservation {
+  caller?: CallerIdentity;
+  rpc?: { methods: string[]; tools: string[] };
+  era?: Era;
+  /** The request's JSON-RPC id, for error answers. */
+  rpcId?: string | number | null;
+  /** Set by an interceptor that relayed the request (a gateway): the backend, and whether relaying failed. */
+  relayed?: { backend: string; failed: boolean };
+}
+
+/** Writes the audit line of one MCP request (HTTP or, with `via: "gateway"`, the backend entrypoint). */
+export async function writeRequestAudit(
+  audit: AuditSink,
+  server: string,
+  request: Request,
+  response: Response,
+  seen: RequestObservation,
+  started: number,
+  via?: "gateway",
+): Promise<void> {
+  audit.write({
+    type: "mcp_request",
+    time: new Date(started).toISOString(),
+    server,
+    era: seen.era ?? null,
+    protocolVersion: request.headers.get("mcp-protocol-version")?.slice(0, 32) ?? null,
+    httpMethod: request.method,
+    methods: seen.rpc?.methods ?? [],
+    tools: seen.rpc?.tools ?? [],
+    subject: seen.caller?.subject ?? null,
+    clientId: seen.caller?.clientId ?? null,
+    scopes: seen.caller?.scopes ?? [],
+    outcome: seen.relayed?.failed === true ? "error" : outcomeOf(response.status),
+    status: response.status,
+    latencyMs: Date.now() - started,
+    sessionIdHash: await hashSessionId(response.headers.get("mcp-session-id") ?? request.headers.get("mcp-session-id")),
+    ...(via === undefined ? {} : { via }),
+    ...(seen.relayed === undefined ? {} : { backend: seen.relayed.backend }),
+  });
+}
