@@ -6,3 +6,8 @@ declare namespace Cloudflare {
     MCP_SESSION: DurableObjectNamespace;
   }
 }
+
+/** Vite's `import.meta.glob` (test/layering.test.ts reads src/ through it: workerd has no file system). */
+interface ImportMeta {
+  glob(pattern: string, options: { query: "?raw"; import: "default"; eager: true }): Record<string, unknown>;
+}
