@@ -21,7 +21,8 @@ export default defineConfig({
           }),
         ],
         // Generous timeouts: CI runs every package's tests at once on two cores, and RSA signing is slow there.
-        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"], testTimeout: 30_000 },
+        // One isolate for every file (no worker to load per file): each test builds its own verifier and caches.
+        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"], testTimeout: 30_000, isolate: false },
       },
       {
         test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"], testTimeout: 30_000 },

@@ -5,5 +5,8 @@ import { workerTestConfig } from "@edge-mcp/testing/vitest-config";
 export default workerTestConfig({
   resource: "https://test-mcp.example.test/mcp",
   configPath: "./test/fixtures/wrangler.toml",
+  // One isolate for every file: the files share no state they depend on (a test reads what it
+  // wrote, and audit lines by its own subjects).
+  shareIsolate: true,
   miniflare: (inject) => ({ outboundService: jwksControlOutbound(inject("jwksUri")) }),
 });

@@ -59,6 +59,12 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n >= 1, "must be at least 1")
       .optional(),
+    SSE_KEEPALIVE_S: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds")
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 300, "must be between 1 and 300 seconds")
+      .optional(),
     MAX_TASKS_PER_SUBJECT: z
       .string()
       .regex(/^\d+$/, "must be a whole number of tasks")
@@ -110,6 +116,8 @@ export interface ServerConfig {
   readonly maxListenersPerSubject: number;
   /** Unfinished MCP tasks one subject may have at once. */
   readonly maxTasksPerSubject: number;
+  /** Keep-alive interval of open streams and event feeds (`SSE_KEEPALIVE_S`, for proxies that cut idle connections sooner), in milliseconds. */
+  readonly sseKeepAliveMs: number;
   readonly environment: string | undefined;
 }
 
@@ -149,6 +157,7 @@ export function readConfig(env: object): ServerConfig {
     maxSessionsPerSubject: e.MAX_SESSIONS_PER_SUBJECT ?? SERVER_DEFAULTS.maxSessionsPerSubject,
     maxListenersPerSubject: e.MAX_LISTENERS_PER_SUBJECT ?? SERVER_DEFAULTS.maxListenersPerSubject,
     maxTasksPerSubject: e.MAX_TASKS_PER_SUBJECT ?? SERVER_DEFAULTS.maxLiveTasksPerSubject,
+    sseKeepAliveMs: e.SSE_KEEPALIVE_S === undefined ? SERVER_DEFAULTS.sseKeepAliveMs : e.SSE_KEEPALIVE_S * 1_000,
     requestStateKey: e.MCP_REQUEST_STATE_KEY,
     environment: e.ENVIRONMENT,
   });

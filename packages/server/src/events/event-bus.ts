@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { InMemoryServerEventBus, type ServerEvent, type ServerEventBus } from "@modelcontextprotocol/server";
-import { SERVER_DEFAULTS } from "../base/defaults.ts";
+import { readConfig } from "../base/config.ts";
 import { isServerEventKind, readEventEnvelopes, type EventEnvelope as Envelope } from "./event-sources.ts";
 
 /** The Durable Object binding a worker declares to share list changes across isolates. */
@@ -27,7 +27,7 @@ export class McpEventBus extends DurableObject {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     this.#subscribers.add(writer);
-    this.#keepAlive ??= setInterval(() => void this.#broadcast("\n"), SERVER_DEFAULTS.sseKeepAliveMs);
+    this.#keepAlive ??= setInterval(() => void this.#broadcast("\n"), readConfig(this.env as object).sseKeepAliveMs);
     void writer.closed.catch(() => undefined).finally(() => this.#drop(writer));
     return new Response(readable, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" } });
   }

@@ -260,7 +260,7 @@ export function createSessionClass<Env extends object>(identity: ServerIdentity<
         eventStore: new SessionEventStore(SERVER_DEFAULTS.sessionEventBufferSize),
         retryInterval: SERVER_DEFAULTS.sseRetryMs,
         onsessionclosed: () => this.#terminate(),
-        keepAliveMs: SERVER_DEFAULTS.sseKeepAliveMs,
+        keepAliveMs: readConfig(this.env).sseKeepAliveMs,
       });
       await server.connect(transport);
       if (storedInit !== undefined) {
