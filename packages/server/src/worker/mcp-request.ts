@@ -1,0 +1,92 @@
+import { extractBearerToken } from "@edge-mcp/auth";
+import { AUTH_DISABLED_CALLER, callerFrom, type CallerIdentity } from "../base/caller.ts";
+import type { ServerConfig } from "../base/config.ts";
+import { SERVER_DEFAULTS } from "../base/defaults.ts";
+import { MethodNotAllowedError } from "../base/errors.ts";
+import { rpcIdOf } from "../http/error-response.ts";
+import { eraOf, type Era } from "../http/era.ts";
+import { batchesAllowed, checkProtocolVersion, messagesFrom, parseJson, type ParsedMessages } from "../http/jsonrpc.ts";
+import { checkBeforeAuth } from "../http/pre-auth-checks.ts";
+import { readBodyWithLimit } from "../http/read-body.ts";
+import type { tokenVerifiers } from "../http/token-verifiers.ts";
+import { routeToSession, withoutCredentials } from "../legacy/legacy-sessions.ts";
+import { handleStateless } from "../legacy/stateless.ts";
+import type { ServerIdentity } from "../mcp/build-server.ts";
+import type { ServerSource } from "../mcp/server-source.ts";
+import { interceptedRequest, type InterceptFn } from "../modern/intercept.ts";
+import type { createModernEra } from "../modern/modern-era.ts";
+import { describeMessages, type RequestObservation } from "../policy/request-audit.ts";
+
+type VerifierSource = ReturnType<typeof tokenVerifiers>;
+
+/** What the MCP endpoint serves with (create-mcp-worker.ts builds it once). */
+export interface McpRequestDeps<Env> {
+  readonly identity: ServerIdentity<Env>;
+  readonly transport: "stateful" | "stateless";
+  readonly modern: ReturnType<typeof createModernEra<Env>>;
+  readonly legacyServers: ServerSource<Env>;
+  readonly verifierFor: VerifierSource;
+  readonly intercept?: InterceptFn<Env>;
+}
+
+/**
+ * The MCP endpoint's pipeline, in the order of the MCP authorization and transport specs:
+ * method, Content-Type, declared size (http/pre-auth-checks.ts) → bearer token → body → era →
+ * 2026-07-28 (modern/) or 2025 (legacy/: stateless, or the session object).
+ */
+export function createMcpRequestHandler<Env extends object>({ identity, transport, modern, legacyServers, verifierFor, intercept }: McpRequestDeps<Env>) {
+  /**
+   * One MCP request, from the method check to dispatch. `verified` is the caller a gateway
+   * already verified (backend entrypoint): then no token is read and no Origin applies (no browser
+   * reaches a service binding); everything from the protocol version on is the same. What the
+   * request turns out to be (caller, era, methods, id) is noted in `seen` as soon as it is known,
+   * for its audit line and for the id of an error answer.
+   */
+  return async function handleMcp(request: Request, env: Env, config: ServerConfig, seen: RequestObservation, verified?: CallerIdentity): Promise<Response> {
+    const observe = (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => {
+      seen.caller = caller;
+      if (era !== undefined) seen.era = era;
+      if (messages !== undefined) {
+        seen.rpc = describeMessages(messages);
+        seen.rpcId = rpcIdOf(messages);
+      }
+    };
+    const method = request.method;
+    checkBeforeAuth(request, transport);
+    const caller = verified ?? (await authenticate(verifierFor, request, env, config));
+    observe(caller);
+    const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
+    const json = body === undefined ? undefined : parseJson(body);
+    if ((await eraOf(request, json)) === "modern") {
+      if (method !== "POST") throw new MethodNotAllowedError("POST", `${method} is not part of MCP 2026-07-28, which has no sessions or standing streams: POST requests only.`);
+      const parsed = messagesFrom(json, { allowBatch: false });
+      observe(caller, parsed.messages, "modern");
+      const only = parsed.messages[0];
+      if (intercept !== undefined && only !== undefined && "method" in only && "id" in only) {
+        const answered = await intercept(interceptedRequest(identity, env, caller, only, request, withoutCredentials(request.headers), body ?? "", seen));
+        if (answered !== undefined) return answered;
+      }
+      return modern.serve(rebuild(request, body), env, json, parsed, caller);
+    }
+    checkProtocolVersion(request);
+    const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
+    if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
+    if (transport === "stateless") return handleStateless(identity, legacyServers, env, rebuild(request, body), parsed!, caller);
+    return routeToSession(request, env, config, caller, parsed, body);
+  };
+}
+
+async function authenticate<Env extends object>(verifierFor: VerifierSource, request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
+  const verifier = verifierFor(config, env as object);
+  if (verifier === undefined) return AUTH_DISABLED_CALLER;
+  return callerFrom(await verifier.verify(await extractBearerToken(request)));
+}
+
+/** The request for a stateless transport: body already read (and bounded), credentials gone. */
+function rebuild(request: Request, body: string | undefined): Request {
+  return new Request(request.url, {
+    method: request.method,
+    headers: withoutCredentials(request.headers),
+    ...(body === undefined ? {} : { body }),
+  });
+}
