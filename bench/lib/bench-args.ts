@@ -3,7 +3,7 @@
  * them with their defaults and an example, and a mistake (an unknown flag, `--rounds 0`) is one
  * line and exit code 2, never a stack trace.
  */
-import { createCli, runCli, wholeNumber } from "@edge-mcp/dev";
+import { createCli, runCli, wholeNumber } from "@edge-mcp/dev/cli-kit";
 
 /** What each option the bench scripts share means. */
 const MEANING: Readonly<Record<string, string>> = {

@@ -1,3 +1,4 @@
+import { FACADE_BINDING, FACADE_WORKER } from "./facade-names.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -61,13 +62,6 @@ export interface DevEnvironmentOptions {
 
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
 export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
-/**
- * The facade worker's name (workers/oauth's wrangler.toml `name`) and the binding servers check
- * its tokens through (@edge-mcp/server's FACADE_BINDING): one spelling for `npm run dev` and
- * the provisioner's rendered wrangler.toml files.
- */
-export const FACADE_WORKER = "oauth-facade";
-export const FACADE_BINDING = "AUTH_SERVER";
 
 export interface RunningServer {
   readonly slug: string;

@@ -7,7 +7,7 @@
  * demand; not in CI.
  */
 import { resolve } from "node:path";
-import { createCli, runCli, wholeNumber } from "@edge-mcp/dev";
+import { createCli, runCli, wholeNumber } from "@edge-mcp/dev/cli-kit";
 import { Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { PLANTED } from "./planted.ts";

@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCli, examplesText, InvalidArgumentError, runCli } from "@edge-mcp/dev";
+import { createCli, examplesText, InvalidArgumentError, runCli } from "@edge-mcp/dev/cli-kit";
 import { Argument, type Command } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { addScope, setDcr, setGrant } from "./config-edits.ts";

@@ -1,13 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { binOf, bundleWorker } from "@edge-mcp/dev";
+import { bundleWorker } from "@edge-mcp/dev/bundle";
+import { binOf } from "@edge-mcp/dev/wrangler-dev";
 import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import { ProvisionError } from "./errors.ts";
 import { runRoutes } from "./routes.ts";
 import { createCloudflareContext } from "./context.ts";
 import { checkRequiredSecrets, FACADE_UPSTREAM_SECRET, serverSecrets } from "./required-secrets.ts";
 import { workerName } from "./render-wrangler.ts";
-import { FACADE_WORKER } from "@edge-mcp/dev";
+import { FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 
 export interface DeployResult {
   workers: Array<{ slug: string; kib: number; gzipKib: number; deployed: boolean }>;

@@ -1,4 +1,4 @@
-import { FACADE_BINDING, FACADE_WORKER } from "@edge-mcp/dev";
+import { FACADE_BINDING, FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 import { COMPATIBILITY_DATE } from "./render-wrangler.ts";
 import { FACADE_UPSTREAM_SECRET, secretsBlock } from "./required-secrets.ts";
 

@@ -6,7 +6,7 @@ import { createCloudflareContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
 import { ensureKvNamespace, gatewayBlock, pushRules, rulesDocument } from "./gateway.ts";
-import { FACADE_WORKER } from "@edge-mcp/dev";
+import { FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { durableObjectClasses, historyText, loadHistory, MIGRATIONS_FILE, nextHistory } from "./migrations.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";

@@ -10,7 +10,6 @@ import pkg from "../../package.json" with { type: "json" };
 import { startChildReaper } from "../child-reaper.ts";
 import { createCli, InvalidArgumentError, portNumber, runCli, USAGE_EXIT_CODE } from "../cli-kit.ts";
 import { renderDevSummary } from "../connect-instructions.ts";
-import { startDevEnvironment } from "../dev-environment.ts";
 import { DevUsageError, planPorts } from "../port-plan.ts";
 import { loadFleet } from "@edge-mcp/config/load";
 import { recordRun, waitForPreviousRun } from "../run-record.ts";
@@ -57,6 +56,8 @@ const program = createCli({
     const reaper = startChildReaper();
     const forget = recordRun(root, reaper.pid);
     try {
+      // Loaded only once the flags are good: `--help` and usage mistakes answer without Miniflare.
+      const { startDevEnvironment } = await import("../dev-environment.ts");
       const env = await startDevEnvironment({
         root,
         ...(only === undefined ? {} : { only }),
