@@ -19,6 +19,9 @@ const serviceBindings = Object.fromEntries(
 export default mergeConfig(
   workerTestConfig({
     resource: "https://gateway-mcp.example.test/mcp",
+    // One isolate for every file: a file that depends on rules sets them and waits until they are
+    // in force (test/helpers/rules-in-force.ts), whatever another file left.
+    shareIsolate: true,
     miniflare: () => ({
       workers: stubBackends({ "notes-mcp": "answer", "hello-mcp": "hang", "live-monitor-mcp": "throw", "conformance-mcp": "answer" }),
       outboundService: remoteServersOutbound,

@@ -8,7 +8,7 @@ import { firstAnswer, refuseUnmatchedListener } from "./listen-guard.ts";
 import { factsOf } from "./policy.ts";
 import { gatewayEventSources } from "./gateway-events.ts";
 import { registerGatewayTools } from "./gateway-tools.ts";
-import { RulesStore } from "./rules-store.ts";
+import { RulesStore, rulesVersionDigest } from "./rules-store.ts";
 
 /**
  * gateway-mcp: one MCP endpoint for the fleet. Each caller sees the tools of the backends its
@@ -85,7 +85,9 @@ async function health(request: Request, env: Env, ctx?: ExecutionContext): Promi
   const report = (await response.json()) as HealthReport;
   const { catalog } = gatewayFor(env); // a backend missing its binding or secret is marked misconfigured, with why
   const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
-  return Response.json({ ...report, backends }, { status: response.status, headers: { "cache-control": "no-store" } });
+  // Which rules this isolate decides by (read again if due): whether a push to KV took effect.
+  const version = await rules.readFrom(env).then(({ snapshot }) => rulesVersionDigest(snapshot.version), () => null);
+  return Response.json({ ...report, backends, rules: { version } }, { status: response.status, headers: { "cache-control": "no-store" } });
 }
 
 export default {

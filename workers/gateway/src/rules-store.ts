@@ -97,3 +97,14 @@ export class RulesStore {
     return (this.#current = { rules: parsed.data, version: text });
   }
 }
+
+/**
+ * What `/health` shows of the rules in force in this isolate: "bundled" (gateway.json), "invalid"
+ * (an unusable KV document, deny-all until one is usable), or the first 16 hex digits of the
+ * SHA-256 of the KV document — enough to tell whether a push took effect, nothing of who may do what.
+ */
+export async function rulesVersionDigest(version: string): Promise<string> {
+  if (version === "bundled" || version === "invalid") return version;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(version)));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

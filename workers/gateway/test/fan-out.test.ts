@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
+import { rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * Fan-out and calls through the real gateway worker and real service bindings, to stand-in
@@ -25,14 +26,14 @@ async function rpc(bearer: string, method: string, params: Record<string, unknow
 }
 
 beforeAll(async () => {
-  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({
+  await rulesInForce({
     rules: [
       { name: "alice", when: { sub: "auth0|alice" }, allow: ["notes.*", "hello.*", "live-monitor.*", "conformance.echo"] },
       { name: "reader", when: { sub: "auth0|reader" }, allow: ["notes.*"], scopes: ["tools.read"] },
       { name: "łukasz", when: { sub: "auth0|łukasz" }, allow: ["notes.whoami"] },
     ],
     aliases: { "conformance.echo": "shout" },
-  }));
+  });
 });
 
 describe("gateway fan-out to its backends", () => {
@@ -62,7 +63,13 @@ describe("gateway fan-out to its backends", () => {
     const seen = JSON.parse(body.result!.content[0].text) as { caller: unknown; token: string | null; lists: number };
     expect(seen.caller).toEqual({ subject: "auth0|alice", clientId: "cursor", scopes: ["tools.read", "tools.write"] });
     expect(seen.token).toBeNull();
-    expect(seen.lists).toBe(1); // listed once (ttlMs 60 s), however many requests came since
+    // Listed from the backend once (ttlMs 60 s), however many requests come since — counted from
+    // here: the isolate is shared with other test files, which may have listed notes before.
+    await rpc(alice, "tools/list");
+    await rpc(alice, "tools/list");
+    const again = JSON.parse((await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {} }, 10)).body.result!.content[0].text) as { lists: number };
+    expect(seen.lists).toBeGreaterThanOrEqual(1);
+    expect(again.lists).toBe(seen.lists);
     expect((await rpc(alice, "tools/call", { name: "shout", arguments: { text: "hi" } })).body.result!.content).toEqual([{ type: "text", text: "hi" }]);
   });
 

@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
+import { rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * 2025 clients at the gateway: a session each (the gateway is stateful), served by the real
@@ -30,7 +31,7 @@ async function legacyClient(bearer: string, capabilities: Record<string, unknown
 const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
 beforeAll(async () => {
-  await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+  await rulesInForce(JSON.parse(rules(["notes.*"])) as object);
 });
 
 /** Reads SSE `data:` messages from a stream until one matches, or the deadline passes. */

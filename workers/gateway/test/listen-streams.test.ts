@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { describe, expect, inject, it } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
+import { rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * The gateway's `subscriptions/listen` streams (MCP 2026-07-28), each a request of its own to the
@@ -50,7 +51,7 @@ async function listen(bearer: string): Promise<{ next: (match: (m: { method?: st
 
 describe("the gateway's listen streams", () => {
   it("keep hearing rules changes after the listener that came first goes away", async () => {
-    await env.GATEWAY_RULES.put(RULES_KEY, rules(["notes.*"]));
+    await rulesInForce(JSON.parse(rules(["notes.*"])) as object);
     const bearer = await token({ sub: "auth0|alice" });
     const first = await listen(bearer);
     expect(await first.next((m) => m.method === "notifications/subscriptions/acknowledged", 5_000)).toBe(true);

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
+import { rulesInForce } from "./helpers/rules-in-force.ts";
 
 /** Prompts and resources of the backends (stand-ins: test/fixtures/stub-backends.ts) through the gateway. */
 const RESOURCE = "https://gateway-mcp.example.test/mcp";
@@ -20,7 +21,7 @@ async function rpc(method: string, params: Record<string, unknown> = {}, sub = "
 }
 
 beforeAll(async () => {
-  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({
+  await rulesInForce({
     rules: [
       // carol reaches the prompts and resources of notes and conformance (both answer); nobody reaches anything else.
       { when: { sub: "auth0|carol" }, allow: ["notes.*", "conformance.*"], prompts: ["notes.*", "conformance.*"], resources: ["notes.*", "conformance.*"] },
@@ -31,7 +32,7 @@ beforeAll(async () => {
       // erin: prompts and resources by name, a deny among them.
       { when: { sub: "auth0|erin" }, prompts: ["notes.*", "!notes.greet"], resources: ["notes.readme"] },
     ],
-  }));
+  });
 });
 
 describe("prompts and resources through the gateway", () => {

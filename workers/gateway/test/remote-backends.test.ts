@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
+import { rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * Remote backends through the whole gateway worker: real MCP servers (the SDK's, in Node, behind
@@ -25,7 +26,7 @@ async function rpc(bearer: string, method: string, params: Json = {}, id = 1): P
 }
 
 beforeAll(async () => {
-  await env.GATEWAY_RULES.put(RULES_KEY, JSON.stringify({ rules: [{ name: "readers", when: { sub: "auth0|reader" }, allow: ["docs.*", "wiki.*"] }] }));
+  await rulesInForce({ rules: [{ name: "readers", when: { sub: "auth0|reader" }, allow: ["docs.*", "wiki.*"] }] });
 });
 
 describe("remote backends through the gateway", () => {
