@@ -154,6 +154,9 @@ describe("configuration from Worker env vars", () => {
     ["AUTH_ISSUER", { AUTH_ISSUER: undefined }],
     ["AUTH_AUDIENCES", { AUTH_AUDIENCES: "" }],
     ["SESSION_IDLE_TIMEOUT_S", { SESSION_IDLE_TIMEOUT_S: "soon" }],
+    ["SSE_KEEPALIVE_S", { SSE_KEEPALIVE_S: "0" }],
+    ["SSE_KEEPALIVE_S", { SSE_KEEPALIVE_S: "301" }],
+    ["AUTH_FACADE_CACHE_S", { AUTH_MODE: "facade", AUTH_FACADE_CACHE_S: "301" }],
     ["AUTH_DISABLED", { AUTH_DISABLED: "true", ENVIRONMENT: "production" }],
   ])("answers 500 naming %s when it is missing or bad", async (name, vars) => {
     const res = await call(vars);

@@ -14,6 +14,17 @@ const MAX_SCOPE_CHARS = 128;
  * once per env object; a bad or missing variable fails every request with 500 and a message
  * naming it — never its value.
  */
+/** A var holding a whole number of `unit` in [min, max] (vars are strings), e.g. "3600". */
+function wholeNumberVar(unit: string, min: number, max?: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n >= min, `must be at least ${min}`)
+    .refine((n) => max === undefined || n <= max, `must be at most ${max}`)
+    .optional();
+}
+
 const EnvSchema = z
   .object({
     MCP_RESOURCE: z
@@ -26,12 +37,7 @@ const EnvSchema = z
      */
     AUTH_MODE: z.enum(["auth0", "facade"], { error: 'must be "auth0" or "facade"' }).optional(),
     /** Facade mode: how long an isolate trusts a token it has checked, in seconds (0-300). */
-    AUTH_FACADE_CACHE_S: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of seconds")
-      .transform(Number)
-      .refine((n) => n <= 300, "must be at most 300")
-      .optional(),
+    AUTH_FACADE_CACHE_S: wholeNumberVar("seconds", 0, 300),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCES: z.string().optional(),
     AUTH_JWKS_URI: SecureUrlSchema.optional(),
@@ -41,36 +47,11 @@ const EnvSchema = z
       .string()
       .refine((v) => list(v).length > 0 && list(v).every((s) => SCOPE_TOKEN.test(s) && s.length <= MAX_SCOPE_CHARS), "must be space-separated scope tokens")
       .optional(),
-    SESSION_IDLE_TIMEOUT_S: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of seconds")
-      .transform(Number)
-      .refine((n) => n >= 1, "must be at least 1")
-      .optional(),
-    MAX_SESSIONS_PER_SUBJECT: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of sessions")
-      .transform(Number)
-      .refine((n) => n >= 1, "must be at least 1")
-      .optional(),
-    MAX_LISTENERS_PER_SUBJECT: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of listeners")
-      .transform(Number)
-      .refine((n) => n >= 1, "must be at least 1")
-      .optional(),
-    SSE_KEEPALIVE_S: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of seconds")
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 300, "must be between 1 and 300 seconds")
-      .optional(),
-    MAX_TASKS_PER_SUBJECT: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of tasks")
-      .transform(Number)
-      .refine((n) => n >= 1, "must be at least 1")
-      .optional(),
+    SESSION_IDLE_TIMEOUT_S: wholeNumberVar("seconds", 1),
+    MAX_SESSIONS_PER_SUBJECT: wholeNumberVar("sessions", 1),
+    MAX_LISTENERS_PER_SUBJECT: wholeNumberVar("listeners", 1),
+    SSE_KEEPALIVE_S: wholeNumberVar("seconds", 1, 300),
+    MAX_TASKS_PER_SUBJECT: wholeNumberVar("tasks", 1),
     /** HMAC key for MRTR requestState (a Worker secret): at least 32 characters. */
     MCP_REQUEST_STATE_KEY: z.string().min(32, "must be at least 32 characters (a random secret: wrangler secret put MCP_REQUEST_STATE_KEY)").optional(),
     AUTH_DISABLED: z.enum(["true", "false", "1", "0", ""], { error: 'must be "true" or "false"' }).optional(),
