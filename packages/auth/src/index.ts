@@ -27,6 +27,7 @@ export {
 export { requireAuth, type AuthEnv, type RequireAuthOptions } from "./require-auth.ts";
 export {
   SCOPES,
+  OPERATOR_SCOPE,
   SCOPE_PROFILES,
   PROTOCOL_SCOPES,
   effectiveScopes,

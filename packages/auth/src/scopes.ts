@@ -28,6 +28,13 @@ export function resourceScopes(scopes: Iterable<string>): readonly string[] {
 export type BuiltInScope = (typeof SCOPES)[keyof typeof SCOPES];
 
 /** Named bundles of scopes a server (and the provisioner) can declare. */
+/**
+ * The operator scope: a fleet's operational detail (each backend's health, the rules in force, and
+ * the operator console) is shown only to a token carrying it. No scope profile includes it: a
+ * server that offers detail names it in its mcp.json `extraScopes`, and only operators are granted it.
+ */
+export const OPERATOR_SCOPE = "fleet.read";
+
 export const SCOPE_PROFILES = Object.freeze({
   readonly: Object.freeze([SCOPES.resourcesRead, SCOPES.promptsRead, SCOPES.toolsRead] as const),
   standard: Object.freeze([SCOPES.resourcesRead, SCOPES.promptsRead, SCOPES.toolsRead, SCOPES.toolsWrite] as const),

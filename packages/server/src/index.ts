@@ -17,3 +17,4 @@ export { TASKS_EXTENSION, type TaskSupport } from "./tasks/task-extension.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./events/event-bus.ts";
 export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./policy/rate-limit.ts";
 export { finishAfterAnswer } from "./base/request-context.ts";
+export { OPERATOR_SCOPE } from "@edge-mcp/auth";

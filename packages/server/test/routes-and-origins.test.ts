@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createMcpWorker } from "../src/index.ts";
+import { createMcpWorker, OPERATOR_SCOPE } from "../src/index.ts";
 import { INITIALIZE, post, send } from "./helpers/mcp.ts";
 import { ISSUER, RESOURCE, token } from "./helpers/tokens.ts";
 
@@ -41,6 +41,19 @@ describe("/health and unknown routes", () => {
     });
     // At least the signing key (a key-rotation test elsewhere in the run may have added its next one).
     expect(((await (await send("stateful", new Request(`${ORIGIN}/health`))).json()) as { auth: { jwks: { keyCount: number } } }).auth.jwks.keyCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it("adds healthDetail only for a token with the operator scope: anonymous callers get the overall report, other tokens 403", async () => {
+    const worker = createMcpWorker({ name: "ops", version: "1", transport: "stateless", setup: () => {}, healthDetail: () => ({ backends: { secret: "detail" } }) });
+    const health = (bearer?: string) => worker.fetch(new Request(`${ORIGIN}/health`, bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }), env as never);
+    const anonymous = await health();
+    expect(anonymous.status).toBe(200);
+    expect(JSON.stringify(await anonymous.json())).not.toContain("detail");
+    const operator = await health(await token({ scopes: [OPERATOR_SCOPE] }));
+    expect(await operator.json()).toMatchObject({ status: "ok", backends: { secret: "detail" } });
+    const reader = await health(await token({ scopes: ["tools.read"] }));
+    expect(reader.status).toBe(403);
+    expect(reader.headers.get("www-authenticate")).toContain(`scope="${OPERATOR_SCOPE}"`);
   });
 
   it("answers 503 when the authorization server's keys cannot be had", async () => {

@@ -275,7 +275,10 @@ describe("gateway: one endpoint for the fleet", () => {
     expect(names).toContain("notes__list_notes");
     expect((await client.callTool({ name: "notes__list_notes", arguments: {} })).isError).toBeFalsy();
 
-    const health = (await (await fetch(new URL("/health", server("gateway").resource))).json()) as { backends: Record<string, { status: string }> };
+    // Per-backend detail is for operators (the operator scope); anonymous callers get the overall status.
+    const operator = await tokenFor("gateway", "dev|operator", ["fleet.read"]);
+    const health = (await (await fetch(new URL("/health", server("gateway").resource), { headers: { authorization: `Bearer ${operator}` } })).json()) as { backends: Record<string, { status: string }> };
+    expect(await (await fetch(new URL("/health", server("gateway").resource))).json()).not.toHaveProperty("backends");
     expect(health.backends.hello!.status).not.toBe("ok");
     expect(health.backends.notes!.status).toBe("ok");
     await client.close();

@@ -1,5 +1,5 @@
 import { GatewayConfigSchema, type GatewayConfig } from "@edge-mcp/config";
-import { consoleAuditSink, createMcpWorker, finishAfterAnswer, type HealthReport } from "@edge-mcp/server";
+import { consoleAuditSink, createMcpWorker, finishAfterAnswer } from "@edge-mcp/server";
 import bundledConfig from "../gateway.json" with { type: "json" };
 import manifest from "../mcp.json" with { type: "json" };
 import { gatewayInstances } from "./gateway-instance.ts";
@@ -59,6 +59,15 @@ const worker = createMcpWorker<Env>({
   // The listing depends on who asks (their rules): cacheable by that caller only.
   cacheHints: { "tools/list": { ttlMs: 30_000, cacheScope: "private" } },
   audit: consoleAuditSink,
+  // For operators only (a token with the operator scope): each backend's state — a slow or down backend
+  // shows here, not as a failed listing; a missing binding or secret as misconfigured, with why — and
+  // which rules this isolate decides by (read again if due: whether a push to KV took effect).
+  healthDetail: async (env) => {
+    const { catalog } = gatewayFor(env);
+    const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
+    const version = await rules.readFrom(env).then(({ snapshot }) => rulesVersionDigest(snapshot.version), () => null);
+    return { backends, rules: { version } };
+  },
   // Per listener: only the backends that listener's rules reach are followed, only what they reach is heard.
   eventSources: (env, { caller, claims }) => {
     const { targets, catalog } = gatewayFor(env);
@@ -78,24 +87,6 @@ const worker = createMcpWorker<Env>({
   },
 });
 
-/** `/health` with each backend's state: a slow or down backend shows here, not as a failed listing. */
-async function health(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
-  const response = await worker.fetch(request, env, ctx);
-  if (response.status !== 200 && response.status !== 503) return response; // refused (Host), or misconfigured
-  const report = (await response.json()) as HealthReport;
-  const { catalog } = gatewayFor(env); // a backend missing its binding or secret is marked misconfigured, with why
-  const backends = Object.fromEntries(Object.keys(config.backends).map((name) => [name, catalog.health(name)]));
-  // Which rules this isolate decides by (read again if due): whether a push to KV took effect.
-  const version = await rules.readFrom(env).then(({ snapshot }) => rulesVersionDigest(snapshot.version), () => null);
-  return Response.json({ ...report, backends, rules: { version } }, { status: response.status, headers: { "cache-control": "no-store" } });
-}
-
-export default {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    // The method first: MCP's POSTs (every call) need no URL parse here.
-    if (request.method === "GET" && new URL(request.url).pathname === "/health") return health(request, env, ctx);
-    return worker.fetch(request, env, ctx);
-  },
-};
+export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
 export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
-import { rulesInForce } from "./helpers/rules-in-force.ts";
+import { operatorHealth, rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * Fan-out and calls through the real gateway worker and real service bindings, to stand-in
@@ -46,7 +46,7 @@ describe("gateway fan-out to its backends", () => {
     expect(body.result!.tools.map((t: { name: string }) => t.name).sort()).toEqual(["notes__cancellations", "notes__echo", "notes__explode", "notes__platform_error", "notes__slow", "notes__stream_until_cancelled", "notes__whoami", "notes__write_it", "shout"]);
     // The gateway's listing depends on the caller: private (MCP 2026-07-28 caching).
     expect(body.result!.cacheScope).toBe("private");
-    const health = (await (await send(new Request("https://gateway-mcp.example.test/health"))).json()) as { backends: Record<string, { status: string }> };
+    const health = (await (await send(await operatorHealth())).json()) as { backends: Record<string, { status: string }> };
     expect(health.backends.notes!.status).toBe("ok");
     expect(health.backends.hello!.status).toBe("timeout");
     expect(health.backends["live-monitor"]!.status).toBe("unreachable");

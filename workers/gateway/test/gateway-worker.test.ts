@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { abuseCorpus, createTokenFactory } from "@edge-mcp/testing";
 import { describe, expect, inject, it } from "vitest";
+import { operatorHealth } from "./helpers/rules-in-force.ts";
 
 const RESOURCE = "https://gateway-mcp.example.test/mcp";
 const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: RESOURCE });
@@ -25,11 +26,32 @@ describe("gateway worker", () => {
     await healthy.body?.cancel();
   });
 
-  it("reports each backend in /health; backends it cannot reach are not ok", async () => {
+  it("reports each backend in /health to an operator; backends it cannot reach are not ok", async () => {
     void env;
-    const res = await send(new Request("https://gateway-mcp.example.test/health"));
+    const res = await send(await operatorHealth());
     const report = (await res.json()) as { backends: Record<string, { status: string }> };
     expect(Object.keys(report.backends).sort()).toEqual(["conformance", "docs", "hello", "live-monitor", "notes", "wiki"]); // the shipped four and the test build's two remotes
+  });
+
+  it("tells an anonymous caller only the overall status: no backends, no tool counts, no rules (issue 26 §5)", async () => {
+    const res = await send(new Request("https://gateway-mcp.example.test/health"));
+    expect([200, 503]).toContain(res.status);
+    const report = (await res.json()) as Record<string, unknown>;
+    expect(report).toMatchObject({ status: expect.any(String), name: "gateway" });
+    expect(report).not.toHaveProperty("backends");
+    expect(report).not.toHaveProperty("rules");
+    expect(JSON.stringify(report)).not.toContain("notes");
+  });
+
+  it("refuses the detail to a token without the operator scope (403 step-up naming it, RFC 6750 §3.1) and to a bad token (401)", async () => {
+    const reader = await send(new Request("https://gateway-mcp.example.test/health", { headers: { authorization: `Bearer ${await token({ scopes: ["tools.read", "tools.write"] })}` } }));
+    expect(reader.status).toBe(403);
+    expect(reader.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+    expect(reader.headers.get("www-authenticate")).toContain('scope="fleet.read"');
+    expect(JSON.stringify(await reader.json())).not.toContain("backends");
+    const forged = await send(new Request("https://gateway-mcp.example.test/health", { headers: { authorization: "Bearer not-a-token" } }));
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get("www-authenticate")).toContain("resource_metadata=");
   });
 });
 
@@ -38,7 +60,7 @@ describe("/health of a misconfigured gateway", () => {
     const { default: worker } = await import("../src/index.ts");
     const { NOTES: _notes, ...withoutNotes } = env as unknown as Record<string, unknown>;
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
-    const res = await worker.fetch(new Request("https://gateway-mcp.example.test/health"), withoutNotes, ctx);
+    const res = await worker.fetch(await operatorHealth(), withoutNotes, ctx);
     const report = (await res.json()) as { backends: Record<string, { status: string; detail?: string }> };
     expect(report.backends.notes).toMatchObject({ status: "misconfigured", detail: expect.stringContaining("no service binding NOTES (to notes-mcp, entrypoint McpBackend)") });
     expect(report.backends.hello?.status).not.toBe("misconfigured");

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
-import { rulesInForce } from "./helpers/rules-in-force.ts";
+import { operatorHealth, rulesInForce } from "./helpers/rules-in-force.ts";
 
 /**
  * Remote backends through the whole gateway worker: real MCP servers (the SDK's, in Node, behind
@@ -41,7 +41,7 @@ describe("remote backends through the gateway", () => {
       expect(seen).toEqual({ server: backend, query: "gateways", authorization: `Bearer ${credential}`, caller: null });
       expect(JSON.stringify(answer)).not.toContain(reader);
     }
-    const health = (await (await exports.default.fetch(new Request("https://gateway-mcp.example.test/health"))).json()) as { backends: Record<string, { status: string }> };
+    const health = (await (await exports.default.fetch(await operatorHealth())).json()) as { backends: Record<string, { status: string }> };
     expect(health.backends.docs!.status).toBe("ok");
     expect(health.backends.wiki!.status).toBe("ok");
   });

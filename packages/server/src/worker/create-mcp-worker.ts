@@ -1,4 +1,4 @@
-import { isAuthFailure } from "@edge-mcp/auth";
+import { hasScopes, InsufficientScopeError, isAuthFailure, OPERATOR_SCOPE } from "@edge-mcp/auth";
 import { Hono } from "hono";
 import type { CallerIdentity } from "../base/caller.ts";
 import { readConfig, type ServerConfig } from "../base/config.ts";
@@ -14,7 +14,7 @@ import { createServerSource } from "../mcp/server-source.ts";
 import { createModernEra } from "../modern/modern-era.ts";
 import { writeRequestAudit, type RequestObservation } from "../policy/request-audit.ts";
 import { createBackendEntrypoint } from "./backend-entrypoint.ts";
-import { createMcpRequestHandler } from "./mcp-request.ts";
+import { authenticate, createMcpRequestHandler } from "./mcp-request.ts";
 import { createSessionClass } from "./session-object.ts";
 import { parseWorkerOptions, type McpWorkerOptions } from "./worker-options.ts";
 
@@ -96,7 +96,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   app.get("/health", async (c) => {
     const config = c.get("config");
     const report = await healthReport({ name: o.name, version: o.version, transport: o.transport }, config, verifierFor(config, c.env));
-    return c.json(report, report.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
+    const status = report.status === "ok" ? 200 : 503;
+    // Detail is for operators: anonymous monitors get the overall report; a token must carry the operator scope.
+    const detail = options.healthDetail;
+    if (detail === undefined || c.req.header("authorization") === undefined) return c.json(report, status, { "cache-control": "no-store" });
+    const caller = await authenticate(verifierFor, c.req.raw, c.env, config);
+    if (!hasScopes(caller, [OPERATOR_SCOPE])) throw new InsufficientScopeError([OPERATOR_SCOPE]);
+    return c.json({ ...report, ...(await detail(c.env)) }, status, { "cache-control": "no-store" });
   });
 
   // The audit line of every MCP request: outcome from the final status, whoever the caller was.

@@ -76,7 +76,8 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
   };
 }
 
-async function authenticate<Env extends object>(verifierFor: VerifierSource, request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
+/** The verified caller of a request: its bearer token checked by the verifier for this config (auth off: the dev caller). */
+export async function authenticate<Env extends object>(verifierFor: VerifierSource, request: Request, env: Env, config: ServerConfig): Promise<CallerIdentity> {
   const verifier = verifierFor(config, env as object);
   if (verifier === undefined) return AUTH_DISABLED_CALLER;
   return callerFrom(await verifier.verify(await extractBearerToken(request)));

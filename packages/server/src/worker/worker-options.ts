@@ -24,11 +24,12 @@ export const OptionsSchema = z.object({
     .optional(),
   cacheHints: z.record(z.string(), z.strictObject({ ttlMs: z.number().int().min(0), cacheScope: z.enum(["public", "private"]) })).optional(),
   eventSources: z.custom<(env: never, subscriber: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env, subscriber) => EventSource[]").optional(),
+  healthDetail: z.custom<(env: never) => unknown>((v) => typeof v === "function", "must be a function (env) => Record<string, unknown>").optional(),
   intercept: z.custom<InterceptFn<never>>((v) => typeof v === "function", "must be a function (request) => Promise<Response | undefined>").optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept" | "sessionSetup"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept" | "sessionSetup" | "healthDetail"> {
   /**
    * When `setup` runs in a 2025 session (stateful servers): `"once"` at `initialize` (default), or
    * `"per-request"` before every request, so a session offers what `setup` decides for that
@@ -61,6 +62,12 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
    * it (a gateway relaying a call) or returns undefined. It must `authorize` before answering.
    */
   intercept?: InterceptFn<Env>;
+  /**
+   * Operational detail `/health` adds for operators only (a gateway's backends, the rules in
+   * force): anonymous callers get the overall report; a request with a bearer token must carry the
+   * operator scope (`OPERATOR_SCOPE`, `fleet.read`: 401 / 403 step-up otherwise) to see this too.
+   */
+  healthDetail?: (env: Env) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
   /**

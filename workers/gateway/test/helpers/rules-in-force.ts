@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
-import { vi } from "vitest";
+import { OPERATOR_SCOPE } from "@edge-mcp/server";
+import { createTokenFactory } from "@edge-mcp/testing";
+import { inject, vi } from "vitest";
 import { RULES_KEY, rulesVersionDigest } from "../../src/rules-store.ts";
 
 /**
@@ -8,6 +10,12 @@ import { RULES_KEY, rulesVersionDigest } from "../../src/rules-store.ts";
  * force. Every test file shares one isolate (vitest.config.ts), whose rules another file may have
  * set and which it re-reads only every `rulesRefreshMs` (2 s here).
  */
+/** A request for the gateway's `/health` as an operator (its detail needs the operator scope). */
+export async function operatorHealth(): Promise<Request> {
+  const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant.example-auth.test/", audience: "https://gateway-mcp.example.test/mcp" });
+  return new Request("https://gateway-mcp.example.test/health", { headers: { authorization: `Bearer ${await token({ sub: "auth0|operator", scopes: [OPERATOR_SCOPE] })}` } });
+}
+
 export async function rulesInForce(rules?: object): Promise<void> {
   const text = rules === undefined ? undefined : JSON.stringify(rules);
   if (text === undefined) await env.GATEWAY_RULES.delete(RULES_KEY);
@@ -15,7 +23,7 @@ export async function rulesInForce(rules?: object): Promise<void> {
   const expected = await rulesVersionDigest(text ?? "bundled");
   await vi.waitFor(
     async () => {
-      const health = (await (await exports.default.fetch(new Request("https://gateway-mcp.example.test/health"))).json()) as { rules?: { version: string | null } };
+      const health = (await (await exports.default.fetch(await operatorHealth())).json()) as { rules?: { version: string | null } };
       if (health.rules?.version !== expected) throw new Error(`rules in force: ${health.rules?.version}, waiting for ${expected}`);
     },
     { timeout: 15_000, interval: 100 },
