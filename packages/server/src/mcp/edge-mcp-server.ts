@@ -1,8 +1,9 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, ProtocolErrorCode, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { CLIENT_CAPABILITIES_META_KEY, TRACEPARENT_META_KEY, ProtocolError, ProtocolErrorCode, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditSink } from "../policy/audit.ts";
 import { callerOf, type CallerIdentity } from "../base/caller.ts";
+import { parseTraceParent } from "../base/trace-context.ts";
 import { DEFAULT_TOOL_SCOPES } from "../policy/method-scopes.ts";
 import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
 import { taskPolicyOf, type TaskPolicy, type TaskSupport } from "../tasks/task-extension.ts";
@@ -126,6 +127,14 @@ function asObjectSchema(schema: Shape | z.ZodType | JsonSchemaInput | undefined)
 export const TOOL_SCOPES_META_KEY = "dev.edge-mcp/scopes";
 
 
+/** The W3C trace id of the request a handler serves (2026-07-28 `_meta`, else the HTTP header), for its audit line. */
+function traceOf(ctx: ServerContext): { traceId?: string } {
+  const meta = { ...(ctx.mcpReq.envelope as Record<string, unknown> | undefined), ...(ctx.mcpReq._meta as Record<string, unknown> | undefined) };
+  const fromMeta = parseTraceParent(meta[TRACEPARENT_META_KEY]);
+  const traceId = (fromMeta ?? parseTraceParent(ctx.http?.req?.headers.get("traceparent")))?.traceId;
+  return traceId === undefined ? {} : { traceId };
+}
+
 /** A call that is not a task round: no id, and nothing to start. */
 const NO_TASK = Object.freeze({ id: undefined, start: async () => undefined });
 
@@ -205,6 +214,7 @@ export function createEdgeMcpServer(
             latencyMs: Date.now() - started,
             sessionIdHash: audit.sessionIdHash,
             ...(auditOptions?.backend === undefined ? {} : { backend: auditOptions.backend }),
+            ...traceOf(ctx),
             ...(auditOptions?.arguments && takesArgs ? { arguments: args[0] } : {}),
           });
         // Defence in depth: the HTTP layer already answered 403 before dispatch.

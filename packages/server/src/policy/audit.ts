@@ -27,6 +27,8 @@ export interface McpRequestAudit {
   readonly sessionIdHash: string | null;
   /** `gateway` when the request came through an edge-mcp gateway's service binding (RPC), absent when direct. */
   readonly via?: "gateway";
+  /** The W3C trace id the client sent (2026-07-28 `_meta.traceparent`, or the `traceparent` header), when valid. */
+  readonly traceId?: string;
   /**
    * On a gateway's line: the backend it relayed the request to. A relayed 2026-07-28 tools/call
    * is audited by this one line (caller, backend, tool) at the gateway, and by the backend's own.
@@ -47,6 +49,8 @@ export interface ToolCallAudit {
   readonly sessionIdHash: string | null;
   /** The backend server of a tool relayed by an edge-mcp gateway. */
   readonly backend?: string;
+  /** The W3C trace id of the request that called the tool, when the client sent a valid one. */
+  readonly traceId?: string;
   /** Present only when the tool opted in. */
   readonly arguments?: unknown;
 }

@@ -1,8 +1,14 @@
-import type { JSONRPCMessage } from "@modelcontextprotocol/server";
+import { TRACEPARENT_META_KEY, type JSONRPCMessage } from "@modelcontextprotocol/server";
 import { hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import type { CallerIdentity } from "../base/caller.ts";
 import { SERVER_DEFAULTS } from "../base/defaults.ts";
 import type { Era } from "../http/era.ts";
+import { parseTraceParent } from "../base/trace-context.ts";
+
+/** The trace id for a request's line: the one its messages carried, else its `traceparent` header. */
+function traceIdOf(request: Request, seen: RequestObservation): string | undefined {
+  return seen.traceId ?? parseTraceParent(request.headers.get("traceparent"))?.traceId;
+}
 
 /** JSON-RPC methods and tool names of a body, for the audit line (never arguments). */
 export function describeMessages(messages: readonly JSONRPCMessage[]): { methods: string[]; tools: string[] } {
@@ -18,6 +24,13 @@ export function describeMessages(messages: readonly JSONRPCMessage[]): { methods
   return { methods, tools };
 }
 
+/** The trace id a body's first request carries in its `_meta` (MCP 2026-07-28, SEP-414), when valid. */
+export function traceIdOfMessages(messages: readonly JSONRPCMessage[]): string | undefined {
+  const first = messages.find((m) => "method" in m);
+  const meta = (first?.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+  return parseTraceParent(meta?.[TRACEPARENT_META_KEY])?.traceId;
+}
+
 /** What one MCP request's audit line is made of, gathered as the request is checked. */
 export interface RequestObservation {
   caller?: CallerIdentity;
@@ -27,6 +40,8 @@ export interface RequestObservation {
   rpcId?: string | number | null;
   /** Set by an interceptor that relayed the request (a gateway): the backend, and whether relaying failed. */
   relayed?: { backend: string; failed: boolean };
+  /** The request's W3C trace id, once the body was read (2026-07-28 `_meta`) or from the header. */
+  traceId?: string;
 }
 
 /** Writes the audit line of one MCP request (HTTP or, with `via: "gateway"`, the backend entrypoint). */
@@ -57,5 +72,6 @@ export async function writeRequestAudit(
     sessionIdHash: await hashSessionId(response.headers.get("mcp-session-id") ?? request.headers.get("mcp-session-id")),
     ...(via === undefined ? {} : { via }),
     ...(seen.relayed === undefined ? {} : { backend: seen.relayed.backend }),
+    ...(traceIdOf(request, seen) === undefined ? {} : { traceId: traceIdOf(request, seen) }),
   });
 }

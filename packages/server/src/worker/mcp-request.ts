@@ -15,7 +15,7 @@ import type { ServerIdentity } from "../mcp/build-server.ts";
 import type { ServerSource } from "../mcp/server-source.ts";
 import { interceptedRequest, type InterceptFn } from "../modern/intercept.ts";
 import type { createModernEra } from "../modern/modern-era.ts";
-import { describeMessages, type RequestObservation } from "../policy/request-audit.ts";
+import { describeMessages, traceIdOfMessages, type RequestObservation } from "../policy/request-audit.ts";
 
 type VerifierSource = ReturnType<typeof tokenVerifiers>;
 
@@ -49,6 +49,8 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
       if (messages !== undefined) {
         seen.rpc = describeMessages(messages);
         seen.rpcId = rpcIdOf(messages);
+        const traceId = traceIdOfMessages(messages);
+        if (traceId !== undefined) seen.traceId = traceId;
       }
     };
     const method = request.method;
