@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { createTokenFactory } from "@edge-mcp/testing";
+import { TRACEPARENT_META_KEY } from "@modelcontextprotocol/server";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { RULES_KEY } from "../src/rules-store.ts";
 import { operatorHealth, rulesInForce } from "./helpers/rules-in-force.ts";
@@ -18,7 +19,7 @@ async function rpc(bearer: string, method: string, params: Record<string, unknow
   const res = await send(new Request(RESOURCE, {
     method: "POST",
     headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name === undefined ? {} : { "mcp-name": name }) },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": clientCapabilities } } }),
+    body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": clientCapabilities } } }),
   }));
   const text = await res.text();
   const data = res.headers.get("content-type")?.startsWith("text/event-stream") ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => JSON.parse(l.slice(5))).at(-1) : JSON.parse(text);
@@ -113,6 +114,18 @@ describe("gateway fan-out to its backends", () => {
     expect(ok).toMatchObject({ tools: ["notes__echo"], backend: "notes", subject: "auth0|alice", clientId: "cursor", outcome: "ok", status: 200 });
     expect(failed).toMatchObject({ tools: ["notes__platform_error"], backend: "notes", outcome: "error" });
     expect(JSON.stringify(lines)).not.toContain("audited"); // never the arguments
+  });
+
+  it("passes a client's traceparent on to the backend and writes its trace id on the gateway's line: one trace across the hop", async () => {
+    const alice = await token({ sub: "auth0|alice", client: "traced", scopes: ["tools.read", "tools.write"] });
+    await rpc(alice, "tools/list");
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const logged = vi.spyOn(console, "log");
+    const { body } = await rpc(alice, "tools/call", { name: "notes__whoami", arguments: {}, _meta: { [TRACEPARENT_META_KEY]: traceparent } }, 31);
+    const lines = logged.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l.server === "gateway" && l.type === "mcp_request");
+    logged.mockRestore();
+    expect((JSON.parse(body.result!.content[0].text) as { meta: Record<string, unknown> }).meta[TRACEPARENT_META_KEY]).toBe(traceparent);
+    expect(lines.at(-1)).toMatchObject({ tools: ["notes__whoami"], backend: "notes", traceId: "4bf92f3577b34da6a3ce929d0e0e4736" });
   });
 
   it("passes the scopes a rule narrows to, and offers no tool beyond them", async () => {
