@@ -27,6 +27,8 @@ describe("routes: wrangler.toml from the template, hostnames checked with Cloudf
     expect(notes).toContain(`routes = [{ pattern = "notes-mcp.${BASE_DOMAIN}", custom_domain = true }]`);
     expect(notes).toContain(`MCP_RESOURCE = "https://notes-mcp.${BASE_DOMAIN}/mcp"`);
     expect(notes).toMatch(/^keep_names = false$/m);
+    // Workers Logs and traces on (issue 26 §1: the rendered config enables traces).
+    expect(notes).toContain("[observability]\nenabled = true\n\n[observability.traces]\nenabled = true");
     expect(notes).toContain(`AUTH_ISSUER = "https://${processEnv.AUTH0_DOMAIN}/"`);
     expect(notes).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["McpSession", "NotesStore", "McpEventBus"]');
     const hello = readFileSync(join(root, "workers/hello/wrangler.toml"), "utf8");
