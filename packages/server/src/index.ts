@@ -18,3 +18,4 @@ export { EVENT_BUS_BINDING, McpEventBus } from "./events/event-bus.ts";
 export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitConfig } from "./policy/rate-limit.ts";
 export { finishAfterAnswer } from "./base/request-context.ts";
 export { OPERATOR_SCOPE } from "@edge-mcp/auth";
+export { WORKERS_TRACER, type SpanHandle, type Tracer } from "./base/tracer.ts";

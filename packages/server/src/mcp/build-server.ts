@@ -14,6 +14,7 @@ import { TASKS_EXTENSION, type TaskPolicy } from "../tasks/task-extension.ts";
 import { registerTaskMethods } from "../tasks/task-methods.ts";
 import type { RoundControl } from "../tasks/task-runner.ts";
 import type { RateLimitConfig } from "../policy/rate-limit.ts";
+import type { Tracer } from "../base/tracer.ts";
 import type { ToolScopes } from "../policy/method-scopes.ts";
 
 /**
@@ -99,6 +100,8 @@ export interface ServerIdentity<Env> {
   readonly sessionSetup?: "once" | "per-request";
   /** Whether stateless requests (2026-07-28 and 2025 stateless) may be served by reused built servers (create-mcp-worker.ts, `reuse`). */
   readonly reuse?: boolean;
+  /** Where the spans of a request's stages go (base/tracer.ts); none = no spans. */
+  readonly tracer?: Tracer;
   readonly setup: SetupFn<Env>;
 }
 
@@ -158,7 +161,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     const refresh = async (caller: CallerIdentity) => {
       const { recorder, commit } = sessionSetup.record();
       const scopes = new Map<string, readonly string[]>();
-      await identity.setup(createEdgeMcpServer(recorder, scopes, audit, codec, tasks), contextFor(caller));
+      await identity.setup(createEdgeMcpServer(recorder, scopes, audit, codec, tasks, identity.tracer), contextFor(caller));
       // Synchronous from here: the registrations and the scopes checked before dispatch change together.
       commit();
       toolScopes.clear();
@@ -167,7 +170,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     await refresh(base.caller);
     return { server, toolScopes, taskPolicies, refresh };
   }
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks), contextFor(base.caller));
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks, identity.tracer), contextFor(base.caller));
   // The tasks extension is 2026-07-28's, and needs the session Durable Object to keep tasks in.
   // Its methods are registered only on an instance that serves one of them (one request each).
   const namespace = base.era === "modern" ? sessionNamespaceOf(base.env as object) : undefined;

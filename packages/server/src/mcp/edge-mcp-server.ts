@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AuditSink } from "../policy/audit.ts";
 import { callerOf, type CallerIdentity } from "../base/caller.ts";
 import { parseTraceParent } from "../base/trace-context.ts";
+import type { Tracer } from "../base/tracer.ts";
 import { DEFAULT_TOOL_SCOPES } from "../policy/method-scopes.ts";
 import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
 import { taskPolicyOf, type TaskPolicy, type TaskSupport } from "../tasks/task-extension.ts";
@@ -182,6 +183,7 @@ export function createEdgeMcpServer(
   audit?: ToolAuditContext,
   codec?: StateCodec,
   tasks?: TaskRegistry,
+  tracer?: Tracer,
 ): EdgeMcpServer {
   return {
     server,
@@ -227,8 +229,10 @@ export function createEdgeMcpServer(
         // tasks/cancel aborts the round: the handler sees it on the signal it already watches.
         // Progress has no stream to go to in a task: it becomes the task's statusMessage (tasks/get).
         const extra = round === undefined ? base : Object.assign(Object.create(base) as EdgeRequestExtra, base, { signal: AbortSignal.any([base.signal, round.signal]), sendNotification: (n: ServerNotification) => reportToTask(round, n, base) });
+        const call = () => (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
         try {
-          const result = await (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
+          // The tool itself, as its own span (its name only: never its arguments or result).
+          const result = await (tracer === undefined ? call() : tracer.enterSpan("mcp.tool", (span) => (span.setAttribute("mcp.tool.name", name), call())));
           record("isError" in result && result.isError === true ? "error" : "ok");
           return result;
         } catch (error) {

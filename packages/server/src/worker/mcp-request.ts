@@ -5,7 +5,8 @@ import { SERVER_DEFAULTS } from "../base/defaults.ts";
 import { MethodNotAllowedError } from "../base/errors.ts";
 import { rpcIdOf } from "../http/error-response.ts";
 import { eraOf, type Era } from "../http/era.ts";
-import { batchesAllowed, checkProtocolVersion, messagesFrom, parseJson, type ParsedMessages } from "../http/jsonrpc.ts";
+import { batchesAllowed, checkProtocolVersion, messagesFrom, methodOf, parseJson, type ParsedMessages } from "../http/jsonrpc.ts";
+import type { Tracer } from "../base/tracer.ts";
 import { checkBeforeAuth } from "../http/pre-auth-checks.ts";
 import { readBodyWithLimit } from "../http/read-body.ts";
 import type { tokenVerifiers } from "../http/token-verifiers.ts";
@@ -55,7 +56,8 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
     };
     const method = request.method;
     checkBeforeAuth(request, transport);
-    const caller = verified ?? (await authenticate(verifierFor, request, env, config));
+    const tracer = identity.tracer ?? UNTRACED;
+    const caller = verified ?? (await tracer.enterSpan("mcp.authenticate", () => authenticate(verifierFor, request, env, config)));
     observe(caller);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
     const json = body === undefined ? undefined : parseJson(body);
@@ -68,14 +70,27 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
         const answered = await intercept(interceptedRequest(identity, env, caller, only, request, withoutCredentials(request.headers), body ?? "", seen));
         if (answered !== undefined) return answered;
       }
-      return modern.serve(rebuild(request, body), env, json, parsed, caller);
+      return dispatchSpan(tracer, "modern", parsed, () => modern.serve(rebuild(request, body), env, json, parsed, caller));
     }
     checkProtocolVersion(request);
     const parsed = json === undefined ? undefined : messagesFrom(json, { allowBatch: batchesAllowed(request) });
     if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
-    if (transport === "stateless") return handleStateless(identity, legacyServers, env, rebuild(request, body), parsed!, caller);
-    return routeToSession(request, env, config, caller, parsed, body);
+    if (transport === "stateless") return dispatchSpan(tracer, "legacy", parsed, () => handleStateless(identity, legacyServers, env, rebuild(request, body), parsed!, caller));
+    return dispatchSpan(tracer, "legacy", parsed, () => routeToSession(request, env, config, caller, parsed, body));
   };
+}
+
+/** No spans (a hand-built identity without a tracer). */
+const UNTRACED: Tracer = { enterSpan: (_name, callback) => callback({ setAttribute: () => undefined }) };
+
+/** Dispatch as its own span: the era and the method (for one message), never arguments. */
+function dispatchSpan<T>(tracer: Tracer, era: Era, parsed: ParsedMessages | undefined, dispatch: () => T): T {
+  return tracer.enterSpan("mcp.dispatch", (span) => {
+    span.setAttribute("mcp.era", era);
+    const method = parsed === undefined ? undefined : methodOf(parsed).method;
+    if (method !== undefined) span.setAttribute("mcp.method", method);
+    return dispatch();
+  });
 }
 
 /** The verified caller of a request: its bearer token checked by the verifier for this config (auth off: the dev caller). */

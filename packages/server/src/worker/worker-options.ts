@@ -4,6 +4,7 @@ import type { ServerIdentity, SetupFn } from "../mcp/build-server.ts";
 import type { EventSource, Subscriber } from "../events/event-sources.ts";
 import type { InterceptFn } from "../modern/intercept.ts";
 import { consoleAuditSink, type AuditSink } from "../policy/audit.ts";
+import { WORKERS_TRACER, type Tracer } from "../base/tracer.ts";
 
 export const OptionsSchema = z.object({
   name: z.string().min(1),
@@ -24,12 +25,13 @@ export const OptionsSchema = z.object({
     .optional(),
   cacheHints: z.record(z.string(), z.strictObject({ ttlMs: z.number().int().min(0), cacheScope: z.enum(["public", "private"]) })).optional(),
   eventSources: z.custom<(env: never, subscriber: never) => readonly EventSource[]>((v) => typeof v === "function", "must be a function (env, subscriber) => EventSource[]").optional(),
+  tracer: z.custom<Tracer>((v) => typeof v === "object" && v !== null && typeof (v as Tracer).enterSpan === "function", "must be a Tracer ({ enterSpan(name, callback) })").optional(),
   healthDetail: z.custom<(env: never) => unknown>((v) => typeof v === "function", "must be a function (env) => Record<string, unknown>").optional(),
   intercept: z.custom<InterceptFn<never>>((v) => typeof v === "function", "must be a function (request) => Promise<Response | undefined>").optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
-export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept" | "sessionSetup" | "healthDetail"> {
+export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema>, "setup" | "capabilities" | "audit" | "cacheHints" | "eventSources" | "intercept" | "sessionSetup" | "healthDetail" | "tracer"> {
   /**
    * When `setup` runs in a 2025 session (stateful servers): `"once"` at `initialize` (default), or
    * `"per-request"` before every request, so a session offers what `setup` decides for that
@@ -62,6 +64,11 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
    * it (a gateway relaying a call) or returns undefined. It must `authorize` before answering.
    */
   intercept?: InterceptFn<Env>;
+  /**
+   * Where the spans of each request's stages go (authentication, dispatch, the tool): Workers'
+   * own tracing by default (`WORKERS_TRACER`); tests pass a recorder.
+   */
+  tracer?: Tracer;
   /**
    * Operational detail `/health` adds for operators only (a gateway's backends, the rules in
    * force): anonymous callers get the overall report; a request with a bearer token must carry the
@@ -112,6 +119,7 @@ export function parseWorkerOptions<Env>(options: McpWorkerOptions<Env>): WorkerS
     ...(options.eventSources === undefined ? {} : { eventSources: options.eventSources }),
     ...(o.sessionSetup === undefined ? {} : { sessionSetup: o.sessionSetup }),
     reuse: o.reuse ?? true,
+    tracer: options.tracer ?? WORKERS_TRACER,
   });
   return { o, scopes, audit, identity };
 }
