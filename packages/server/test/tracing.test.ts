@@ -66,6 +66,26 @@ describe("spans of a request's stages", () => {
     expect(JSON.stringify(attributes)).not.toContain("secret argument");
   });
 
+  it("puts an intercept (a gateway's relay to a backend) in a span of its own, before any dispatch", async () => {
+    const { tracer, events, attributes } = recorder();
+    const worker = createMcpWorker({
+      name: "relaying",
+      version: "1",
+      transport: "stateless",
+      audit: false,
+      tracer,
+      setup: () => {},
+      intercept: async (req) => {
+        await req.authorize(["tools.read"]);
+        return Response.json({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "relayed" }] } });
+      },
+    });
+    const res = await call(worker as ReturnType<typeof workerWith>, "modern");
+    expect(await res.text()).toContain("relayed");
+    expect(events).toEqual(["enter mcp.authenticate", "exit mcp.authenticate", "enter mcp.intercept", "exit mcp.intercept"]);
+    expect(attributes["mcp.intercept"]).toEqual({ "mcp.method": "tools/call" });
+  });
+
   it("runs on Workers' own tracing by default, which local workerd accepts (and records nothing)", async () => {
     const res = await call(workerWith(WORKERS_TRACER), "modern");
     expect(res.status).toBe(200);

@@ -67,7 +67,8 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
       observe(caller, parsed.messages, "modern");
       const only = parsed.messages[0];
       if (intercept !== undefined && only !== undefined && "method" in only && "id" in only) {
-        const answered = await intercept(interceptedRequest(identity, env, caller, only, request, withoutCredentials(request.headers), body ?? "", seen));
+        // Its own span: a gateway relaying the call to a backend (the hop's subrequest nests in it).
+        const answered = await tracer.enterSpan("mcp.intercept", (span) => (span.setAttribute("mcp.method", only.method), intercept(interceptedRequest(identity, env, caller, only, request, withoutCredentials(request.headers), body ?? "", seen))));
         if (answered !== undefined) return answered;
       }
       return dispatchSpan(tracer, "modern", parsed, () => modern.serve(rebuild(request, body), env, json, parsed, caller));
