@@ -71,10 +71,16 @@ export interface AuditSink {
   write(event: AuditEvent): void;
 }
 
-/** The default sink: one JSON line per event on stdout (Workers Logs). */
+/**
+ * The audit line's schema and its version, first on every console line (docs/audit.md): fields are
+ * only ever added within a version; a field renamed, retyped or removed means the next version.
+ */
+export const AUDIT_SCHEMA = "edge-mcp.audit/1";
+
+/** The default sink: one JSON line per event on stdout (Workers Logs, Logpush), with its schema. */
 export const consoleAuditSink: AuditSink = Object.freeze({
   write(event: AuditEvent) {
-    console.log(JSON.stringify(event));
+    console.log(JSON.stringify({ schema: AUDIT_SCHEMA, ...event }));
   },
 });
 
