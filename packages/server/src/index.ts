@@ -19,3 +19,4 @@ export { enforceBudget, RATE_LIMIT_BINDINGS, RateLimitCounter, type RateLimitCon
 export { finishAfterAnswer } from "./base/request-context.ts";
 export { OPERATOR_SCOPE } from "@edge-mcp/auth";
 export { WORKERS_TRACER, type SpanHandle, type Tracer } from "./base/tracer.ts";
+export { parseTraceParent, type TraceParent } from "./base/trace-context.ts";

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from "@edge-mcp/config";
-import { enforceBudget, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
-import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
+import { enforceBudget, parseTraceParent, RateLimitedError, TOOL_SCOPES_META_KEY, type CallerIdentity, type EdgeMcpServer, type EdgeRequestExtra, type SetupContext } from "@edge-mcp/server";
+import { LOG_LEVEL_META_KEY, ProtocolError, TRACEPARENT_META_KEY, type CallToolResult, type InputRequiredResult, type Tool } from "@modelcontextprotocol/server";
 import { backendBudgetKey, type BackendTarget } from "./backend-target.ts";
 import type { Catalog } from "./catalog.ts";
 import type { RouteCache } from "./route-cache.ts";
@@ -154,6 +154,10 @@ async function callBackendTool(
   const envelope = (extra.mcpReq.envelope ?? {}) as Record<string, unknown>;
   const meta: Record<string, unknown> = { ...extra._meta };
   if (envelope[LOG_LEVEL_META_KEY] !== undefined) meta[LOG_LEVEL_META_KEY] = envelope[LOG_LEVEL_META_KEY];
+  // A 2025 client sends trace context as an HTTP header (no _meta envelope): a valid one goes on to
+  // the backend in _meta, as a 2026-07-28 client's would, so the backend's lines join its trace.
+  const traceparent = extra.http?.req?.headers.get("traceparent");
+  if (meta[TRACEPARENT_META_KEY] === undefined && parseTraceParent(traceparent) !== undefined) meta[TRACEPARENT_META_KEY] = traceparent!.trim();
   try {
     const outcome = await relay(target, {
       method: "tools/call",

@@ -18,11 +18,11 @@ const token = createTokenFactory(inject("privateJwk"), { issuer: "https://tenant
 
 const rules = (aliceMay: string[]) => JSON.stringify({ rules: [{ name: "alice", when: { sub: "auth0|alice" }, allow: aliceMay }] });
 
-async function legacyClient(bearer: string, capabilities: Record<string, unknown> = {}) {
+async function legacyClient(bearer: string, capabilities: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const client = new Client({ name: "legacy", version: "1" }, { capabilities: capabilities as never });
   const transport = new StreamableHTTPClientTransport(new URL(RESOURCE), {
     fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-    requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+    requestInit: { headers: { authorization: `Bearer ${bearer}`, ...headers } },
   });
   await client.connect(transport);
   return { client, transport };
@@ -113,5 +113,17 @@ describe("2025 clients at the gateway (a session each)", () => {
     const told = seen.meta["io.modelcontextprotocol/clientCapabilities"]!;
     expect(told.extensions).toEqual({ "example.test/other": {} });
     await client.close();
+  });
+
+  it("passes a 2025 client's traceparent header on to the backend in _meta (one trace across the hop); a malformed one is not passed", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const traced = await legacyClient(await token({ sub: "auth0|alice" }), {}, { traceparent });
+    const seen = JSON.parse(textOf(await traced.client.callTool({ name: "notes__whoami", arguments: {} }))) as { meta: Record<string, unknown> };
+    expect(seen.meta.traceparent).toBe(traceparent);
+    await traced.client.close();
+    const malformed = await legacyClient(await token({ sub: "auth0|alice" }), {}, { traceparent: "00-not-a-trace-01" });
+    const unseen = JSON.parse(textOf(await malformed.client.callTool({ name: "notes__whoami", arguments: {} }))) as { meta: Record<string, unknown> };
+    expect(unseen.meta).not.toHaveProperty("traceparent");
+    await malformed.client.close();
   });
 });
