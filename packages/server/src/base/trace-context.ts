@@ -1,3 +1,5 @@
+import { TRACEPARENT_META_KEY } from "@modelcontextprotocol/server";
+
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/ §3.2) as a client sends it: the
  * `traceparent` in a 2026-07-28 request's `_meta` (SEP-414, `TRACEPARENT_META_KEY`), or the HTTP
@@ -27,4 +29,12 @@ export function parseTraceParent(value: unknown): TraceParent | undefined {
   if (version === "00" && rest !== undefined) return undefined;
   if (ALL_ZERO.test(traceId) || ALL_ZERO.test(parentId)) return undefined;
   return { traceId, parentId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
+}
+
+/**
+ * The trace id of a request: its `_meta.traceparent` (2026-07-28), else its `traceparent` header
+ * (2025); undefined when neither is valid.
+ */
+export function traceIdOf(meta: Readonly<Record<string, unknown>> | undefined, header?: string | null): string | undefined {
+  return (parseTraceParent(meta?.[TRACEPARENT_META_KEY]) ?? parseTraceParent(header))?.traceId;
 }

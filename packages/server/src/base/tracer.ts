@@ -20,5 +20,5 @@ export interface Tracer {
  * local workerd runs the callback and records nothing.
  */
 export const WORKERS_TRACER: Tracer = {
-  enterSpan: (name, callback) => tracing.enterSpan(name, (span) => callback(span)),
+  enterSpan: (name, callback) => tracing.enterSpan(name, callback),
 };

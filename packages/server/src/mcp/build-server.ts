@@ -100,8 +100,8 @@ export interface ServerIdentity<Env> {
   readonly sessionSetup?: "once" | "per-request";
   /** Whether stateless requests (2026-07-28 and 2025 stateless) may be served by reused built servers (create-mcp-worker.ts, `reuse`). */
   readonly reuse?: boolean;
-  /** Where the spans of a request's stages go (base/tracer.ts); none = no spans. */
-  readonly tracer?: Tracer;
+  /** Where the spans of a request's stages go (base/tracer.ts). */
+  readonly tracer: Tracer;
   readonly setup: SetupFn<Env>;
 }
 

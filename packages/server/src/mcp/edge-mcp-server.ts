@@ -1,9 +1,9 @@
 import { hasScopes, InsufficientScopeError } from "@edge-mcp/auth";
-import { CLIENT_CAPABILITIES_META_KEY, TRACEPARENT_META_KEY, ProtocolError, ProtocolErrorCode, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, ProtocolErrorCode, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ServerNotification, type StandardSchemaWithJSON, type ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditSink } from "../policy/audit.ts";
 import { callerOf, type CallerIdentity } from "../base/caller.ts";
-import { parseTraceParent } from "../base/trace-context.ts";
+import { traceIdOf } from "../base/trace-context.ts";
 import type { Tracer } from "../base/tracer.ts";
 import { DEFAULT_TOOL_SCOPES } from "../policy/method-scopes.ts";
 import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
@@ -130,9 +130,7 @@ export const TOOL_SCOPES_META_KEY = "dev.edge-mcp/scopes";
 
 /** The W3C trace id of the request a handler serves (2026-07-28 `_meta`, else the HTTP header), for its audit line. */
 function traceOf(ctx: ServerContext): { traceId?: string } {
-  const meta = { ...(ctx.mcpReq.envelope as Record<string, unknown> | undefined), ...(ctx.mcpReq._meta as Record<string, unknown> | undefined) };
-  const fromMeta = parseTraceParent(meta[TRACEPARENT_META_KEY]);
-  const traceId = (fromMeta ?? parseTraceParent(ctx.http?.req?.headers.get("traceparent")))?.traceId;
+  const traceId = traceIdOf(ctx.mcpReq._meta as Record<string, unknown> | undefined, ctx.http?.req?.headers.get("traceparent"));
   return traceId === undefined ? {} : { traceId };
 }
 
@@ -180,10 +178,10 @@ function reportToTask(round: RoundControl, notification: ServerNotification, bas
 export function createEdgeMcpServer(
   server: McpServer,
   toolScopes: Map<string, readonly string[]>,
-  audit?: ToolAuditContext,
-  codec?: StateCodec,
-  tasks?: TaskRegistry,
-  tracer?: Tracer,
+  audit: ToolAuditContext | undefined,
+  codec: StateCodec | undefined,
+  tasks: TaskRegistry | undefined,
+  tracer: Tracer,
 ): EdgeMcpServer {
   return {
     server,
@@ -232,7 +230,7 @@ export function createEdgeMcpServer(
         const call = () => (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
         try {
           // The tool itself, as its own span (its name only: never its arguments or result).
-          const result = await (tracer === undefined ? call() : tracer.enterSpan("mcp.tool", (span) => (span.setAttribute("mcp.tool.name", name), call())));
+          const result = await tracer.enterSpan("mcp.tool", (span) => (span.setAttribute("mcp.tool.name", name), call()));
           record("isError" in result && result.isError === true ? "error" : "ok");
           return result;
         } catch (error) {

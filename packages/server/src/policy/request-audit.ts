@@ -1,14 +1,10 @@
-import { TRACEPARENT_META_KEY, type JSONRPCMessage } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
 import type { CallerIdentity } from "../base/caller.ts";
 import { SERVER_DEFAULTS } from "../base/defaults.ts";
 import type { Era } from "../http/era.ts";
-import { parseTraceParent } from "../base/trace-context.ts";
+import { traceIdOf } from "../base/trace-context.ts";
 
-/** The trace id for a request's line: the one its messages carried, else its `traceparent` header. */
-function traceIdOf(request: Request, seen: RequestObservation): string | undefined {
-  return seen.traceId ?? parseTraceParent(request.headers.get("traceparent"))?.traceId;
-}
 
 /** JSON-RPC methods and tool names of a body, for the audit line (never arguments). */
 export function describeMessages(messages: readonly JSONRPCMessage[]): { methods: string[]; tools: string[] } {
@@ -27,8 +23,7 @@ export function describeMessages(messages: readonly JSONRPCMessage[]): { methods
 /** The trace id a body's first request carries in its `_meta` (MCP 2026-07-28, SEP-414), when valid. */
 export function traceIdOfMessages(messages: readonly JSONRPCMessage[]): string | undefined {
   const first = messages.find((m) => "method" in m);
-  const meta = (first?.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
-  return parseTraceParent(meta?.[TRACEPARENT_META_KEY])?.traceId;
+  return traceIdOf((first?.params as { _meta?: Record<string, unknown> } | undefined)?._meta);
 }
 
 /** What one MCP request's audit line is made of, gathered as the request is checked. */
@@ -54,6 +49,8 @@ export async function writeRequestAudit(
   started: number,
   via?: "gateway",
 ): Promise<void> {
+  // The one its messages carried, else its `traceparent` header.
+  const traceId = seen.traceId ?? traceIdOf(undefined, request.headers.get("traceparent"));
   audit.write({
     type: "mcp_request",
     time: new Date(started).toISOString(),
@@ -72,6 +69,6 @@ export async function writeRequestAudit(
     sessionIdHash: await hashSessionId(response.headers.get("mcp-session-id") ?? request.headers.get("mcp-session-id")),
     ...(via === undefined ? {} : { via }),
     ...(seen.relayed === undefined ? {} : { backend: seen.relayed.backend }),
-    ...(traceIdOf(request, seen) === undefined ? {} : { traceId: traceIdOf(request, seen) }),
+    ...(traceId === undefined ? {} : { traceId }),
   });
 }

@@ -56,7 +56,7 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
     };
     const method = request.method;
     checkBeforeAuth(request, transport);
-    const tracer = identity.tracer ?? UNTRACED;
+    const { tracer } = identity;
     const caller = verified ?? (await tracer.enterSpan("mcp.authenticate", () => authenticate(verifierFor, request, env, config)));
     observe(caller);
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
@@ -80,9 +80,6 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
     return dispatchSpan(tracer, "legacy", parsed, () => routeToSession(request, env, config, caller, parsed, body));
   };
 }
-
-/** No spans (a hand-built identity without a tracer). */
-const UNTRACED: Tracer = { enterSpan: (_name, callback) => callback({ setAttribute: () => undefined }) };
 
 /** Dispatch as its own span: the era and the method (for one message), never arguments. */
 function dispatchSpan<T>(tracer: Tracer, era: Era, parsed: ParsedMessages | undefined, dispatch: () => T): T {
