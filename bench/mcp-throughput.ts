@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { benchArgs } from "./lib/bench-args.ts";
 import { printTopSelfTime, profileDuring } from "./lib/cpu-profile.ts";
 import { startIssuer } from "./lib/jwks.ts";
-import { probe, processCpuMicros, runLoad, type LoadResult } from "./lib/load.ts";
+import { pairedCpuRatio, probe, processCpuMicros, runLoad, withCpuPerRequest, type LoadResult, type VariantSummary } from "./lib/load.ts";
 import { freePort, waitForHttp } from "@edge-mcp/dev";
 import { modernMessage } from "./lib/modern-request.ts";
 import { formatRange, median, printTable } from "./lib/stats.ts";
@@ -143,19 +143,18 @@ try {
     for (const variant of order) {
       const p = prepared.get(variant);
       // The workerd process's CPU over the run (every workerd variant lives in it; one runs at a time).
-      const cpuBefore = variant === "express-auth" ? undefined : processCpuMicros(workerd.process.pid);
-      const result = await runLoad({
+      const cpuMicros = variant === "express-auth" ? undefined : () => processCpuMicros(workerd.process.pid);
+      const result = await withCpuPerRequest(cpuMicros, () => runLoad({
         url: variant === "floor" ? `http://127.0.0.1:${ports.floor}/` : resource(variant),
         method: variant === "floor" ? "GET" : "POST",
         ...(p === undefined ? {} : { headers: p.headers, body: bodyFor(variant) }),
         ...(p !== undefined && p.sessions.length > 0 ? { headersFor: (n: number) => ({ "mcp-session-id": p.sessions[n % p.sessions.length]! }) } : {}),
         connections: CONNECTIONS,
         durationSeconds: SECONDS,
-      });
-      const cpuAfter = cpuBefore === undefined ? undefined : processCpuMicros(workerd.process.pid);
+      }));
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx and ${result.errors} errors during the run`);
-      const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.requests === 0 ? undefined : (cpuAfter - cpuBefore) / result.requests;
-      results.get(variant)!.push({ ...result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+      const { cpuPerRequest } = result;
+      results.get(variant)!.push(result);
       process.stdout.write(`  round ${round + 1} ${variant}: ${Math.round(result.requestsPerSecond)} req/s${cpuPerRequest === undefined ? "" : `, ${Math.round(cpuPerRequest)} µs CPU per request`}\n`);
     }
   }
@@ -168,18 +167,17 @@ try {
 const summary = Object.fromEntries(
   VARIANTS.map((v) => {
     const runs = results.get(v)!;
-    return [v, { rps: median(runs.map((r) => r.requestsPerSecond)), p50: median(runs.map((r) => r.p50Ms)), p99: median(runs.map((r) => r.p99Ms)), cpu: runs.map((r) => r.cpuPerRequest) }];
+    const cpu = runs.map((r) => r.cpuPerRequest);
+    return [v, {
+      rps: median(runs.map((r) => r.requestsPerSecond)),
+      p50: median(runs.map((r) => r.p50Ms)),
+      p99: median(runs.map((r) => r.p99Ms)),
+      rpsByRound: runs.map((r) => r.requestsPerSecond),
+      ...(cpu.every((c) => c !== undefined) ? { cpuByRound: cpu as number[] } : {}),
+    }];
   }),
-) as Record<Variant, { rps: number; p50: number; p99: number; cpu: Array<number | undefined> }>;
-
-/** a/b of CPU per request within each round (both measured seconds apart), as median (min–max). */
-function pairedCpu(a: Variant, b: Variant): string {
-  const ratios = summary[a].cpu.flatMap((value, round) => {
-    const other = summary[b].cpu[round];
-    return value === undefined || other === undefined ? [] : [value / other];
-  });
-  return ratios.length === 0 ? "not measured (no /proc)" : formatRange({ median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) });
-}
+) as Record<Variant, VariantSummary>;
+const reuseCpu = pairedCpuRatio(summary["modern-auth"], summary["modern-auth-fresh"]);
 
 console.log(`\nedge-mcp tools/call on bare workerd — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions (stateful), medians`);
 console.log(pinningNote(pinnedRun));
@@ -190,13 +188,13 @@ printTable(
     "p50 ms": summary[v].p50,
     "p99 ms": summary[v].p99,
     "vs floor": (summary[v].rps / summary.floor.rps).toFixed(3),
-    "µs CPU / request": summary[v].cpu.every((c) => c !== undefined) ? Math.round(median(summary[v].cpu as number[])) : "–",
+    "µs CPU / request": summary[v].cpuByRound === undefined ? "–" : Math.round(median(summary[v].cpuByRound)),
   })),
 );
 console.log("");
 printTable([
   { ratio: "MCP 2026-07-28 (modern) / Express baseline, both with auth (goal ≥ 2.5)", value: (summary["modern-auth"].rps / summary["express-auth"].rps).toFixed(2) },
-  { ratio: "CPU per trivial tools/call, built servers reused / built per request (modern, auth; goal ≤ 0.8), paired: median (min–max)", value: pairedCpu("modern-auth", "modern-auth-fresh") },
+  { ratio: "CPU per trivial tools/call, built servers reused / built per request (modern, auth; goal ≤ 0.8), paired: median (min–max)", value: reuseCpu === undefined ? "not measured (no /proc)" : formatRange(reuseCpu) },
   { ratio: "modern (auth) / hello-world floor, req/s", value: (summary["modern-auth"].rps / summary.floor.rps).toFixed(3) },
   { ratio: "modern / 2025 stateless, both with auth (goal ≥ 1)", value: (summary["modern-auth"].rps / summary["stateless-auth"].rps).toFixed(2) },
   { ratio: "modern: auth on / auth off (goal ≥ 0.97)", value: (summary["modern-auth"].rps / summary["modern-noauth"].rps).toFixed(3) },

@@ -119,12 +119,10 @@ export async function runInterleaved<V extends string>(
   for (let round = 0; round < options.rounds; round++) {
     for (const v of variants.map((_, i) => variants[(i + round) % variants.length]!)) {
       const r = prepared.get(v)!;
-      const cpuBefore = options.cpuMicros?.();
-      const result = await runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: options.connections, durationSeconds: options.seconds });
-      const cpuAfter = options.cpuMicros?.();
+      const result = await withCpuPerRequest(options.cpuMicros, () => runLoad({ url: r.url, method: "POST", headers: r.headers, body: r.body, connections: options.connections, durationSeconds: options.seconds }));
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${v}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-      const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.requests === 0 ? undefined : (cpuAfter - cpuBefore) / result.requests;
-      results.get(v)!.push({ ...result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+      const { cpuPerRequest } = result;
+      results.get(v)!.push(result);
       process.stdout.write(`  round ${round + 1} ${v}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms${cpuPerRequest === undefined ? "" : `, ${Math.round(cpuPerRequest)} µs CPU per request`}\n`);
     }
   }
@@ -157,6 +155,18 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs `load` and adds the server's CPU time per request over it (microseconds; `cpuMicros` reads
+ * the server process's CPU so far), when that can be measured.
+ */
+export async function withCpuPerRequest(cpuMicros: (() => number | undefined) | undefined, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuPerRequest?: number }> {
+  const before = cpuMicros?.();
+  const result = await load();
+  const after = before === undefined ? undefined : cpuMicros?.();
+  const cpuPerRequest = before === undefined || after === undefined || result.requests === 0 ? undefined : (after - before) / result.requests;
+  return { ...result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) };
 }
 
 /** The ratio a/b of CPU per request within each round (median and range), when measured. */
