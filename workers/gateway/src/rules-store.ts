@@ -1,4 +1,5 @@
 import { GATEWAY_RULES_BINDING as RULES_BINDING, GATEWAY_RULES_KEY as RULES_KEY, GatewayRulesSchema, type GatewayRules } from "@edge-mcp/config";
+import { shortDigest } from "@edge-mcp/server";
 
 export { RULES_KEY };
 
@@ -105,6 +106,5 @@ export class RulesStore {
  */
 export async function rulesVersionDigest(version: string): Promise<string> {
   if (version === "bundled" || version === "invalid") return version;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(version)));
-  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return shortDigest(version);
 }

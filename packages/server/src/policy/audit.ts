@@ -90,11 +90,16 @@ export function memoryAuditSink(): AuditSink & { readonly events: AuditEvent[] }
   return { events, write: (event) => void events.push(event) };
 }
 
-/** SHA-256 of the session id, first 16 hex digits: correlates lines without revealing the id. */
+/** The first 16 hex digits of a text's SHA-256: tells texts apart in a log line without revealing them. */
+export async function shortDigest(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The session id's short digest: correlates lines without revealing the id. */
 export async function hashSessionId(sessionId: string | null | undefined): Promise<string | null> {
   if (sessionId === null || sessionId === undefined || sessionId === "") return null;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sessionId));
-  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return shortDigest(sessionId);
 }
 
 /** HTTP status → audit outcome. */
