@@ -95,14 +95,16 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
 
   app.get("/health", async (c) => {
     const config = c.get("config");
+    // Detail is for operators: anonymous monitors get the overall report; a token must carry the
+    // operator scope, checked before anything is gathered for it.
+    const detail = options.healthDetail !== undefined && c.req.header("authorization") !== undefined ? options.healthDetail : undefined;
+    if (detail !== undefined) {
+      const caller = await authenticate(verifierFor, c.req.raw, c.env, config);
+      if (!hasScopes(caller, [OPERATOR_SCOPE])) throw new InsufficientScopeError([OPERATOR_SCOPE]);
+    }
     const report = await healthReport({ name: o.name, version: o.version, transport: o.transport }, config, verifierFor(config, c.env));
-    const status = report.status === "ok" ? 200 : 503;
-    // Detail is for operators: anonymous monitors get the overall report; a token must carry the operator scope.
-    const detail = options.healthDetail;
-    if (detail === undefined || c.req.header("authorization") === undefined) return c.json(report, status, { "cache-control": "no-store" });
-    const caller = await authenticate(verifierFor, c.req.raw, c.env, config);
-    if (!hasScopes(caller, [OPERATOR_SCOPE])) throw new InsufficientScopeError([OPERATOR_SCOPE]);
-    return c.json({ ...report, ...(await detail(c.env)) }, status, { "cache-control": "no-store" });
+    const body = detail === undefined ? report : { ...report, ...(await detail(c.env)) };
+    return c.json(body, report.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
   });
 
   // The audit line of every MCP request: outcome from the final status, whoever the caller was.
