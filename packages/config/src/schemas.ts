@@ -67,6 +67,39 @@ const ClientSchema = z.strictObject({
   origins: z.array(z.string().url()).default([]),
 });
 
+/** Defaults of ecosystem.json `operations`. */
+export const OPERATIONS_DEFAULTS = Object.freeze({
+  /** The Workers Analytics Engine dataset every server writes its metric points to. */
+  metricsDataset: "edge_mcp_calls",
+  /** Where in an R2 bucket the Logpush job writes (`{DATE}` is Logpush's own date folder). */
+  r2Path: "edge-mcp-audit/{DATE}",
+});
+
+/**
+ * `operations`: the metrics dataset, and where the audit lines go for good — a Logpush job of the
+ * `workers_trace_events` dataset (each worker's console lines) to an R2 bucket or an HTTPS
+ * endpoint (a SIEM's collector). The destination's credentials stay in .env, never here.
+ */
+export const OperationsSchema = z.strictObject({
+  metricsDataset: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "must be letters, digits and underscores (at most 64)").default(OPERATIONS_DEFAULTS.metricsDataset),
+  audit: z
+    .discriminatedUnion("destination", [
+      z.strictObject({
+        destination: z.literal("r2"),
+        /** An R2 bucket of the account (create it first); credentials: LOGPUSH_R2_ACCESS_KEY_ID / LOGPUSH_R2_SECRET_ACCESS_KEY in .env. */
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be an R2 bucket name (3-63 lowercase letters, digits, dashes)"),
+        path: z.string().regex(/^[A-Za-z0-9_\-/{}]{1,200}$/, "must be a path of letters, digits, _ - / and {DATE}").default(OPERATIONS_DEFAULTS.r2Path),
+      }),
+      z.strictObject({
+        destination: z.literal("http"),
+        /** An HTTPS collector; an Authorization header for it: LOGPUSH_HTTP_AUTHORIZATION in .env. */
+        url: z.url({ protocol: /^https$/, error: "must be an https URL" }).max(2048),
+      }),
+    ])
+    .optional(),
+});
+export type Operations = z.output<typeof OperationsSchema>;
+
 /** Root `ecosystem.json`: the fleet. */
 export const EcosystemSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -111,6 +144,8 @@ export const EcosystemSchema = z.strictObject({
     .default({ mode: "auth0" }),
   clients: z.record(Key, ClientSchema).default({}),
   clientGroups: z.record(Key, z.array(Key)).default({}),
+  /** What the fleet records and where it goes (docs/operations.md). */
+  operations: OperationsSchema.default({ metricsDataset: OPERATIONS_DEFAULTS.metricsDataset }),
   dev: z
     .strictObject({
       /** Port of the local authorization server (the Auth0 stand-in). */

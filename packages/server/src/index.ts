@@ -11,7 +11,8 @@ export { TOOL_SCOPES_META_KEY, type EdgeMcpServer, type EdgeRequestExtra, type E
 export { RateLimitedError, ServerError, isServerFailure, type ServerErrorCode, type ServerFailure } from "./base/errors.ts";
 export type { HealthReport } from "./http/health.ts";
 export { DEFAULT_TOOL_SCOPES } from "./policy/method-scopes.ts";
-export { AUDIT_SCHEMA, consoleAuditSink, memoryAuditSink, shortDigest, type AuditEvent, type AuditOutcome, type BackendStatusAudit, type AuditSink, type McpRequestAudit, type ToolCallAudit } from "./policy/audit.ts";
+export { AUDIT_SCHEMA, consoleAuditSink, memoryAuditSink, shortDigest, type AuditEvent, type AuditOutcome, type BackendStatusAudit, type AuditSink, type McpRequestAudit, type RefusalCause, type ToolCallAudit } from "./policy/audit.ts";
+export { LOCAL_METRICS_BINDING, METRIC_COLUMNS, METRICS_BINDING, METRICS_SCHEMA, metricPointOf, toDataPoint, type MetricPoint, type MetricsDataset } from "./policy/metrics.ts";
 export type { SessionStorage } from "./mcp/session-storage.ts";
 export { TASKS_EXTENSION, type TaskSupport } from "./tasks/task-extension.ts";
 export { EVENT_BUS_BINDING, McpEventBus } from "./events/event-bus.ts";

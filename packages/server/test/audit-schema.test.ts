@@ -11,10 +11,10 @@ const page = Object.values(docs)[0] ?? "";
 const requestLine: AuditEvent = {
   type: "mcp_request", time: "2026-12-07T00:00:00.000Z", server: "notes", era: "modern", protocolVersion: "2026-07-28", httpMethod: "POST",
   methods: ["tools/call"], tools: ["add_note"], subject: "auth0|alice", clientId: "claude", scopes: ["tools.read"], outcome: "ok", status: 200,
-  latencyMs: 12, sessionIdHash: null, via: "gateway", backend: "notes", traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+  latencyMs: 12, sessionIdHash: null, via: "gateway", backend: "notes", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", refusal: "rule", rpcCode: -32602,
 };
 const toolLine: AuditEvent = {
-  type: "tool_call", time: "2026-12-07T00:00:00.000Z", server: "notes", tool: "add_note", subject: "auth0|alice", clientId: "claude", scopes: ["tools.read"],
+  type: "tool_call", time: "2026-12-07T00:00:00.000Z", server: "notes", era: "modern", tool: "add_note", subject: "auth0|alice", clientId: "claude", scopes: ["tools.read"],
   outcome: "ok", latencyMs: 3, sessionIdHash: null, backend: "notes", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", arguments: { text: "opted in" },
 };
 const backendLine: AuditEvent = { type: "backend_status", time: "2026-12-07T00:00:00.000Z", server: "gateway", backend: "hello", status: "timeout", detail: null };

@@ -42,7 +42,7 @@ export interface ForwarderDeps {
 export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<string, unknown>> {
   // One route cache per catalog (per env): a table is valid only for the lists it was built from.
   const routeCaches = new WeakMap<Catalog, RouteCache>();
-  return async ({ env, caller, claims, message, url, headers, signal, authorize, relayedTo }) => {
+  return async ({ env, caller, claims, message, url, headers, signal, authorize, relayedTo, refusedBy }) => {
     const params = (message.params ?? {}) as Record<string, unknown>;
     if (message.method !== "tools/call" || typeof params.name !== "string") return undefined;
     // MCP 2026-07-28 §Standard headers: Mcp-Method and Mcp-Name must agree with the body. A request
@@ -55,7 +55,8 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     if (routes === undefined) routeCaches.set(catalog, (routes = new RouteCache(catalog)));
     const { policy, tools } = await allowedTools(catalog, targets, snapshot.rules, factsOf(caller, claims), caller, { memo: { cache: routes, rulesVersion: snapshot.version }, only: params.name });
     const offered = tools.get(params.name);
-    if (offered === undefined) return undefined;
+    // Answered by the SDK path exactly as an unknown tool; recorded as the rules' refusal.
+    if (offered === undefined) return void refusedBy("rule");
     const { target, tool } = offered;
     // A 2025-era backend cannot take a 2026-07-28 request as it is: the gateway's MCP server translates.
     if (target.era === "legacy") return undefined;

@@ -221,7 +221,12 @@ describe("gateway fan-out to its backends", () => {
   it("refuses a caller no rule matches with an empty listing and unknown tools", async () => {
     const mallory = await token({ sub: "auth0|mallory", scopes: ["tools.read", "tools.write"] });
     expect((await rpc(mallory, "tools/list")).body.result!.tools).toEqual([]);
+    const logged = vi.spyOn(console, "log");
     expect((await rpc(mallory, "tools/call", { name: "notes__echo", arguments: { text: "x" } }, 3)).body).toMatchObject({ id: 3, error: { code: -32602 } });
+    const lines = logged.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"mcp_request"') && l.includes("auth0|mallory")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    logged.mockRestore();
+    // Answered like an unknown tool, recorded as the rules' refusal (audit line and metrics: cause "rule").
+    expect(lines.at(-1)).toMatchObject({ outcome: "denied", refusal: "rule", status: 200, tools: ["notes__echo"] });
   });
 
   it("checks Mcp-Name against the body before relaying a call, as every server does: a disagreeing or missing one is -32020 with the request's id (issue 23 finding 8)", async () => {

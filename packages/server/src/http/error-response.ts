@@ -1,5 +1,6 @@
 import { authErrorHttp, isAuthFailure, type AuthFailure, type ChallengeContext } from "@edge-mcp/auth";
 import type { ServerFailure } from "../base/errors.ts";
+import type { RefusalCause } from "../policy/audit.ts";
 
 /** JSON-RPC 2.0 error codes used at the HTTP layer (the SDK uses -32001 for unknown sessions). */
 const JSONRPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000, sessionNotFound: -32001, missingClientCapability: -32021 } as const;
@@ -24,6 +25,21 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   missing_client_capability: { status: 400, rpc: JSONRPC.missingClientCapability },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
 };
+
+const CAUSE: Partial<Record<ServerFailure["code"], RefusalCause>> = {
+  origin_not_allowed: "origin",
+  host_not_allowed: "origin",
+  rate_limited: "rate_limit",
+  too_many_tasks: "rate_limit",
+  too_many_listeners: "rate_limit",
+  misconfigured: "error",
+};
+
+/** Why a refusal refused, and the JSON-RPC code it answers with (auth failures answer in OAuth's shape: none). */
+export function refusalOf(error: ServerFailure | AuthFailure): { cause: RefusalCause; rpcCode?: number } {
+  if (isAuthFailure(error)) return { cause: error.code === "insufficient_scope" ? "scope" : error.code === "jwks_unavailable" ? "error" : "auth" };
+  return { cause: CAUSE[error.code] ?? "invalid", rpcCode: STATUS[error.code].rpc };
+}
 
 /** A JSON-RPC request id, or null when it could not be read (JSON-RPC 2.0 §5). */
 export type RpcId = string | number | null;

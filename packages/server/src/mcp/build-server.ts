@@ -85,8 +85,8 @@ export type SetupFn<Env> = (mcp: EdgeMcpServer, ctx: SetupContext<Env>) => void 
 export interface ServerIdentity<Env> {
   readonly name: string;
   readonly version: string;
-  /** Where audit lines go; undefined = no audit. */
-  readonly audit?: AuditSink;
+  /** Where an env's audit events go (policy/audit-sinks.ts); undefined = none. */
+  readonly auditFor: (env: object) => AuditSink | undefined;
   readonly rateLimit?: RateLimitConfig;
   /** Answer POSTs with one JSON body instead of an SSE stream (no progress or server requests). */
   readonly jsonResponse?: boolean;
@@ -136,7 +136,8 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     },
   );
   const toolScopes = new Map<string, readonly string[]>();
-  const audit = identity.audit === undefined ? undefined : { sink: identity.audit, server: identity.name, sessionIdHash };
+  const sink = identity.auditFor(base.env as object);
+  const audit = sink === undefined ? undefined : { sink, server: identity.name, era: base.era, sessionIdHash };
   const { bus } = options;
   const announce = async (kind: ListChange) => {
     if (bus === undefined) return sendListChanged(server, kind);

@@ -89,6 +89,7 @@ export interface EdgeToolConfig<InputArgs, OutputArgs> {
 export interface ToolAuditContext {
   readonly sink: AuditSink;
   readonly server: string;
+  readonly era: "legacy" | "modern";
   readonly sessionIdHash: string | null;
 }
 
@@ -206,6 +207,7 @@ export function createEdgeMcpServer(
             type: "tool_call",
             time: new Date(started).toISOString(),
             server: audit.server,
+            era: audit.era,
             tool: name,
             subject: auth.subject,
             clientId: auth.clientId,

@@ -36,6 +36,11 @@ export interface InterceptedRequest<Env> {
    * backend could not answer), which then stands for the call: no separate tool line is needed.
    */
   relayedTo(backend: string, failed: boolean): void;
+  /**
+   * Marks the request refused by the interceptor's own rules (a gateway offering the caller no
+   * such tool), for its audit line and metrics, before it lets the SDK answer it as usual.
+   */
+  refusedBy(cause: "rule"): void;
 }
 
 /** Answers a request itself (a gateway relaying it), or undefined to let the SDK serve it as usual. */
@@ -65,5 +70,6 @@ export function interceptedRequest<Env>(identity: ServerIdentity<Env>, env: Env,
       return checkBeforeDispatch(identity, env, caller, [message], tools);
     },
     relayedTo: (backend, failed) => void (seen.relayed = { backend, failed }),
+    refusedBy: (cause) => void (seen.refusal = { cause }),
   };
 }

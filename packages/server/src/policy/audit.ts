@@ -5,6 +5,13 @@
  */
 export type AuditOutcome = "ok" | "denied" | "error" | "rate_limited";
 
+/**
+ * Why a request was refused: no or a bad token (`auth`), a missing scope, a gateway's rules, a
+ * rate limit or budget, a browser origin or host, a malformed or unsupported request (`invalid`),
+ * or a server fault (`error`).
+ */
+export type RefusalCause = "auth" | "scope" | "rule" | "rate_limit" | "origin" | "invalid" | "error";
+
 export interface McpRequestAudit {
   readonly type: "mcp_request";
   readonly time: string;
@@ -34,12 +41,18 @@ export interface McpRequestAudit {
    * is audited by this one line (caller, backend, tool) at the gateway, and by the backend's own.
    */
   readonly backend?: string;
+  /** Why the request was refused (absent when it was not): what the console's denied-calls chart groups by. */
+  readonly refusal?: RefusalCause;
+  /** The JSON-RPC error code the refusal answered with, when it answered with one. */
+  readonly rpcCode?: number;
 }
 
 export interface ToolCallAudit {
   readonly type: "tool_call";
   readonly time: string;
   readonly server: string;
+  /** The protocol era of the request that called the tool. */
+  readonly era?: "legacy" | "modern";
   readonly tool: string;
   readonly subject: string;
   readonly clientId: string;
@@ -68,7 +81,8 @@ export interface BackendStatusAudit {
 export type AuditEvent = McpRequestAudit | ToolCallAudit | BackendStatusAudit;
 
 export interface AuditSink {
-  write(event: AuditEvent): void;
+  /** May return a promise (a sink that writes over I/O): callers that can wait, do. */
+  write(event: AuditEvent): void | Promise<void>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
-import { hashSessionId, outcomeOf, type AuditSink } from "./audit.ts";
+import { hashSessionId, outcomeOf, type AuditOutcome, type AuditSink, type RefusalCause } from "./audit.ts";
 import type { CallerIdentity } from "../base/caller.ts";
 import { SERVER_DEFAULTS } from "../base/defaults.ts";
 import type { Era } from "../http/era.ts";
@@ -37,6 +37,16 @@ export interface RequestObservation {
   relayed?: { backend: string; failed: boolean };
   /** The request's W3C trace id, once the body was read (2026-07-28 `_meta`) or from the header. */
   traceId?: string;
+  /** Why it was refused, set where the refusal was decided (an error answer, a gateway's rules). */
+  refusal?: { cause: RefusalCause; rpcCode?: number };
+}
+
+/** A refused answer's cause when nothing named one where it was decided: told by its status. */
+function causeOfStatus(status: number): RefusalCause {
+  if (status === 401) return "auth";
+  if (status === 403) return "scope";
+  if (status === 429) return "rate_limit";
+  return status >= 500 ? "error" : "invalid";
 }
 
 /** Writes the audit line of one MCP request (HTTP or, with `via: "gateway"`, the backend entrypoint). */
@@ -51,7 +61,10 @@ export async function writeRequestAudit(
 ): Promise<void> {
   // The one its messages carried, else its `traceparent` header.
   const traceId = seen.traceId ?? traceIdOf(undefined, request.headers.get("traceparent"));
-  audit.write({
+  const refusal = seen.refusal ?? (response.status >= 400 ? { cause: causeOfStatus(response.status) } : undefined);
+  // A gateway's rules refuse a tool in a JSON-RPC answer (HTTP 200), exactly as an unknown one.
+  const outcome: AuditOutcome = seen.relayed?.failed === true ? "error" : refusal?.cause === "rule" ? "denied" : outcomeOf(response.status);
+  await audit.write({
     type: "mcp_request",
     time: new Date(started).toISOString(),
     server,
@@ -63,12 +76,14 @@ export async function writeRequestAudit(
     subject: seen.caller?.subject ?? null,
     clientId: seen.caller?.clientId ?? null,
     scopes: seen.caller?.scopes ?? [],
-    outcome: seen.relayed?.failed === true ? "error" : outcomeOf(response.status),
+    outcome,
     status: response.status,
     latencyMs: Date.now() - started,
     sessionIdHash: await hashSessionId(response.headers.get("mcp-session-id") ?? request.headers.get("mcp-session-id")),
     ...(via === undefined ? {} : { via }),
     ...(seen.relayed === undefined ? {} : { backend: seen.relayed.backend }),
     ...(traceId === undefined ? {} : { traceId }),
+    ...(refusal === undefined ? {} : { refusal: refusal.cause }),
+    ...(refusal?.rpcCode === undefined ? {} : { rpcCode: refusal.rpcCode }),
   });
 }

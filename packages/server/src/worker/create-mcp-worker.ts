@@ -5,7 +5,7 @@ import { readConfig, type ServerConfig } from "../base/config.ts";
 import { isServerFailure, NotFoundError } from "../base/errors.ts";
 import { inRequest } from "../base/request-context.ts";
 import { challengeFor } from "../http/challenge.ts";
-import { errorResponse } from "../http/error-response.ts";
+import { errorResponse, refusalOf } from "../http/error-response.ts";
 import { healthReport } from "../http/health.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "../http/origin-guard.ts";
 import { createResourceMetadataResponder, PRM_PREFIX } from "../http/resource-metadata.ts";
@@ -41,7 +41,7 @@ export interface McpWorker<Env> {
  * session (400/404) → scopes (403) → dispatch.
  */
 export function createMcpWorker<Env extends object>(options: McpWorkerOptions<Env>): McpWorker<Env> {
-  const { o, scopes, audit, identity } = parseWorkerOptions(options);
+  const { o, scopes, auditFor, identity } = parseWorkerOptions(options);
   const modern = createModernEra<Env>(identity);
   const legacyServers = createServerSource<Env>(identity, "legacy");
   const verifierFor = tokenVerifiers(o.jwksKvBinding);
@@ -57,11 +57,13 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   function failureResponse(error: unknown, config: ServerConfig | undefined, seen: RequestObservation | undefined, where: string): Response {
     if (isServerFailure(error) || isAuthFailure(error)) {
       const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
+      if (seen !== undefined) seen.refusal = refusalOf(error);
       return errorResponse(error, challenge, seen?.rpcId ?? null);
     }
     // Our own messages never carry credentials; a foreign one is truncated, and never echoed to the client.
     const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
     console.error(JSON.stringify({ level: "error", message: `unhandled error${where}`, error: detail }));
+    if (seen !== undefined) seen.refusal = { cause: "error", rpcCode: -32603 };
     return Response.json({ jsonrpc: "2.0", id: seen?.rpcId ?? null, error: { code: -32603, message: "Internal error" } }, { status: 500 });
   }
 
@@ -109,6 +111,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
 
   // The audit line of every MCP request: outcome from the final status, whoever the caller was.
   app.use("*", async (c, next) => {
+    const audit = auditFor(c.env);
     if (audit === undefined || c.req.path !== c.get("config").resourcePath || c.req.method === "OPTIONS") return next();
     const started = Date.now();
     await next();
@@ -135,6 +138,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     } catch (error) {
       response = failureResponse(error, config, seen, " (backend entrypoint)");
     }
+    const audit = auditFor(env);
     if (audit !== undefined) await writeRequestAudit(audit, o.name, request, response, seen, started, "gateway");
     return response;
   }

@@ -5,6 +5,7 @@ import type { EventSource, Subscriber } from "../events/event-sources.ts";
 import type { InterceptFn } from "../modern/intercept.ts";
 import { consoleAuditSink, type AuditSink } from "../policy/audit.ts";
 import { WORKERS_TRACER, type Tracer } from "../base/tracer.ts";
+import { auditSinksFor } from "../policy/audit-sinks.ts";
 
 export const OptionsSchema = z.object({
   name: z.string().min(1),
@@ -28,6 +29,7 @@ export const OptionsSchema = z.object({
   tracer: z.custom<Tracer>((v) => typeof v === "object" && v !== null && typeof (v as Tracer).enterSpan === "function", "must be a Tracer ({ enterSpan(name, callback) })").optional(),
   healthDetail: z.custom<(env: never) => unknown>((v) => typeof v === "function", "must be a function (env) => Record<string, unknown>").optional(),
   intercept: z.custom<InterceptFn<never>>((v) => typeof v === "function", "must be a function (request) => Promise<Response | undefined>").optional(),
+  metrics: z.boolean().optional(),
   audit: z.custom<AuditSink | false>((v) => v === false || (typeof v === "object" && v !== null && typeof (v as AuditSink).write === "function"), "must be an AuditSink ({ write }) or false").optional(),
 });
 
@@ -78,6 +80,12 @@ export interface McpWorkerOptions<Env> extends Omit<z.input<typeof OptionsSchema
   /** Audit log sink; default one JSON line per event on the console; `false` turns it off. */
   audit?: AuditSink | false;
   /**
+   * One Analytics Engine data point per tool call and per refused request (default `true`), to the
+   * env's `MCP_METRICS` dataset when bound — or `MCP_METRICS_LOCAL`, the local store under
+   * `npm run dev`. Derived from the audit events (policy/metrics.ts); `false` writes none.
+   */
+  metrics?: boolean;
+  /**
    * Registers tools (with scopes), resources and prompts. Runs once per scope set and isolate for
    * stateless requests (2026-07-28, and 2025 stateless) — per request with `reuse: false` — and
    * per 2025 session: at `initialize`, or before every request of the session with
@@ -92,7 +100,8 @@ export interface WorkerSettings<Env> {
   readonly o: z.output<typeof OptionsSchema>;
   /** The scopes the server advertises (the `scopes` option, or the standard profile). */
   readonly scopes: readonly string[];
-  readonly audit: AuditSink | undefined;
+  /** The audit sink of an env (configured sink, metrics, local store), or undefined when there is none. */
+  readonly auditFor: (env: object) => AuditSink | undefined;
   readonly identity: ServerIdentity<Env>;
 }
 
@@ -105,12 +114,12 @@ export function parseWorkerOptions<Env>(options: McpWorkerOptions<Env>): WorkerS
   }
   const o = parsed.data;
   const scopes = Object.freeze([...(o.scopes ?? SCOPE_PROFILES.standard)]);
-  const audit = o.audit === false ? undefined : (o.audit ?? consoleAuditSink);
+  const auditFor = auditSinksFor(o.audit === false ? undefined : (o.audit ?? consoleAuditSink), o.metrics ?? true);
   const identity = Object.freeze({
     name: o.name,
     version: o.version,
     setup: options.setup as SetupFn<Env>,
-    ...(audit === undefined ? {} : { audit }),
+    auditFor,
     ...(o.rateLimit === undefined ? {} : { rateLimit: o.rateLimit }),
     jsonResponse: o.responseMode === "json",
     ...(o.instructions === undefined ? {} : { instructions: o.instructions }),
@@ -121,5 +130,5 @@ export function parseWorkerOptions<Env>(options: McpWorkerOptions<Env>): WorkerS
     reuse: o.reuse ?? true,
     tracer: options.tracer ?? WORKERS_TRACER,
   });
-  return { o, scopes, audit, identity };
+  return { o, scopes, auditFor, identity };
 }
