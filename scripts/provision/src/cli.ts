@@ -139,6 +139,9 @@ command("routes", "render workers/<slug>/wrangler.toml (Durable Object migration
       const rules = g.rules === "not pushed" ? "rules not pushed: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID" : `rules ${g.rules}`;
       console.log(`gateway ${g.slug}: ${namespace}; ${rules}`);
     }
+    const l = result.logpush;
+    if (l.action === "not reconciled") console.log("audit Logpush job not reconciled: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env");
+    else if ("job" in l) console.log(`audit Logpush job ${l.job}: ${l.action}${l.id === null ? "" : ` (id ${l.id})`}  →  ${l.destination}`);
   }
 });
 

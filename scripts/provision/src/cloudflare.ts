@@ -20,3 +20,24 @@ export async function checkHostname(fetchImpl: FetchLike, account: { id: string;
   if (owner.service === worker) return "ours";
   throw new ProvisionError("hostname_taken", `${hostname} is attached to the worker "${owner.service}", not ${worker}. Deploying would take it over: detach it in the Cloudflare dashboard, or change hostPattern in ecosystem.json.`);
 }
+
+/** The account the Cloudflare calls act on (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, CLOUDFLARE_API_BASE). */
+export interface CloudflareAccount {
+  readonly id: string;
+  readonly token: string;
+  readonly apiBase: string;
+}
+
+export interface Envelope<T> {
+  success?: boolean;
+  errors?: Array<{ code: number; message: string }>;
+  result?: T;
+  result_info?: { page: number; total_pages: number };
+}
+
+/** One Cloudflare API call under the account, its `{ success, errors, result }` envelope read (an unreadable body reads as {}). */
+export async function cloudflareCall<T>(fetchImpl: FetchLike, account: CloudflareAccount, path: string, init: RequestInit = {}): Promise<{ status: number; body: Envelope<T> }> {
+  const res = await fetchImpl(`${account.apiBase}/accounts/${encodeURIComponent(account.id)}${path}`, { ...init, headers: { authorization: `Bearer ${account.token}`, ...init.headers } });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Envelope<T> };
+}
+

@@ -43,6 +43,10 @@ function envSchema(needs: EnvNeeds) {
      * `npm run provision` when it creates it — clientEnvNames("oauth-facade").id.
      */
     EDGE_MCP_CLIENT_OAUTH_FACADE_ID: z.string().min(1).optional(),
+    /** Credentials of the Logpush destination (ecosystem.json operations.audit), put only into the job's destination_conf. */
+    LOGPUSH_R2_ACCESS_KEY_ID: z.string().min(1).optional(),
+    LOGPUSH_R2_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    LOGPUSH_HTTP_AUTHORIZATION: z.string().min(1).optional(),
     /** The Cloudflare API; overridable only with https or a loopback http URL (a local fake or proxy). */
     CLOUDFLARE_API_BASE: z
       .string()

@@ -1,15 +1,12 @@
 import { GATEWAY_RULES_BINDING as RULES_BINDING, GATEWAY_RULES_KEY as RULES_KEY, gatewayServiceBindings, GatewayRulesSchema, type GatewayConfig } from "@edge-mcp/config";
 import type { FetchLike } from "./api-fetch.ts";
 import { ProvisionError } from "./errors.ts";
+import { cloudflareCall as call, type CloudflareAccount, type Envelope } from "./cloudflare.ts";
+
+export type { CloudflareAccount };
 
 /** Cloudflare's page size for listing KV namespaces (its maximum is 100). */
 const NAMESPACES_PER_PAGE = 100;
-
-export interface CloudflareAccount {
-  readonly id: string;
-  readonly token: string;
-  readonly apiBase: string;
-}
 
 /** The document the gateway reads from KV: rules and aliases only (backends are bindings, fixed at deploy). */
 export function rulesDocument(config: GatewayConfig): string {
@@ -24,18 +21,6 @@ export function rulesDocument(config: GatewayConfig): string {
 export function gatewayBlock(config: GatewayConfig, namespaceId: string): string {
   const services = gatewayServiceBindings(config).map((b) => `\n[[services]]\nbinding = "${b.binding}"\nservice = "${b.service}"\nentrypoint = "${b.entrypoint}"\n`);
   return `${services.join("")}\n[[kv_namespaces]]\nbinding = "${RULES_BINDING}"\nid = "${namespaceId}"\n`;
-}
-
-interface Envelope<T> {
-  success?: boolean;
-  errors?: Array<{ code: number; message: string }>;
-  result?: T;
-  result_info?: { page: number; total_pages: number };
-}
-
-async function call<T>(fetchImpl: FetchLike, account: CloudflareAccount, path: string, init: RequestInit = {}): Promise<{ status: number; body: Envelope<T> }> {
-  const res = await fetchImpl(`${account.apiBase}/accounts/${encodeURIComponent(account.id)}${path}`, { ...init, headers: { authorization: `Bearer ${account.token}`, ...init.headers } });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Envelope<T> };
 }
 
 function refused(what: string, status: number, body: Envelope<unknown>): ProvisionError {

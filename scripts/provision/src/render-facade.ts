@@ -44,7 +44,15 @@ compatibility_date = "${COMPATIBILITY_DATE}"
 compatibility_flags = ["nodejs_compat", "global_fetch_strictly_public"]
 # Bundled without esbuild's keep_names: less CPU per request (bench/keep-names.ts).
 keep_names = false
+# Its trace events go with the fleet's to the audit's Logpush job (ecosystem.json operations.audit).
+logpush = true
 routes = [{ pattern = "${input.host}", custom_domain = true }]
+
+[observability]
+enabled = true
+
+[observability.traces]
+enabled = true
 
 [dev]
 port = 9410

@@ -25,6 +25,8 @@ export interface RenderInput {
   migrations: readonly Migration[];
   /** The Worker secrets it cannot serve without (required-secrets.ts). */
   secrets: readonly string[];
+  /** The Analytics Engine dataset of the fleet's metric points (ecosystem.json operations.metricsDataset). */
+  metricsDataset: string;
 }
 
 /** The classes' bindings and the worker's whole migration history (migrations.ts). */
@@ -51,6 +53,7 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     auth_mode: input.authMode,
     facade: input.facade ?? "",
     secrets: secretsBlock(input.secrets),
+    metrics_dataset: input.metricsDataset,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];

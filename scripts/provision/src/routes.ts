@@ -6,6 +6,7 @@ import { createCloudflareContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
 import { ensureKvNamespace, gatewayBlock, pushRules, rulesDocument } from "./gateway.ts";
+import { desiredLogpushJob, reconcileLogpushJob, type LogpushResult } from "./logpush.ts";
 import { FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { durableObjectClasses, historyText, loadHistory, MIGRATIONS_FILE, nextHistory } from "./migrations.ts";
@@ -17,6 +18,8 @@ export interface RoutesResult {
   workers: Array<{ slug: string; host: string; hostStatus: HostnameStatus; written: boolean; migration?: string }>;
   /** A gateway worker's rules namespace and rules (present when the fleet has one). */
   gateways: Array<{ slug: string; namespaceId: string | null; namespaceCreated: boolean; rules: "unchanged" | "written" | "would write" | "not pushed" }>;
+  /** The audit's Logpush job (ecosystem.json operations.audit): reconciled, or why not. */
+  logpush: LogpushResult | { readonly action: "not configured" | "not reconciled" };
 }
 
 /**
@@ -71,6 +74,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
       authMode: fleet.ecosystem.auth.mode,
       ...(gatewayToml === undefined ? {} : { gateway: gatewayToml }),
       ...(facade ? { facade: facadeServerBlock() } : {}),
+      metricsDataset: fleet.ecosystem.operations.metricsDataset,
     });
     rendered.push({
       slug: m.slug,
@@ -111,6 +115,14 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     });
     rendered.push({ slug: "oauth", host, hostStatus, file: join(fleet.root, "workers", "oauth", "wrangler.toml"), text });
   }
+  // Durable audit: every worker's trace events (its audit lines) to the configured destination.
+  const audit = fleet.ecosystem.operations.audit;
+  const workerNames = rendered.map((r) => (r.slug === "oauth" ? FACADE_WORKER : workerName(r.slug)));
+  const logpush: RoutesResult["logpush"] = audit === undefined
+    ? { action: "not configured" }
+    : account === undefined
+      ? { action: "not reconciled" }
+      : await reconcileLogpushJob(apiFetch, account, desiredLogpushJob(audit, workerNames, account.id, env), options.dryRun === true);
   const workers = rendered.map((r) => {
     const changed = !existsSync(r.file) || readFileSync(r.file, "utf8") !== r.text;
     if (changed && !options.dryRun) writeFileSync(r.file, r.text);
@@ -119,5 +131,5 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     const tag = r.migrations?.tag;
     return { slug: r.slug, host: r.host, hostStatus: r.hostStatus, written: changed && !options.dryRun, ...(tag === undefined ? {} : { migration: tag }) };
   });
-  return { workers, gateways };
+  return { workers, gateways, logpush };
 }

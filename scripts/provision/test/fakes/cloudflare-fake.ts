@@ -3,8 +3,10 @@
  * `GET /client/v4/accounts/{account}/workers/domains?hostname=` and `GET /client/v4/zones?name=`,
  * Workers KV namespaces (list, paginated with `result_info`; create, 400 code 10014 for a title
  * taken) and values (GET raw, 404 code 10009 when missing; PUT), a Worker's secret names (GET
- * `/workers/scripts/{name}/secrets`, 404 code 10007 for a Worker not deployed), with Cloudflare's
- * `{ success, errors, result }` envelope and 403 for a bad token.
+ * `/workers/scripts/{name}/secrets`, 404 code 10007 for a Worker not deployed), Logpush jobs
+ * (list, create, update: numeric ids, the name pattern, known datasets, an R2 destination's
+ * required credentials, a filter that must be JSON, a dataset that cannot change), with Cloudflare's
+ * `{ success, errors, result }` envelope, 403 for a bad token and, on demand, 429 with Retry-After.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,6 +31,11 @@ export class CloudflareFake {
   readonly namespaces = new Map<string, { title: string; values: Map<string, string> }>();
   /** Deployed Workers and the names of their secrets (values are never returned by the API). */
   readonly scripts = new Map<string, Set<string>>();
+  /** Logpush jobs by id, as the API stores them. */
+  readonly logpushJobs = new Map<number, Record<string, unknown>>();
+  private nextJobId = 146;
+  /** Answer this many next requests 429 (Retry-After: 1), as Cloudflare's API rate limit does. */
+  rateLimitNext = 0;
   /** Page size the fake uses when a listing asks for more (forces pagination in tests). */
   maxPerPage = 100;
   private server: Server | undefined;
@@ -40,6 +47,12 @@ export class CloudflareFake {
       this.calls.push(`${req.method} ${url.pathname}`);
       const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
       if (req.headers.authorization !== `Bearer ${this.token}`) return send(403, { success: false, errors: [{ code: 10000, message: "Authentication error" }], result: null });
+      if (this.rateLimitNext > 0) {
+        this.rateLimitNext--;
+        return void res.writeHead(429, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ success: false, errors: [{ code: 10429, message: "Rate limited" }], result: null }));
+      }
+      const jobs = `/client/v4/accounts/${this.accountId}/logpush/jobs`;
+      if (url.pathname === jobs || url.pathname.startsWith(`${jobs}/`)) return this.logpush(req, url.pathname.slice(jobs.length), send);
       if (req.method === "GET" && url.pathname === `/client/v4/accounts/${this.accountId}/workers/domains`) {
         const hostname = url.searchParams.get("hostname");
         const result = [...this.domains].filter(([h]) => hostname === null || h === hostname).map(([h, service]) => ({ id: `dom_${h}`, hostname: h, service, zone_id: "zone_1", environment: "production" }));
@@ -85,6 +98,43 @@ export class CloudflareFake {
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.origin;
+  }
+
+  /** `/logpush/jobs[/{id}]`: what the Logpush API checks of a job, in its envelope. */
+  private logpush(req: IncomingMessage, rest: string, send: (status: number, body: unknown) => void): void {
+    const fail = (status: number, code: number, message: string) => send(status, { success: false, errors: [{ code, message }], messages: [], result: null });
+    if (req.method === "GET" && rest === "") return send(200, { success: true, errors: [], messages: [], result: [...this.logpushJobs.values()] });
+    const id = /^\/(\d+)$/.exec(rest)?.[1];
+    if (!((req.method === "POST" && rest === "") || (req.method === "PUT" && id !== undefined))) return fail(404, 7003, "Could not route");
+    void readBody(req).then((text) => {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return fail(400, 1001, "invalid JSON");
+      }
+      const existing = id === undefined ? undefined : this.logpushJobs.get(Number(id));
+      if (id !== undefined && existing === undefined) return fail(404, 1003, "job not found");
+      const job = { ...existing, ...body };
+      if (typeof job.name !== "string" || !/^[a-zA-Z0-9\-.]{0,512}$/.test(job.name)) return fail(400, 1004, "invalid job name");
+      if (existing !== undefined && body.dataset !== undefined && body.dataset !== existing.dataset) return fail(400, 1005, "dataset cannot be changed");
+      if (!["workers_trace_events", "http_requests", "audit_logs"].includes(String(job.dataset))) return fail(400, 1006, "unknown dataset");
+      const destination = String(job.destination_conf ?? "");
+      if (destination.startsWith("r2://")) {
+        const query = new URLSearchParams(destination.slice(destination.indexOf("?") + 1));
+        if (!["account-id", "access-key-id", "secret-access-key"].every((k) => query.has(k))) return fail(400, 1002, "r2 destination requires account-id, access-key-id and secret-access-key");
+      } else if (!destination.startsWith("https://")) return fail(400, 1002, "destination not supported");
+      if (job.filter !== undefined) {
+        try {
+          JSON.parse(String(job.filter));
+        } catch {
+          return fail(400, 1007, "filter is not valid JSON");
+        }
+      }
+      const stored = { id: existing?.id ?? this.nextJobId++, enabled: false, last_complete: null, last_error: null, error_message: null, frequency: null, kind: "", ...job };
+      this.logpushJobs.set(stored.id as number, stored);
+      send(200, { success: true, errors: [], messages: [], result: stored });
+    });
   }
 
   stop(): Promise<void> {
