@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LOCAL_METRICS_BINDING, METRIC_COLUMNS, METRICS_BINDING, METRICS_SCHEMA } from "../src/index.ts";
-import { limitedWorker, statelessWorker } from "./fixtures/test-worker.ts";
+import { limitedWorker, quietAudit, quietWorker, statelessWorker } from "./fixtures/test-worker.ts";
 import { RESOURCE, token } from "./helpers/tokens.ts";
 
 type Point = { blobs: string[]; doubles: number[]; indexes: string[] };
@@ -112,16 +112,24 @@ describe("per-tool metrics (Analytics Engine data points)", () => {
     expect(named(dataset.points.find((p) => named(p).kind === "refused")!)).toMatchObject({ cause: "rate_limit", outcome: "rate_limited", httpStatus: 429, rpcCode: -32000, server: "test-limited" });
   });
 
-  it("prefers the local store (MCP_METRICS_LOCAL, npm run dev) to the dataset, and sends it the audit lines too", async () => {
+  it("prefers the local store (MCP_METRICS_LOCAL, npm run dev) to the dataset", async () => {
     const dataset = recordingDataset();
-    const local = { ...recordingDataset(), lines: [] as Record<string, unknown>[], writeAuditLine(line: Record<string, unknown>) { this.lines.push(line); } };
+    const local = recordingDataset();
     const response = await statelessWorker.fetch(modernCall("echo", await token({ sub: unique("auth0|dev") })), envWith({ [METRICS_BINDING]: dataset, [LOCAL_METRICS_BINDING]: local }));
     await response.text();
-    await expect.poll(() => local.lines.length).toBe(2);
-    expect(local.points).toHaveLength(1);
+    await expect.poll(() => local.points.length).toBe(1);
     expect(dataset.points).toHaveLength(0);
-    expect(local.lines.map((l) => l.type).sort()).toEqual(["mcp_request", "tool_call"]);
-    expect(local.lines.every((l) => l.schema === "edge-mcp.audit/1")).toBe(true);
+  });
+
+  it("writes no point with metrics: false", async () => {
+    const dataset = recordingDataset();
+    const testEnv = envWith({ [METRICS_BINDING]: dataset });
+    const response = await quietWorker.fetch(modernCall("echo", await token({ sub: unique("auth0|quiet") })), testEnv);
+    expect(response.status).toBe(200);
+    await response.text();
+    // The tool ran (its audit line was written) and no point followed it.
+    await expect.poll(() => quietAudit.events.filter((e) => e.type === "tool_call").length).toBe(1);
+    expect(dataset.points).toHaveLength(0);
   });
 
   it("answers the call when the dataset throws: a lost point never fails a tool call", async () => {
