@@ -23,6 +23,13 @@ const lastMessage = async (res: Response) => {
 };
 
 describe("McpBackend entrypoint (service bindings from a gateway)", () => {
+  it("reports the server's health over RPC, as /health does, for the operator console", async () => {
+    const report = (await (exports.McpBackend as unknown as { health(): Promise<Record<string, unknown>> }).health());
+    const http = (await (await statelessWorker.fetch(new Request("https://test-mcp.example.test/health"), env as never)).json()) as Record<string, unknown>;
+    expect(report).toMatchObject({ name: "test-stateless", transport: "stateless", status: http.status });
+    expect(report.auth).toMatchObject({ mode: "auth0", issuer: "https://tenant.example-auth.test/" });
+  });
+
   it("serves the caller in the header, with no token, and audits the request as via the gateway", async () => {
     const res = await call("whoami", caller(["tools.read"]));
     expect(res.status).toBe(200);

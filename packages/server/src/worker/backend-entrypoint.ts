@@ -7,6 +7,8 @@ import { inRequest } from "../base/request-context.ts";
 export interface BackendHandlers<Env> {
   /** Serves an MCP request for a caller already verified by the calling worker. */
   serve(request: Request, env: Env, caller: CallerIdentity): Promise<Response>;
+  /** The health report with the operator's detail (what `/health` shows a `fleet.read` token). */
+  health(env: Env): Promise<Record<string, unknown>>;
 }
 
 /** What an edge-mcp gateway calls through a service binding to the `McpBackend` entrypoint. */
@@ -14,6 +16,12 @@ export interface McpBackendRpc {
   /** An MCP request, the verified caller in the `x-edge-mcp-caller` header (JSON: subject, clientId, scopes). */
   fetch(request: Request): Promise<Response>;
   events(): Promise<Response>;
+  /**
+   * The server's health with its operator detail (a gateway's backends, the rules in force): for
+   * the operator console, which reaches every server through a service binding — a caller inside
+   * the account, as the gateway is — instead of holding a token for each server's audience.
+   */
+  health(): Promise<Record<string, unknown>>;
 }
 
 /** The header that carries the caller a gateway verified (the same one the session object gets). */
@@ -43,6 +51,10 @@ export function createBackendEntrypoint<Env>(handlers: BackendHandlers<Env>) {
         return Response.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: `McpBackend: the ${CALLER_HEADER} header (the verified caller) is missing or malformed.` } }, { status: 400 });
       }
       return inRequest(this.ctx, () => handlers.serve(request, this.env, caller));
+    }
+
+    async health(): Promise<Record<string, unknown>> {
+      return inRequest(this.ctx, () => handlers.health(this.env));
     }
 
     /**

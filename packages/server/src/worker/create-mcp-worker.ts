@@ -104,10 +104,15 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       const caller = await authenticate(verifierFor, c.req.raw, c.env, config);
       if (!hasScopes(caller, [OPERATOR_SCOPE])) throw new InsufficientScopeError([OPERATOR_SCOPE]);
     }
-    const report = await healthReport({ name: o.name, version: o.version, transport: o.transport }, config, verifierFor(config, c.env));
-    const body = detail === undefined ? report : { ...report, ...(await detail(c.env)) };
-    return c.json(body, report.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
+    const body = await healthOf(config, c.env, detail);
+    return c.json(body, body.status === "ok" ? 200 : 503, { "cache-control": "no-store" });
   });
+
+  /** The health report, with the operator's detail when it is to be shown. */
+  async function healthOf(config: ServerConfig, env: Env, detail: McpWorkerOptions<Env>["healthDetail"]) {
+    const report = await healthReport({ name: o.name, version: o.version, transport: o.transport }, config, verifierFor(config, env));
+    return detail === undefined ? report : { ...report, ...(await detail(env)) };
+  }
 
   // The audit line of every MCP request: outcome from the final status, whoever the caller was.
   app.use("*", async (c, next) => {
@@ -146,6 +151,6 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   return {
     fetch: (request, env, ctx) => inRequest(ctx, () => Promise.resolve(app.fetch(request, env, ctx))),
     McpSession: createSessionClass<Env>(identity, scopes, modern),
-    McpBackend: createBackendEntrypoint<Env>({ serve: serveVerified }),
+    McpBackend: createBackendEntrypoint<Env>({ serve: serveVerified, health: async (env) => ({ ...(await healthOf(readConfig(env), env, options.healthDetail)) }) }),
   };
 }
