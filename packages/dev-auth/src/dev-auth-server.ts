@@ -37,6 +37,16 @@ export interface DevAuthServerOptions {
    * one the provisioner creates in Auth0: authorization code + PKCE, one fixed callback.
    */
   facadeClient?: { readonly clientId: string; readonly clientSecret: string; readonly redirectUri: string };
+  /**
+   * Confidential web applications (authorization code + PKCE, client secret), like the regular web
+   * applications the provisioner creates in Auth0: the operator console.
+   */
+  webClients?: ReadonlyArray<{ readonly clientId: string; readonly clientSecret: string; readonly redirectUris: readonly string[]; readonly name: string }>;
+  /**
+   * A scope only some users are granted, as Auth0 RBAC grants a permission through a role: the
+   * operator scope (`fleet.read`) for the listed subjects; anyone else signs in without it.
+   */
+  operators?: { readonly scope: string; readonly subjects: readonly string[] };
   /** Open dynamic client registration (default on; off in facade mode, as on a tenant behind the facade). */
   registration?: boolean;
   /**
@@ -64,6 +74,12 @@ const AUTHORIZATION_PATH = "/auth";
  * the audience (Auth0's "Resource Parameter Compatibility Profile"). Access tokens are RS256
  * JWTs in Auth0's rfc9068_profile_authz shape (`aud`, `azp`/`client_id`, `scope`, `permissions`).
  */
+/** The signed-in user a provider request acts for, once known (authorization resumed, or a code / refresh token redeemed). */
+function accountOf(ctx: KoaContextWithOIDC): string | undefined {
+  const entities = ctx.oidc.entities as { Account?: { accountId: string }; AuthorizationCode?: { accountId?: string }; RefreshToken?: { accountId?: string } };
+  return entities.Account?.accountId ?? entities.AuthorizationCode?.accountId ?? entities.RefreshToken?.accountId ?? ctx.oidc.session?.accountId;
+}
+
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
   const byIdentifier = new Map(options.resourceServers.map((r) => [r.identifier, r]));
   const ttl = options.accessTokenTtlSeconds ?? 3600;
@@ -83,17 +99,18 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
         redirect_uris: [],
         token_endpoint_auth_method: "client_secret_post",
       })),
-      ...(options.facadeClient === undefined
-        ? []
-        : [{
-            client_id: options.facadeClient.clientId,
-            client_secret: options.facadeClient.clientSecret,
-            client_name: "edge-mcp OAuth facade",
-            grant_types: ["authorization_code"],
-            response_types: ["code"],
-            redirect_uris: [options.facadeClient.redirectUri],
-            token_endpoint_auth_method: "client_secret_post",
-          } satisfies ClientMetadata]),
+      ...[
+        ...(options.facadeClient === undefined ? [] : [{ ...options.facadeClient, redirectUris: [options.facadeClient.redirectUri], name: "edge-mcp OAuth facade" }]),
+        ...(options.webClients ?? []),
+      ].map((c): ClientMetadata => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        client_name: c.name,
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        redirect_uris: [...c.redirectUris],
+        token_endpoint_auth_method: "client_secret_post",
+      })),
     ],
     ...(options.clientIdMetadataDocuments?.fetch === undefined ? {} : { fetch: options.clientIdMetadataDocuments.fetch as never }),
     findAccount: (_ctx, id) => {
@@ -133,6 +150,10 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
             if (granted === undefined) throw new errors.UnauthorizedClient(`client is not granted access to ${identifier} (ecosystem.json / mcp.json grants)`);
             scopes = granted;
           }
+          // Auth0 RBAC: the operator scope is a permission only operators hold; for anyone else the
+          // API has no such scope, so their token never carries it (and nothing prompts for it again).
+          const account = accountOf(ctx);
+          if (options.operators !== undefined && account !== undefined && !options.operators.subjects.includes(account)) scopes = scopes.filter((s) => s !== options.operators!.scope);
           return { scope: scopes.join(" "), audience: api.identifier, accessTokenFormat: "jwt", accessTokenTTL: ttl, jwt: { sign: { alg: "RS256" } } };
         },
       },
@@ -183,10 +204,13 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     // scopes included, for DCR) as requested OIDC scope, and each resource its own scopes.
     const grant = new provider.Grant({ accountId, clientId: params.client_id });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+    // Auth0 RBAC: the operator scope only for operators, whatever the client asked for.
+    const allowed = (scopes: readonly string[]) => scopes.filter((s) => options.operators === undefined || s !== options.operators.scope || options.operators.subjects.includes(accountId));
+    // (OIDC scopes as asked: the provider counts resource scopes among them, and access tokens take theirs from the resource grant.)
     const oidcScopes = [...new Set([...requested, ...(missing.missingOIDCScope ?? [])])];
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
-    for (const r of resources) grant.addResourceScope(r.identifier, r.scopes.join(" "));
-    for (const [identifier, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(identifier, scopes.join(" "));
+    for (const r of resources) grant.addResourceScope(r.identifier, allowed(r.scopes).join(" "));
+    for (const [identifier, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(identifier, allowed(scopes).join(" "));
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }
