@@ -15,6 +15,8 @@ export const DEV_DEFAULTS = Object.freeze({
   issuerPort: 9400,
   /** The edge OAuth facade under `npm run dev -- --auth facade`, TCP port. */
   facadePort: 9410,
+  /** The operator console under `npm run dev`, TCP port. */
+  consolePort: 9420,
   user: Object.freeze({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
 });
 
@@ -156,14 +158,24 @@ export const EcosystemSchema = z.strictObject({
       user: DevUserSchema.default(DEV_DEFAULTS.user),
       /** More development users the local sign-in page offers (e.g. to see another user's gateway view). */
       extraUsers: z.array(DevUserSchema).max(20).default([]),
+      /** Port of the operator console (workers/console) under `npm run dev`. */
+      consolePort: z.number().int().min(1024).max(65535).default(DEV_DEFAULTS.consolePort),
+      /**
+       * The dev users granted the operator scope (fleet.read), as an Auth0 role would grant it: they
+       * get into the console and see a gateway's /health detail. Default: the dev user alone.
+       */
+      operators: z.array(z.string().min(1).max(256)).max(20).optional(),
     })
-    .default({ issuerPort: DEV_DEFAULTS.issuerPort, facadePort: DEV_DEFAULTS.facadePort, user: DEV_DEFAULTS.user, extraUsers: [] })
+    .default({ issuerPort: DEV_DEFAULTS.issuerPort, facadePort: DEV_DEFAULTS.facadePort, consolePort: DEV_DEFAULTS.consolePort, user: DEV_DEFAULTS.user, extraUsers: [] })
     .superRefine((dev, ctx) => {
       const subs = [dev.user.sub, ...dev.extraUsers.map((u) => u.sub)];
       subs.forEach((sub, i) => {
         if (subs.indexOf(sub) !== i) ctx.addIssue({ code: "custom", path: ["extraUsers", i - 1, "sub"], message: `"${sub}" is already a dev user: each sub once` });
       });
       if (dev.facadePort === dev.issuerPort) ctx.addIssue({ code: "custom", path: ["facadePort"], message: `must differ from dev.issuerPort (${dev.issuerPort})` });
+      for (const [i, sub] of (dev.operators ?? []).entries()) {
+        if (!subs.includes(sub)) ctx.addIssue({ code: "custom", path: ["operators", i], message: `"${sub}" is not a dev user (dev.user or dev.extraUsers)` });
+      }
     }),
 }).superRefine((ecosystem, ctx) => {
   // The facade exists so that nobody on the internet can create applications in the tenant.

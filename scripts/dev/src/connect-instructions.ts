@@ -38,6 +38,7 @@ export function renderDevSummary(env: DevEnvironment): string {
     ...(env.auth === "facade"
       ? [`Authorization server for clients (OAuth facade): ${env.clientIssuer}   — consent there, then sign-in at the Auth0 stand-in ${env.issuer}`]
       : [`Authorization server (Auth0 stand-in): ${env.issuer}   — sign-in is one click as the dev user`]),
+    ...(env.console === undefined ? [] : [`Operator console: ${env.console.url}   — sign in as an operator (${env.console.operators.join(", ")}): health, per-tool metrics, recent calls`]),
     "",
     line(head),
     line(widths.map((w) => "-".repeat(w))),

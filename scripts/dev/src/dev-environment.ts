@@ -11,6 +11,7 @@ import { loadOrCreateSecret } from "./local-secret.ts";
 import { planPorts } from "./port-plan.ts";
 import { gatewayRulesInForce, type GatewayRulesInForce } from "./gateway-rules-in-force.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
+import { consoleAtStandIn, consoleRun, consoleUrl, devOperators, METRICS_LOCAL_BINDING } from "./dev-console.ts";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
 export const DEV_ALLOWED_ORIGINS = ["http://localhost:6274", "http://127.0.0.1:6274"];
@@ -58,6 +59,13 @@ export interface DevEnvironmentOptions {
   allowedOrigins?: readonly string[];
   /** More vars for some workers, by slug: a test fleet's own limits (e.g. the gateway's `GATEWAY_BACKEND_TIMEOUT_MS`). */
   workerVars?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Start the operator console (workers/console) too, its local store fed by every server's metric
+   * points (default off in the library; `npm run dev` turns it on, `--no-console` off).
+   */
+  console?: boolean;
+  /** The console's port; default ecosystem.json `dev.consolePort` (9420). */
+  consolePort?: number;
 }
 
 /** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
@@ -90,6 +98,8 @@ export interface DevEnvironment {
   readonly users: readonly string[];
   /** When a gateway runs: the rules it decides by, and whether local KV overrides gateway.json. */
   readonly gatewayRules?: GatewayRulesInForce;
+  /** When the operator console runs: its URL, and who may sign in to it (the operator scope's holders). */
+  readonly console?: { readonly url: string; readonly operators: readonly string[] };
   /** Stops one worker (a backend going down under a gateway), leaving the rest running. */
   stopServer(slug: string): Promise<void>;
   stop(): Promise<void>;
@@ -110,6 +120,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     ...(options.facadePort === undefined ? {} : { facade: options.facadePort }),
     ...(options.ports?.workers === undefined ? {} : { workers: options.ports.workers }),
     facadeRuns: facade,
+    consoleRuns: options.console === true,
+    ...(options.consolePort === undefined ? {} : { console: options.consolePort }),
   });
   const selected = plan.workers.map((w) => {
     const s = fleet.servers.find((server) => server.manifest.slug === w.slug)!;
@@ -123,11 +135,13 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const busy = await busyPorts([
     { port: issuerPort, purpose: "the local authorization server" },
     ...(facade ? [{ port: facadePort, purpose: "the OAuth facade" }] : []),
+    ...(options.console === true ? [{ port: plan.console, purpose: "the operator console" }] : []),
     ...selected.map((s) => ({ port: s.manifest.dev.port, purpose: `worker ${s.manifest.slug}` })),
   ]);
   if (busy.length > 0) throw portsInUseError(busy);
 
   const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
+  const operators = devOperators(fleet.ecosystem);
   const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
   /** Set once every worker answered: from then on an exit is reported through `onWorkerExit`. */
@@ -149,6 +163,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   };
   try {
     const facadeSecret = facade ? loadOrCreateSecret(join(dirname(keyFile), "facade-client.secret")) : "";
+    const consoleSecret = options.console === true ? loadOrCreateSecret(join(dirname(keyFile), "console-client.secret")) : "";
+    const atStandIn = options.console === true ? consoleAtStandIn(plan.console, consoleSecret) : undefined;
     log(`starting the local authorization server on ${issuer}${facade ? " (dynamic registration off: clients register at the facade)" : ""}`);
     started.auth = await startDevAuthServer({
       ...(facade ? { facadeClient: { clientId: DEV_FACADE_CLIENT_ID, clientSecret: facadeSecret, redirectUri: `${facadeIssuer}/callback` }, registration: false } : {}),
@@ -157,7 +173,9 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       signingKey: await loadOrCreateSigningKey(keyFile),
       user: fleet.ecosystem.dev.user,
       extraUsers: fleet.ecosystem.dev.extraUsers,
-      resourceServers,
+      resourceServers: atStandIn === undefined ? resourceServers : [...resourceServers, atStandIn.resourceServer],
+      ...(atStandIn === undefined ? {} : { webClients: [atStandIn.webClient] }),
+      operators,
       machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
     log("the authorization server keeps client registrations and refresh tokens in memory: clients register again after a restart (access tokens stay valid: the signing key is kept in .dev-auth/)");
@@ -192,6 +210,26 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
       await started.workers.get("oauth")!.ready();
     }
+    if (options.console === true) {
+      log(`starting the operator console on ${consoleUrl(plan.console)}`);
+      const run = consoleRun({ port: plan.console, issuer, clientSecret: consoleSecret, sessionKey: loadOrCreateSecret(join(dirname(keyFile), "console-session.key")), servers: selected.map((s) => s.manifest) });
+      launch(
+        "console",
+        startWranglerDev({
+          cwd: join(options.root, "workers", "console"),
+          port: plan.console,
+          inspectorPort: await freePort(),
+          vars: run.vars,
+          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "console") }),
+          extraServices: run.services,
+          registryDir,
+          onOutput: (line) => options.onWorkerOutput?.("console", line),
+          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.("console", how, output),
+        }),
+      );
+      // Registered before the servers start, so their metric points find its store at once.
+      await started.workers.get("console")!.ready();
+    }
     for (const [i, s] of selected.entries()) {
       const api = resourceServers[i]!;
       log(`starting ${s.manifest.slug} (${s.manifest.transport}) on http://localhost:${s.manifest.dev.port}`);
@@ -218,6 +256,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             ...(facade ? [{ binding: FACADE_BINDING, service: FACADE_WORKER }] : []),
             // A gateway's backends: derived from its gateway.json, never hand-written in wrangler.toml.
             ...(s.gateway === undefined ? [] : gatewayServiceBindings(s.gateway)),
+            // Metric points to the console's local store (Miniflare drops Analytics Engine writes).
+            ...(options.console === true ? [METRICS_LOCAL_BINDING] : []),
           ],
           registryDir,
           onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
@@ -255,6 +295,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       servers,
       users: [fleet.ecosystem.dev.user.sub, ...fleet.ecosystem.dev.extraUsers.map((u) => u.sub)],
       ...(gatewayRules === undefined ? {} : { gatewayRules }),
+      ...(options.console === true ? { console: { url: consoleUrl(plan.console), operators: operators.subjects } } : {}),
       stopServer,
       stop,
     };

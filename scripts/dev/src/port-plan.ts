@@ -17,11 +17,15 @@ export interface PortRequest {
   readonly workers?: Readonly<Record<string, number>>;
   /** Whether the facade runs (`--auth facade`): only then is its port in use. */
   readonly facadeRuns: boolean;
+  readonly console?: number;
+  /** Whether the operator console runs: only then is its port in use. */
+  readonly consoleRuns?: boolean;
 }
 
 export interface PortPlan {
   readonly issuer: number;
   readonly facade: number;
+  readonly console: number;
   /** The selected workers, in the fleet's order, with the port each is served on. */
   readonly workers: ReadonlyArray<{ readonly slug: string; readonly port: number; readonly configured: number }>;
 }
@@ -44,12 +48,14 @@ export function planPorts(fleet: LoadedFleet, request: PortRequest): PortPlan {
 
   const issuer = request.issuer ?? fleet.ecosystem.dev.issuerPort;
   const facade = request.facade ?? fleet.ecosystem.dev.facadePort;
+  const consolePort = request.console ?? fleet.ecosystem.dev.consolePort;
   const workers = fleet.servers
     .filter((s) => request.only === undefined || request.only.includes(s.manifest.slug))
     .map((s) => ({ slug: s.manifest.slug, port: request.workers?.[s.manifest.slug] ?? s.manifest.dev.port, configured: s.manifest.dev.port }));
   const claims = [
     { port: issuer, what: "the local authorization server", flag: "--issuer-port" },
     ...(request.facadeRuns ? [{ port: facade, what: "the OAuth facade", flag: "--facade-port" }] : []),
+    ...(request.consoleRuns === true ? [{ port: consolePort, what: "the operator console", flag: "--console-port" }] : []),
     ...workers.map((w) => ({ port: w.port, what: `worker ${w.slug}`, flag: `--port ${w.slug}=N` })),
   ];
   for (const [i, claim] of claims.entries()) {
@@ -59,5 +65,5 @@ export function planPorts(fleet: LoadedFleet, request: PortRequest): PortPlan {
       throw new DevUsageError(`Port ${claim.port} is wanted by both ${other.what} and ${claim.what}: give one another port (${claim.flag}, or ${other.flag}).`);
     }
   }
-  return { issuer, facade, workers };
+  return { issuer, facade, console: consolePort, workers };
 }

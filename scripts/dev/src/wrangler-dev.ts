@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 
 /** A package's bin script, found the way Node finds packages (its `exports` may hide the path). */
 export function binOf(pkg: string, name: string, from: string): string {
@@ -58,8 +58,9 @@ export interface ServiceBinding {
  */
 export function configWithServices(cwd: string, port: number, services: readonly ServiceBinding[]): string {
   const original = readFileSync(join(cwd, "wrangler.toml"), "utf8");
-  // The copy lives one directory down: `main` is relative to the config file.
-  const moved = original.replace(/^main\s*=\s*"([^"]+)"/m, (_, main: string) => `main = "../${main}"`);
+  // The copy lives one directory down: `main` and `[assets] directory` are relative to the config file
+  // (a custom `[build]` command runs where wrangler runs: the worker's directory, unchanged).
+  const moved = original.replace(/^(main|directory)\s*=\s*"([^"/][^"]*)"/gm, (_, key: string, path: string) => `${key} = "${posix.join("..", path)}"`);
   const extra = services.map((s) => `\n[[services]]\nbinding = "${s.binding}"\nservice = "${s.service}"\n${s.entrypoint === undefined ? "" : `entrypoint = "${s.entrypoint}"\n`}`).join("");
   const dir = join(cwd, ".wrangler");
   mkdirSync(dir, { recursive: true });

@@ -17,4 +17,12 @@ describe("a dev run's copy of a worker's wrangler.toml (facade mode's extra serv
     expect(before).toContain('main = "../src/index.ts"');
     expect(before).toContain('[[services]]\nbinding = "AUTH_SERVER"\nservice = "oauth-facade"');
   });
+
+  it("points the copy's other relative paths back at the worker too: its static assets", () => {
+    const worker = mkdtempSync(join(tmpdir(), "run-config-"));
+    writeFileSync(join(worker, "wrangler.toml"), 'name = "edge-mcp-console"\nmain = "src/index.ts"\n\n[assets]\ndirectory = "./public"\n\n[build]\ncommand = "node build-client.mjs"\n');
+    const copy = readFileSync(configWithServices(worker, 9420, []), "utf8");
+    expect(copy).toContain('directory = "../public"');
+    expect(copy).toContain('command = "node build-client.mjs"');
+  });
 });

@@ -2,7 +2,7 @@ import { shortDigest } from "@edge-mcp/server";
 import { z } from "zod";
 import type { ConsoleConfig } from "./console-config.ts";
 import { fleetHealth } from "./fleet-health.ts";
-import type { TelemetrySource } from "./telemetry-source.ts";
+import type { SeriesPoint, TelemetrySource } from "./telemetry-source.ts";
 
 /** The ranges the charts offer: how far back, and one chart point's width, in milliseconds. */
 export const RANGES = Object.freeze({
@@ -56,7 +56,15 @@ export async function metrics(query: Record<string, string>, source: TelemetrySo
   const range = RANGES[q.range];
   const window = { sinceMs: now - range.spanMs, bucketMs: range.bucketMs, ...(q.server === undefined ? {} : { server: q.server }), ...(q.tool === undefined ? {} : { tool: q.tool }) };
   const [series, tools, denials] = await Promise.all([source.series(window), source.tools(window), source.denials(window)]);
-  return { range: q.range, bucketMs: range.bucketMs, series, tools, denials };
+  return { range: q.range, bucketMs: range.bucketMs, series: everyBucket(series, window.sinceMs, now, range.bucketMs), tools, denials };
+}
+
+/** The series with a point for every bucket of the range: none called is 0 calls and no latency (a gap, not 0 ms). */
+function everyBucket(series: readonly SeriesPoint[], sinceMs: number, now: number, bucketMs: number): Array<SeriesPoint | { t: number; calls: 0; errors: 0; p50: null; p95: null }> {
+  const byTime = new Map(series.map((p) => [p.t, p]));
+  const out: Array<SeriesPoint | { t: number; calls: 0; errors: 0; p50: null; p95: null }> = [];
+  for (let t = Math.floor(sinceMs / bucketMs) * bucketMs; t <= now; t += bucketMs) out.push(byTime.get(t) ?? { t, calls: 0, errors: 0, p50: null, p95: null });
+  return out;
 }
 
 /**

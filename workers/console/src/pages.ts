@@ -19,6 +19,7 @@ function layout(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)} · edge-mcp console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console.css">
 </head>
 <body>

@@ -39,13 +39,16 @@ describe("the console's data from the local store (npm run dev)", () => {
     await write(point(server, { kind: "refused", outcome: "denied", cause: "scope", httpStatus: 403, latencyMs: 1 }));
     await write(point(server, { kind: "refused", outcome: "rate_limited", cause: "rate_limit", httpStatus: 429, latencyMs: 1 }));
     await write(point(server, { kind: "refused", outcome: "rate_limited", cause: "rate_limit", httpStatus: 429, latencyMs: 1 }));
-    const { status, body } = await get<{ series: Array<{ calls: number; errors: number }>; tools: Array<Record<string, unknown>>; denials: unknown[] }>(`/api/metrics?range=1h&server=${server}`);
+    const { status, body } = await get<{ series: Array<{ calls: number; errors: number; p50: number | null }>; tools: Array<Record<string, unknown>>; denials: unknown[] }>(`/api/metrics?range=1h&server=${server}`);
     expect(status).toBe(200);
     expect(body.tools).toEqual([
       { server, tool: "echo", calls: 6, errors: 1, p50: 15, p95: 100 },
       { server, tool: "whoami", calls: 1, errors: 0, p50: 2, p95: 2 },
     ]);
     expect(body.series.reduce((n, p) => n + p.calls, 0)).toBe(7);
+    // A point for every minute of the hour, the quiet ones with no latency (a gap in the chart).
+    expect(body.series.length).toBeGreaterThanOrEqual(60);
+    expect(body.series.filter((p) => p.calls === 0).every((p) => p.p50 === null)).toBe(true);
     expect(body.series.reduce((n, p) => n + p.errors, 0)).toBe(1);
     expect(body.denials).toEqual([{ cause: "rate_limit", count: 2 }, { cause: "scope", count: 1 }]);
   });

@@ -89,4 +89,6 @@ const worker = createMcpWorker<Env>({
 
 export default { fetch: worker.fetch };
 export const McpSession = worker.McpSession;
+// For the operator console: its health with the backends' detail, through a service binding.
+export const McpBackend = worker.McpBackend;
 export { McpEventBus, RateLimitCounter } from "@edge-mcp/server";

@@ -40,13 +40,15 @@ const program = createCli({
   .option("--port <slug=port>", "serve one worker on another port (repeatable)", collectPort, {})
   .option("--facade-port <port>", "port of the OAuth facade with --auth facade (default: ecosystem.json dev.facadePort)", portNumber)
   .option("--auth <mode>", 'who MCP clients sign in with: "auth0" (the Auth0 stand-in, open DCR) or "facade" (the edge OAuth facade in front of it)', authMode, "auth0")
+  .option("--console-port <port>", "port of the operator console (default: ecosystem.json dev.consolePort)", portNumber)
+  .option("--no-console", "do not start the operator console")
   .option("--verbose", "show everything wrangler prints", false)
-  .action(async (values: { only?: string; issuerPort?: number; facadePort?: number; port: Record<string, number>; auth: "auth0" | "facade"; verbose: boolean }) => {
+  .action(async (values: { only?: string; issuerPort?: number; facadePort?: number; consolePort?: number; console: boolean; port: Record<string, number>; auth: "auth0" | "facade"; verbose: boolean }) => {
     const log = (line: string) => console.log(`dev: ${line}`);
     const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
     // Every override checked before anything starts (startDevEnvironment checks again).
     try {
-      planPorts(loadFleet(root), { ...(only === undefined ? {} : { only }), ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), ...(values.facadePort === undefined ? {} : { facade: values.facadePort }), workers: values.port, facadeRuns: values.auth === "facade" });
+      planPorts(loadFleet(root), { ...(only === undefined ? {} : { only }), ...(values.issuerPort === undefined ? {} : { issuer: values.issuerPort }), ...(values.facadePort === undefined ? {} : { facade: values.facadePort }), workers: values.port, facadeRuns: values.auth === "facade", consoleRuns: values.console, ...(values.consolePort === undefined ? {} : { console: values.consolePort }) });
     } catch (error) {
       if (error instanceof DevUsageError) program.error(error.message, { exitCode: USAGE_EXIT_CODE });
       console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
@@ -65,6 +67,8 @@ const program = createCli({
         reaper,
         auth: values.auth,
         ...(values.facadePort === undefined ? {} : { facadePort: values.facadePort }),
+        console: values.console,
+        ...(values.consolePort === undefined ? {} : { consolePort: values.consolePort }),
         log,
         onWorkerOutput: (slug, line) => {
           // Offline, wrangler cannot reach workers.cloudflare.com for Request.cf data: harmless.

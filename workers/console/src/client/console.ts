@@ -1,5 +1,5 @@
 /**
- * The console page's script (bundled by build-client.ts into public/console.js): reads the
+ * The console page's script (bundled by build-client.mjs into public/console.js): reads the
  * console's API with the session cookie and draws the fleet — charts with Chart.js, every number
  * also in a table. Sent to sign in again when the session ends.
  */
@@ -8,7 +8,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, L
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 type Json = Record<string, unknown>;
-interface SeriesPoint { t: number; calls: number; errors: number; p50: number; p95: number }
+interface SeriesPoint { t: number; calls: number; errors: number; p50: number | null; p95: number | null }
 interface ToolRow { server: string; tool: string; calls: number; errors: number; p50: number; p95: number }
 interface CallRow { time: number; server: string; tool: string; outcome: string; cause: string; latencyMs: number; caller: string; traceId: string; kind: string; method: string }
 
@@ -49,8 +49,8 @@ function fill(table: string, rows: readonly string[][], empty: string, classes: 
   }
 }
 
-function draw(id: string, type: "line" | "bar", labels: string[], datasets: Array<{ label: string; data: number[]; color: string }>) {
-  const config = { type, data: { labels, datasets: datasets.map((d) => ({ label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, tension: 0.2, pointRadius: 2 })) }, options: { responsive: true, maintainAspectRatio: false, animation: false as const, scales: { y: { beginAtZero: true } } } };
+function draw(id: string, type: "line" | "bar", labels: string[], datasets: Array<{ label: string; data: Array<number | null>; color: string }>) {
+  const config = { type, data: { labels, datasets: datasets.map((d) => ({ label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, tension: 0.2, pointRadius: 0, spanGaps: false })) }, options: { responsive: true, maintainAspectRatio: false, animation: false as const, scales: { y: { beginAtZero: true } } } };
   const existing = charts.get(id);
   if (existing !== undefined) {
     existing.data = config.data;
