@@ -3,9 +3,11 @@
  * served stateless or stateful (chosen by the BENCH_TRANSPORT binding), auth on or off
  * (AUTH_DISABLED), built servers reused (the default) or built per request (BENCH_REUSE = "off"), the audit log on (the default) or, stateless only, off (BENCH_AUDIT = "off") or
  * built and serialised but never written (BENCH_AUDIT = "unwritten": what the lines cost without
- * the `console.log`).
+ * the `console.log`). BENCH_OBSERVE picks tracing and metrics: "on" (Workers' tracer, one metric
+ * point per tool call to a dataset that drops it, as local workerd's Analytics Engine does) or
+ * "off" (a tracer that records nothing, `metrics: false`), for bench/observability-cost.ts.
  */
-import { createMcpWorker, type AuditSink, type EdgeMcpServer } from "@edge-mcp/server";
+import { createMcpWorker, METRICS_BINDING, type AuditSink, type EdgeMcpServer, type Tracer } from "@edge-mcp/server";
 import { z } from "zod";
 
 function setup(mcp: EdgeMcpServer) {
@@ -24,8 +26,28 @@ let serialisedChars = 0;
 const unwrittenSink: AuditSink = { write: (event) => void (serialisedChars += JSON.stringify(event).length) };
 const unwritten = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, audit: unwrittenSink });
 
+/** Tracing and metrics off: spans entered by nobody, no metric points. */
+const SILENT_TRACER: Tracer = { enterSpan: (_name, callback) => callback({ setAttribute: () => undefined }) };
+const unobserved = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, tracer: SILENT_TRACER, metrics: false });
+/** One of the two alone, to tell their costs apart. */
+const tracedOnly = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, metrics: false });
+const measuredOnly = createMcpWorker({ name: "bench-stateless", version: "1.0.0", transport: "stateless", setup, tracer: SILENT_TRACER });
+/** Local Analytics Engine: the write is taken and dropped (production buffers it natively). */
+const droppingDataset = { writeDataPoint: (_point: unknown) => undefined };
+/** The env with the dataset bound, made once per isolate's env (the server composes its sinks per env object). */
+const observedEnvs = new WeakMap<object, object>();
+function observedEnv(env: object): object {
+  let observed = observedEnvs.get(env);
+  if (observed === undefined) observedEnvs.set(env, (observed = { ...env, [METRICS_BINDING]: droppingDataset }));
+  return observed;
+}
+
 export default {
-  fetch(request: Request, env: { BENCH_TRANSPORT?: string; BENCH_AUDIT?: string; BENCH_REUSE?: string }, ctx: ExecutionContext) {
+  fetch(request: Request, env: { BENCH_TRANSPORT?: string; BENCH_AUDIT?: string; BENCH_REUSE?: string; BENCH_OBSERVE?: string }, ctx: ExecutionContext) {
+    if (env.BENCH_OBSERVE === "on") return stateless.fetch(request, observedEnv(env) as typeof env, ctx);
+    if (env.BENCH_OBSERVE === "off") return unobserved.fetch(request, env, ctx);
+    if (env.BENCH_OBSERVE === "tracing") return tracedOnly.fetch(request, env, ctx);
+    if (env.BENCH_OBSERVE === "metrics") return measuredOnly.fetch(request, observedEnv(env) as typeof env, ctx);
     if (env.BENCH_TRANSPORT === "stateful") return stateful.fetch(request, env, ctx);
     if (env.BENCH_REUSE === "off") return fresh.fetch(request, env, ctx);
     if (env.BENCH_AUDIT === "off") return unaudited.fetch(request, env, ctx);

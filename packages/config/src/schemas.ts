@@ -84,6 +84,12 @@ export const OPERATIONS_DEFAULTS = Object.freeze({
  */
 export const OperationsSchema = z.strictObject({
   metricsDataset: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "must be letters, digits and underscores (at most 64)").default(OPERATIONS_DEFAULTS.metricsDataset),
+  /**
+   * OTLP destinations every worker exports its traces to (created in the Cloudflare dashboard or
+   * API; rendered into `[observability.traces] destinations`), and the share of requests traced.
+   */
+  traceDestinations: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a destination's name (lowercase letters, digits, dashes)")).max(10).default([]),
+  traceSampleRate: z.number().min(0).max(1).default(1),
   audit: z
     .discriminatedUnion("destination", [
       z.strictObject({
@@ -147,7 +153,7 @@ export const EcosystemSchema = z.strictObject({
   clients: z.record(Key, ClientSchema).default({}),
   clientGroups: z.record(Key, z.array(Key)).default({}),
   /** What the fleet records and where it goes (docs/operations.md). */
-  operations: OperationsSchema.default({ metricsDataset: OPERATIONS_DEFAULTS.metricsDataset }),
+  operations: OperationsSchema.default({ metricsDataset: OPERATIONS_DEFAULTS.metricsDataset, traceDestinations: [], traceSampleRate: 1 }),
   dev: z
     .strictObject({
       /** Port of the local authorization server (the Auth0 stand-in). */

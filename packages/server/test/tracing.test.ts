@@ -3,7 +3,7 @@
  * workerd runs Workers' own `tracing.enterSpan` callbacks but records nothing, so a recorder stands
  * in. Authentication, then dispatch (era, method), with the tool inside it; never arguments.
  */
-import { env } from "cloudflare:workers";
+import { env, tracing } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createMcpWorker, WORKERS_TRACER, type Tracer } from "../src/index.ts";
@@ -90,6 +90,15 @@ describe("spans of a request's stages", () => {
     const res = await call(workerWith(WORKERS_TRACER), "modern");
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("secret argument");
+  });
+
+  it("enters no span inside a span that is not traced (a request head sampling left out), running the stage as it is", () => {
+    let inner: unknown;
+    // Local workerd traces nothing: a span it enters reports isTraced false, as an unsampled request's does.
+    const result = tracing.enterSpan("handler", () => WORKERS_TRACER.enterSpan("mcp.dispatch", (span) => ((inner = span), span.setAttribute("mcp.era", "modern"), 42)));
+    expect(result).toBe(42);
+    expect(inner).not.toBe(undefined);
+    expect((inner as { isTraced?: unknown }).isTraced).toBeUndefined(); // not a Workers span: none was entered
   });
 
   it("refuses a tracer that is not one, naming the option", () => {

@@ -75,6 +75,7 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
       ...(gatewayToml === undefined ? {} : { gateway: gatewayToml }),
       ...(facade ? { facade: facadeServerBlock() } : {}),
       metricsDataset: fleet.ecosystem.operations.metricsDataset,
+      traces: { destinations: fleet.ecosystem.operations.traceDestinations, sampleRate: fleet.ecosystem.operations.traceSampleRate },
     });
     rendered.push({
       slug: m.slug,

@@ -45,8 +45,8 @@ describe("routes: the audit's Logpush job (ecosystem.json operations.audit)", ()
     expect(writes(cf).length).toBe(before);
   });
 
-  it("sets logpush = true and binds the metrics dataset in every rendered wrangler.toml", async () => {
-    const { root, processEnv } = await fleetWith({ operations: { metricsDataset: "acme_calls", ...R2_AUDIT.operations } });
+  it("sets logpush = true, binds the metrics dataset and names the trace destinations in every rendered wrangler.toml", async () => {
+    const { root, processEnv } = await fleetWith({ operations: { metricsDataset: "acme_calls", traceDestinations: ["honeycomb", "grafana-traces"], traceSampleRate: 0.25, ...R2_AUDIT.operations } });
     await runRoutes({ root, processEnv, requestsPerSecond: 0 });
     for (const slug of ["notes", "hello-world"]) {
       const toml = readFileSync(join(root, `workers/${slug}/wrangler.toml`), "utf8");
@@ -54,6 +54,7 @@ describe("routes: the audit's Logpush job (ecosystem.json operations.audit)", ()
       // A top-level key: before the first table, or TOML would put it into that table.
       expect(toml.indexOf("logpush = true")).toBeLessThan(toml.indexOf("\n["));
       expect(toml).toContain('[[analytics_engine_datasets]]\nbinding = "MCP_METRICS"\ndataset = "acme_calls"');
+      expect(toml).toMatch(/\[observability\.traces\]\nenabled = true\n#[^\n]*\ndestinations = \["honeycomb", "grafana-traces"\]\nhead_sampling_rate = 0\.25\n/);
     }
   });
 

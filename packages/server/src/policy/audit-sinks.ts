@@ -16,7 +16,10 @@ function teeFor(configured: AuditSink | undefined, env: object, metrics: boolean
   return {
     write(event) {
       const written = configured.write(event);
-      const pending = Promise.all([written, points.write(event)]).then(() => undefined);
+      const point = points.write(event);
+      // Nothing to wait for (the usual case: a line written, a point buffered): no promise made.
+      if (point === undefined) return written;
+      const pending = written === undefined ? point : Promise.all([written, point]).then(() => undefined);
       finishAfterAnswer(pending);
       return pending;
     },

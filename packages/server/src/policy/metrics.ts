@@ -93,9 +93,25 @@ function requestBase(event: McpRequestAudit) {
   };
 }
 
-/** A point laid out in the dataset's columns; the caller only as a digest ("anonymous" before verification). */
-export async function toDataPoint(point: MetricPoint): Promise<{ blobs: string[]; doubles: number[]; indexes: string[] }> {
-  const caller = point.caller === null ? "anonymous" : await shortDigest(`caller:${point.caller}`);
+/** How many callers' digests an isolate keeps (a call by a known caller then costs no hashing). */
+const CALLER_DIGESTS_KEPT = 1_024;
+const callerDigests = new Map<string, string>();
+
+/** The caller's sampling index: the first 16 hex digits of SHA-256 of `caller:<sub>`, remembered per isolate. */
+function callerDigest(subject: string | null): string | Promise<string> {
+  if (subject === null) return "anonymous";
+  const known = callerDigests.get(subject);
+  if (known !== undefined) return known;
+  return shortDigest(`caller:${subject}`).then((digest) => {
+    if (callerDigests.size >= CALLER_DIGESTS_KEPT) callerDigests.delete(callerDigests.keys().next().value!);
+    callerDigests.set(subject, digest);
+    return digest;
+  });
+}
+
+type DataPoint = { blobs: string[]; doubles: number[]; indexes: string[] };
+
+function layout(point: MetricPoint, caller: string): DataPoint {
   return {
     blobs: [METRICS_SCHEMA, point.kind, point.server, point.tool, point.outcome, point.era, point.cause, point.method, point.traceId],
     doubles: [point.latencyMs, point.httpStatus, point.rpcCode],
@@ -103,17 +119,32 @@ export async function toDataPoint(point: MetricPoint): Promise<{ blobs: string[]
   };
 }
 
-/** An audit sink that writes each event's metric point to a dataset (never throws: metrics must not fail a call). */
+/** A point laid out in the dataset's columns; the caller only as a digest ("anonymous" before verification). */
+export async function toDataPoint(point: MetricPoint): Promise<DataPoint> {
+  return layout(point, await callerDigest(point.caller));
+}
+
+/**
+ * An audit sink that writes each event's metric point to a dataset. Synchronous for a known caller
+ * and Analytics Engine (whose write returns nothing); a promise only where there is I/O to wait for
+ * (a first digest, the local store). Never throws: a lost point must not fail a call.
+ */
 export function metricsSink(dataset: MetricsDataset): AuditSink {
+  const send = (point: MetricPoint, caller: string): void | Promise<void> => {
+    try {
+      const written = dataset.writeDataPoint(layout(point, caller));
+      return written === undefined ? undefined : Promise.resolve(written).catch(() => undefined);
+    } catch {
+      // Analytics Engine is fire-and-forget; a local store that went away loses a point, not a call.
+      return undefined;
+    }
+  };
   return {
-    async write(event) {
+    write(event) {
       const point = metricPointOf(event);
-      if (point === undefined) return;
-      try {
-        await dataset.writeDataPoint(await toDataPoint(point));
-      } catch {
-        // Analytics Engine is fire-and-forget; a local store that went away loses a point, not a call.
-      }
+      if (point === undefined) return undefined;
+      const caller = callerDigest(point.caller);
+      return typeof caller === "string" ? send(point, caller) : caller.then((digest) => send(point, digest));
     },
   };
 }
