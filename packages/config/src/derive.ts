@@ -33,6 +33,19 @@ export function productionResource(ecosystem: Ecosystem, server: ServerManifest,
 }
 
 /** The edge OAuth facade's host (`auth.mode: "facade"`): auth.{base_domain}. */
+/** The operator console's Worker name. */
+export const CONSOLE_WORKER = "edge-mcp-console";
+
+/** The operator console's host: ecosystem.json operations.console.host, else `console.{base_domain}`. */
+export function consoleHost(ecosystem: Ecosystem, baseDomain: string): string {
+  return ecosystem.operations.console?.host ?? `console.${baseDomain}`;
+}
+
+/** The console's API identifier (its tokens' audience) and origin: `https://{host}/`. */
+export function consoleAudience(ecosystem: Ecosystem, baseDomain: string): string {
+  return `https://${consoleHost(ecosystem, baseDomain)}/`;
+}
+
 export function facadeHost(baseDomain: string): string {
   return `auth.${baseDomain}`;
 }

@@ -90,6 +90,12 @@ export const OperationsSchema = z.strictObject({
    */
   traceDestinations: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a destination's name (lowercase letters, digits, dashes)")).max(10).default([]),
   traceSampleRate: z.number().min(0).max(1).default(1),
+  /**
+   * The operator console (workers/console) as part of the fleet: the provisioner creates its
+   * Auth0 API (the operator scope) and application, and renders its wrangler.toml on `host`
+   * (default `console.{base_domain}`).
+   */
+  console: z.strictObject({ host: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a host name").optional() }).optional(),
   audit: z
     .discriminatedUnion("destination", [
       z.strictObject({

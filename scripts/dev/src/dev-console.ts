@@ -1,10 +1,7 @@
 import { OPERATOR_SCOPE } from "@edge-mcp/auth";
-import { workerName, type Ecosystem } from "@edge-mcp/config";
+import { CONSOLE_WORKER, workerName, type Ecosystem } from "@edge-mcp/config";
 import type { DevResourceServer } from "@edge-mcp/dev-auth";
 import type { ServiceBinding } from "./wrangler-dev.ts";
-
-/** The operator console's Worker name (workers/console/wrangler.toml), which servers bind to under `npm run dev`. */
-export const CONSOLE_WORKER = "edge-mcp-console";
 
 /** Its application at the Auth0 stand-in (a regular web application in Auth0). */
 export const DEV_CONSOLE_CLIENT_ID = "edge-mcp-console";

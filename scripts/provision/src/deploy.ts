@@ -6,7 +6,8 @@ import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import { ProvisionError } from "./errors.ts";
 import { runRoutes } from "./routes.ts";
 import { createCloudflareContext } from "./context.ts";
-import { checkRequiredSecrets, FACADE_UPSTREAM_SECRET, serverSecrets } from "./required-secrets.ts";
+import { checkRequiredSecrets, CONSOLE_SECRETS, FACADE_UPSTREAM_SECRET, serverSecrets } from "./required-secrets.ts";
+import { CONSOLE_WORKER } from "@edge-mcp/config";
 import { workerName } from "./render-wrangler.ts";
 import { FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 
@@ -30,7 +31,7 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
     // …and that every Worker has the secrets it cannot serve without, before anything is uploaded.
     const { env, apiFetch } = createCloudflareContext({ root: options.root, ...(options.processEnv === undefined ? {} : { processEnv: options.processEnv }) }, "required");
     const account = { id: env.CLOUDFLARE_ACCOUNT_ID!, token: env.CLOUDFLARE_API_TOKEN!, apiBase: env.CLOUDFLARE_API_BASE.replace(/\/$/, "") };
-    await checkRequiredSecrets(apiFetch, account, workers.map((w) => ({ slug: w.slug, worker: w.slug === "oauth" ? FACADE_WORKER : workerName(w.slug), required: w.slug === "oauth" ? [FACADE_UPSTREAM_SECRET] : serverSecrets(fleet.servers.find((s) => s.manifest.slug === w.slug)?.gateway) })));
+    await checkRequiredSecrets(apiFetch, account, workers.map((w) => secretsOf(fleet, w.slug)));
   }
   const rows: DeployResult["workers"] = [];
   if (!options.dryRun) {
@@ -56,10 +57,17 @@ export async function runDeploy(options: { root: string; dryRun?: boolean; log?:
   return { workers: rows };
 }
 
+/** The Worker a slug deploys as, and the secrets it cannot serve without. */
+function secretsOf(fleet: LoadedFleet, slug: string) {
+  if (slug === "oauth") return { slug, worker: FACADE_WORKER, required: [FACADE_UPSTREAM_SECRET] };
+  if (slug === "console") return { slug, worker: CONSOLE_WORKER, required: [...CONSOLE_SECRETS] };
+  return { slug, worker: workerName(slug), required: serverSecrets(fleet.servers.find((s) => s.manifest.slug === slug)?.gateway) };
+}
+
 /**
  * The order workers are deployed in: what others bind to first. The OAuth facade (facade mode:
  * every server binds `AUTH_SERVER` to it), then the servers, then gateways (a service binding to a
- * Worker that does not exist yet fails the gateway's upload).
+ * Worker that does not exist yet fails the gateway's upload), then the operator console (it binds to all).
  */
 export function deployOrder(fleet: LoadedFleet): Array<{ slug: string; dir: string }> {
   const servers = fleet.servers.map((s) => ({ slug: s.manifest.slug, dir: s.dir, gateway: s.gateway !== undefined }));
@@ -67,5 +75,6 @@ export function deployOrder(fleet: LoadedFleet): Array<{ slug: string; dir: stri
     ...(fleet.ecosystem.auth.mode === "facade" ? [{ slug: "oauth", dir: join(fleet.root, "workers", "oauth") }] : []),
     ...servers.filter((s) => !s.gateway).map(({ slug, dir }) => ({ slug, dir })),
     ...servers.filter((s) => s.gateway).map(({ slug, dir }) => ({ slug, dir })),
+    ...(fleet.ecosystem.operations.console === undefined ? [] : [{ slug: "console", dir: join(fleet.root, "workers", "console") }]),
   ];
 }

@@ -1,4 +1,5 @@
-import { facadeIssuer, productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
+import { OPERATOR_SCOPE } from "@edge-mcp/auth";
+import { consoleAudience, facadeIssuer, productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
 import { ProvisionError } from "./errors.ts";
 
@@ -70,6 +71,15 @@ export interface DesiredState {
  * EDGE_MCP_CLIENT_OAUTH_FACADE_ID / _SECRET like any created client's.
  */
 export const FACADE_CLIENT_KEY = "oauth-facade";
+
+/**
+ * The client key of the operator console's application (ecosystem.json operations.console): a
+ * confidential web application; credentials in .env as EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID / _SECRET.
+ */
+export const CONSOLE_CLIENT_KEY = "operator-console";
+
+/** The console's one scope: the operator scope (fleet.read), granted to operators by an Auth0 role. */
+const CONSOLE_SCOPES = [{ value: OPERATOR_SCOPE, description: "Read the fleet's health, metrics and calls (operators)" }];
 
 /** The client key of a CIMD client in grants and plans: `cimd:<document URL>`. */
 export const cimdKey = (url: string) => `cimd:${url}`;
@@ -183,6 +193,7 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
       for (const audience of identifiers) grants.push({ client: "third_party_clients", audience, subjectType: "user", scope: readScopes });
     }
   }
+  if (ecosystem.operations.console !== undefined) addConsole(ecosystem, baseDomain, { resourceServers, clients, grants });
   return {
     tenant: {
       resource_parameter_profile: "compatibility",
@@ -200,4 +211,47 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
     cimdClients: [...ecosystem.tenant.cimdClients],
     grants,
   };
+}
+
+/**
+ * The operator console's Auth0 side: its API (the operator scope only, RBAC: a user's token carries
+ * `fleet.read` only when a role grants it), its confidential web application (one callback), and
+ * the application's grant on the API.
+ */
+function addConsole(ecosystem: Ecosystem, baseDomain: string, into: Pick<DesiredState, "resourceServers" | "clients" | "grants">): void {
+  if (CONSOLE_CLIENT_KEY in ecosystem.clients) {
+    throw new ProvisionError("config_invalid", `ecosystem.json clients: "${CONSOLE_CLIENT_KEY}" is the operator console's own application (operations.console); rename your client.`);
+  }
+  const audience = consoleAudience(ecosystem, baseDomain);
+  into.resourceServers.push({
+    slug: "console",
+    identifier: audience,
+    body: {
+      name: "edge-mcp operator console",
+      scopes: CONSOLE_SCOPES.map((s) => ({ ...s })),
+      signing_alg: "RS256",
+      token_dialect: ecosystem.defaults.tokenDialect,
+      allow_offline_access: false,
+      enforce_policies: true,
+      skip_consent_for_verifiable_first_party_clients: true,
+      subject_type_authorization: { user: { policy: "require_client_grant" }, client: { policy: "deny_all" } },
+    },
+  });
+  into.clients.push({
+    key: CONSOLE_CLIENT_KEY,
+    profile: "regular_web_interactive",
+    body: {
+      name: "edge-mcp operator console",
+      app_type: "regular_web",
+      token_endpoint_auth_method: "client_secret_post",
+      grant_types: ["authorization_code"],
+      callbacks: [`${audience}callback`],
+      allowed_origins: [],
+      web_origins: [],
+      is_first_party: true,
+      oidc_conformant: true,
+      client_metadata: { [PROVISION_DEFAULTS.ownerKey]: PROVISION_DEFAULTS.ownerValue, [PROVISION_DEFAULTS.clientKeyMetadata]: CONSOLE_CLIENT_KEY },
+    },
+  });
+  into.grants.push({ client: CONSOLE_CLIENT_KEY, audience, subjectType: "user", scope: [OPERATOR_SCOPE] });
 }

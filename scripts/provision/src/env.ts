@@ -43,6 +43,8 @@ function envSchema(needs: EnvNeeds) {
      * `npm run provision` when it creates it — clientEnvNames("oauth-facade").id.
      */
     EDGE_MCP_CLIENT_OAUTH_FACADE_ID: z.string().min(1).optional(),
+    /** The operator console's Auth0 application (operations.console), written by `npm run provision`: clientEnvNames("operator-console").id. */
+    EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID: z.string().min(1).optional(),
     /** Credentials of the Logpush destination (ecosystem.json operations.audit), put only into the job's destination_conf. */
     LOGPUSH_R2_ACCESS_KEY_ID: z.string().min(1).optional(),
     LOGPUSH_R2_SECRET_ACCESS_KEY: z.string().min(1).optional(),

@@ -11,6 +11,8 @@ import type { CloudflareAccount } from "./gateway.ts";
  */
 export const REQUEST_STATE_SECRET = "MCP_REQUEST_STATE_KEY";
 export const FACADE_UPSTREAM_SECRET = "UPSTREAM_CLIENT_SECRET";
+/** The operator console's: its Auth0 application's secret, the key its sessions are sealed with, and an Analytics Engine read token. */
+export const CONSOLE_SECRETS = Object.freeze(["CONSOLE_CLIENT_SECRET", "CONSOLE_SESSION_KEY", "CF_API_TOKEN"]);
 
 /** A server's: the MRTR requestState key (every server), and a gateway's remote backends' credentials. */
 export function serverSecrets(gateway: GatewayConfig | undefined): string[] {

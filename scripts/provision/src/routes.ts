@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { facadeHost, facadeIssuer, productionResource, serverHost, serverScopes } from "@edge-mcp/config";
+import { consoleAudience, consoleHost, CONSOLE_WORKER, facadeHost, facadeIssuer, productionResource, serverHost, serverScopes } from "@edge-mcp/config";
 import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
 import { createCloudflareContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
@@ -11,6 +11,7 @@ import { FACADE_WORKER } from "@edge-mcp/dev/facade-names";
 import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { durableObjectClasses, historyText, loadHistory, MIGRATIONS_FILE, nextHistory } from "./migrations.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
+import { renderConsoleToml } from "./render-console.ts";
 import { serverSecrets } from "./required-secrets.ts";
 
 export interface RoutesResult {
@@ -116,9 +117,31 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     });
     rendered.push({ slug: "oauth", host, hostStatus, file: join(fleet.root, "workers", "oauth", "wrangler.toml"), text });
   }
+  if (fleet.ecosystem.operations.console !== undefined) {
+    // The operator console: Auth0's issuer, a binding to every server, Analytics Engine as its data.
+    if (!existsSync(join(fleet.root, "workers", "console", "src"))) {
+      throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but workers/console (the operator console) is missing from this repository.");
+    }
+    const clientId = env.EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID;
+    if (clientId === undefined) {
+      throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but its Auth0 application is not known yet: run `npm run provision` first (it creates the application and writes EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID to .env).");
+    }
+    const host = consoleHost(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN);
+    const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, CONSOLE_WORKER);
+    const text = renderConsoleToml({
+      host,
+      issuer: `https://${env.AUTH0_DOMAIN}/`,
+      audience: consoleAudience(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN),
+      clientId,
+      servers: fleet.servers.map((s) => s.manifest.slug),
+      metricsDataset: fleet.ecosystem.operations.metricsDataset,
+      accountId: env.CLOUDFLARE_ACCOUNT_ID ?? "set-CLOUDFLARE_ACCOUNT_ID",
+    });
+    rendered.push({ slug: "console", host, hostStatus, file: join(fleet.root, "workers", "console", "wrangler.toml"), text });
+  }
   // Durable audit: every worker's trace events (its audit lines) to the configured destination.
   const audit = fleet.ecosystem.operations.audit;
-  const workerNames = rendered.map((r) => (r.slug === "oauth" ? FACADE_WORKER : workerName(r.slug)));
+  const workerNames = rendered.map((r) => (r.slug === "oauth" ? FACADE_WORKER : r.slug === "console" ? CONSOLE_WORKER : workerName(r.slug)));
   const logpush: RoutesResult["logpush"] = audit === undefined
     ? { action: "not configured" }
     : account === undefined

@@ -12,7 +12,7 @@ describe("npm run deploy", () => {
   it("--dry-run bundles every worker offline and reports its gzip size (≤ 300 KiB for stateful workers)", async () => {
     const lines: string[] = [];
     const result = await runDeploy({ root, dryRun: true, log: (l) => lines.push(l) });
-    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "hello", "live-monitor", "notes", "gateway"]);
+    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "hello", "live-monitor", "notes", "gateway", "console"]);
     for (const w of result.workers) {
       expect(w.deployed).toBe(false);
       expect(w.gzipKib).toBeGreaterThan(50);
@@ -44,8 +44,8 @@ describe("deploy order", () => {
     writeFleet(dir, { gateway: {}, notes: {}, alpha: {} }, { auth: { mode: "facade" }, tenant: { dynamicClientRegistration: false } });
     writeFileSync(join(dir, "workers/gateway/gateway.json"), JSON.stringify({ backends: { notes: { service: "notes-mcp" }, alpha: { service: "alpha-mcp" } }, rules: [] }));
     expect(deployOrder(loadFleet(dir)).map((w) => w.slug)).toEqual(["oauth", "alpha", "notes", "gateway"]);
-    // The repository's own fleet: the gateway last.
-    expect(deployOrder(loadFleet(root)).map((w) => w.slug).at(-1)).toBe("gateway");
+    // The repository's own fleet: the gateway after its backends, the operator console (bound to every server) last.
+    expect(deployOrder(loadFleet(root)).map((w) => w.slug).slice(-2)).toEqual(["gateway", "console"]);
   });
 });
 
