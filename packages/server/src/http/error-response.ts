@@ -1,6 +1,5 @@
 import { authErrorHttp, isAuthFailure, type AuthFailure, type ChallengeContext } from "@edge-mcp/auth";
 import type { ServerFailure } from "../base/errors.ts";
-import type { RefusalCause } from "../policy/audit.ts";
 
 /** JSON-RPC 2.0 error codes used at the HTTP layer (the SDK uses -32001 for unknown sessions). */
 const JSONRPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000, sessionNotFound: -32001, missingClientCapability: -32021 } as const;
@@ -25,6 +24,13 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   missing_client_capability: { status: 400, rpc: JSONRPC.missingClientCapability },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
 };
+
+/**
+ * Why a request was refused: no or a bad token (`auth`), a missing scope, a gateway's rules, a
+ * rate limit or budget, a browser origin or host, a malformed or unsupported request (`invalid`),
+ * or a server fault (`error`). On audit lines (`refusal`) and metric points.
+ */
+export type RefusalCause = "auth" | "scope" | "rule" | "rate_limit" | "origin" | "invalid" | "error";
 
 const CAUSE: Partial<Record<ServerFailure["code"], RefusalCause>> = {
   origin_not_allowed: "origin",

@@ -3,14 +3,11 @@
  * secrets or tool arguments (unless a tool opts in with `audit: { arguments: true }`); the
  * session id only as a hash. Workers Logs / Logpush pick the console sink's lines up.
  */
-export type AuditOutcome = "ok" | "denied" | "error" | "rate_limited";
+import type { RefusalCause } from "../http/error-response.ts";
 
-/**
- * Why a request was refused: no or a bad token (`auth`), a missing scope, a gateway's rules, a
- * rate limit or budget, a browser origin or host, a malformed or unsupported request (`invalid`),
- * or a server fault (`error`).
- */
-export type RefusalCause = "auth" | "scope" | "rule" | "rate_limit" | "origin" | "invalid" | "error";
+export type { RefusalCause };
+
+export type AuditOutcome = "ok" | "denied" | "error" | "rate_limited";
 
 export interface McpRequestAudit {
   readonly type: "mcp_request";

@@ -1,5 +1,5 @@
 /**
- * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--auth facade] [--facade-port 9410] [--verbose]`:
+ * `npm run dev [-- --only notes,hello] [--issuer-port 9400] [--port notes=8789 …] [--auth facade] [--facade-port 9410] [--console-port 9420] [--no-console] [--verbose]`:
  * the local authorization server and every worker, wired together, with a table of URLs and
  * copy-paste lines to connect clients. Every child stops with this process: on Ctrl-C, on
  * SIGTERM, when the terminal closes (SIGHUP) — and, through a reaper process, when this
@@ -33,7 +33,7 @@ const program = createCli({
   script: "npm run dev",
   version: pkg.version,
   description: "Run the whole platform locally: a real OAuth authorization server standing in for Auth0, and every MCP server under wrangler dev.",
-  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --auth facade --facade-port 9510", "npm run dev -- --issuer-port 9500 --port notes=9789"],
+  examples: ["npm run dev", "npm run dev -- --only notes,hello", "npm run dev -- --no-console", "npm run dev -- --auth facade --facade-port 9510", "npm run dev -- --issuer-port 9500 --port notes=9789"],
 })
   .option("--only <slugs>", "start only these workers (comma-separated slugs)")
   .option("--issuer-port <port>", "port of the local authorization server (default: ecosystem.json dev.issuerPort)", portNumber)
