@@ -12,12 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment } from "../../src/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { workerExits } from "../helpers/worker-exits.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const exits = workerExits();
 let env: DevEnvironment;
@@ -41,11 +41,7 @@ beforeAll(async () => {
     keyFile: join(mkdtempSync(join(tmpdir(), "browser-cors-")), "keys.json"),
     onWorkerExit: exits.onWorkerExit,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(site.origin);
 }, 180_000);

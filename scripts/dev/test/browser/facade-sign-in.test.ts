@@ -10,12 +10,12 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment, type RunningServer } from "../../src/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { workerExits } from "../helpers/worker-exits.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 
@@ -56,12 +56,7 @@ beforeAll(async () => {
     keyFile: join(mkdtempSync(join(tmpdir(), "browser-facade-")), "keys.json"),
   });
   notes = env.servers.find((s) => s.slug === "notes")!;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // This machine's network is closed: no background connections, no sandbox (root in CI).
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterEach(exits.check);

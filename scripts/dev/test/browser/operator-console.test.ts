@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOrCreateSigningKey, mintAccessToken } from "@edge-mcp/dev-auth";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment } from "../../src/index.ts";
 import { modernPost } from "../helpers/modern-http.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { workerExits } from "../helpers/worker-exits.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 
@@ -57,11 +57,7 @@ beforeAll(async () => {
   expect(await call("gateway", gatewayAlice, "hello__echo", { text: "via gateway" })).toBe(200);
   // bob's rules reach hello only: a notes tool is the gateway rule's refusal.
   expect(await call("gateway", await tokenFor("gateway", "dev|bob", ["tools.read"]), "notes__list_notes", {})).toBe(200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterEach(exits.check);
