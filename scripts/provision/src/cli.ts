@@ -140,7 +140,8 @@ command("routes", "render workers/<slug>/wrangler.toml (Durable Object migration
       console.log(`gateway ${g.slug}: ${namespace}; ${rules}`);
     }
     const l = result.logpush;
-    if (l.action === "not reconciled") console.log("audit Logpush job not reconciled: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env");
+    const unreconciled = "audit Logpush job not reconciled: set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in .env";
+    if (l.action === "not reconciled") console.log(unreconciled);
     else if ("job" in l) console.log(`audit Logpush job ${l.job}: ${l.action}${l.id === null ? "" : ` (id ${l.id})`}  →  ${l.destination}`);
   }
 });

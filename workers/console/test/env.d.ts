@@ -8,3 +8,8 @@ declare namespace Cloudflare {
     TELEMETRY_STORE: DurableObjectNamespace<import("../src/local-store.ts").TelemetryStore>;
   }
 }
+
+/** Vite's `import.meta.glob` (test/operations-doc.test.ts reads docs/ through it: workerd has no file system). */
+interface ImportMeta {
+  glob(pattern: string, options: { query: "?raw"; import: "default"; eager: true }): Record<string, unknown>;
+}
