@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { consoleAudience, consoleHost, CONSOLE_WORKER, facadeHost, facadeIssuer, productionResource, serverHost, serverScopes } from "@edge-mcp/config";
-import { checkHostname, type HostnameStatus } from "./cloudflare.ts";
+import { checkHostname, type CloudflareAccount, type HostnameStatus } from "./cloudflare.ts";
+import type { FetchLike } from "./api-fetch.ts";
 import { createCloudflareContext, type ContextOptions } from "./context.ts";
 import { identifiersFor } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
@@ -117,36 +118,8 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     });
     rendered.push({ slug: "oauth", host, hostStatus, file: join(fleet.root, "workers", "oauth", "wrangler.toml"), text });
   }
-  if (fleet.ecosystem.operations.console !== undefined) {
-    // The operator console: Auth0's issuer, a binding to every server, Analytics Engine as its data.
-    if (!existsSync(join(fleet.root, "workers", "console", "src"))) {
-      throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but workers/console (the operator console) is missing from this repository.");
-    }
-    const clientId = env.EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID;
-    if (clientId === undefined) {
-      throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but its Auth0 application is not known yet: run `npm run provision` first (it creates the application and writes EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID to .env).");
-    }
-    const host = consoleHost(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN);
-    const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, CONSOLE_WORKER);
-    const text = renderConsoleToml({
-      host,
-      issuer: `https://${env.AUTH0_DOMAIN}/`,
-      audience: consoleAudience(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN),
-      clientId,
-      servers: fleet.servers.map((s) => s.manifest.slug),
-      metricsDataset: fleet.ecosystem.operations.metricsDataset,
-      accountId: env.CLOUDFLARE_ACCOUNT_ID ?? "set-CLOUDFLARE_ACCOUNT_ID",
-    });
-    rendered.push({ slug: "console", host, hostStatus, file: join(fleet.root, "workers", "console", "wrangler.toml"), text });
-  }
-  // Durable audit: every worker's trace events (its audit lines) to the configured destination.
-  const audit = fleet.ecosystem.operations.audit;
-  const workerNames = rendered.map((r) => (r.slug === "oauth" ? FACADE_WORKER : r.slug === "console" ? CONSOLE_WORKER : workerName(r.slug)));
-  const logpush: RoutesResult["logpush"] = audit === undefined
-    ? { action: "not configured" }
-    : account === undefined
-      ? { action: "not reconciled" }
-      : await reconcileLogpushJob(apiFetch, account, desiredLogpushJob(audit, workerNames, account.id, env), options.dryRun === true);
+  if (fleet.ecosystem.operations.console !== undefined) rendered.push(await renderedConsole(fleet, env, account, apiFetch));
+  const logpush = await auditLogpush(fleet, rendered.map((r) => r.slug), env, account, apiFetch, options.dryRun === true);
   const workers = rendered.map((r) => {
     const changed = !existsSync(r.file) || readFileSync(r.file, "utf8") !== r.text;
     if (changed && !options.dryRun) writeFileSync(r.file, r.text);
@@ -156,4 +129,36 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     return { slug: r.slug, host: r.host, hostStatus: r.hostStatus, written: changed && !options.dryRun, ...(tag === undefined ? {} : { migration: tag }) };
   });
   return { workers, gateways, logpush };
+}
+
+/** The operator console's production wrangler.toml (ecosystem.json operations.console): Auth0's issuer, a binding to every server, Analytics Engine as its data. */
+async function renderedConsole(fleet: ReturnType<typeof createCloudflareContext>["fleet"], env: ReturnType<typeof createCloudflareContext>["env"], account: CloudflareAccount | undefined, apiFetch: FetchLike) {
+  if (!existsSync(join(fleet.root, "workers", "console", "src"))) {
+    throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but workers/console (the operator console) is missing from this repository.");
+  }
+  const clientId = env.EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID;
+  if (clientId === undefined) {
+    throw new ProvisionError("config_invalid", "ecosystem.json operations.console is set but its Auth0 application is not known yet: run `npm run provision` first (it creates the application and writes EDGE_MCP_CLIENT_OPERATOR_CONSOLE_ID to .env).");
+  }
+  const host = consoleHost(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN);
+  const hostStatus = account === undefined ? "not checked" : await checkHostname(apiFetch, account, host, CONSOLE_WORKER);
+  const text = renderConsoleToml({
+    host,
+    issuer: `https://${env.AUTH0_DOMAIN}/`,
+    audience: consoleAudience(fleet.ecosystem, env.ECOSYSTEM_BASE_DOMAIN),
+    clientId,
+    servers: fleet.servers.map((s) => s.manifest.slug),
+    metricsDataset: fleet.ecosystem.operations.metricsDataset,
+    accountId: env.CLOUDFLARE_ACCOUNT_ID ?? "set-CLOUDFLARE_ACCOUNT_ID",
+  });
+  return { slug: "console", host, hostStatus, file: join(fleet.root, "workers", "console", "wrangler.toml"), text };
+}
+
+/** Durable audit: every rendered worker's trace events (its audit lines) to ecosystem.json operations.audit's destination. */
+async function auditLogpush(fleet: ReturnType<typeof createCloudflareContext>["fleet"], slugs: readonly string[], env: ReturnType<typeof createCloudflareContext>["env"], account: CloudflareAccount | undefined, apiFetch: FetchLike, dryRun: boolean): Promise<RoutesResult["logpush"]> {
+  const audit = fleet.ecosystem.operations.audit;
+  if (audit === undefined) return { action: "not configured" };
+  if (account === undefined) return { action: "not reconciled" };
+  const workers = slugs.map((slug) => (slug === "oauth" ? FACADE_WORKER : slug === "console" ? CONSOLE_WORKER : workerName(slug)));
+  return reconcileLogpushJob(apiFetch, account, desiredLogpushJob(audit, workers, account.id, env), dryRun);
 }

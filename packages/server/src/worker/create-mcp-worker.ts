@@ -1,11 +1,10 @@
-import { hasScopes, InsufficientScopeError, isAuthFailure, OPERATOR_SCOPE } from "@edge-mcp/auth";
+import { hasScopes, InsufficientScopeError, OPERATOR_SCOPE } from "@edge-mcp/auth";
 import { Hono } from "hono";
 import type { CallerIdentity } from "../base/caller.ts";
 import { readConfig, type ServerConfig } from "../base/config.ts";
-import { isServerFailure, NotFoundError } from "../base/errors.ts";
+import { NotFoundError } from "../base/errors.ts";
 import { inRequest } from "../base/request-context.ts";
-import { challengeFor } from "../http/challenge.ts";
-import { errorResponse, refusalOf } from "../http/error-response.ts";
+import { failureResponse } from "./failure-response.ts";
 import { healthReport } from "../http/health.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "../http/origin-guard.ts";
 import { createResourceMetadataResponder, PRM_PREFIX } from "../http/resource-metadata.ts";
@@ -50,24 +49,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
   type AppEnv = { Bindings: Env; Variables: { config: ServerConfig; seen: RequestObservation } };
   const app = new Hono<AppEnv>();
 
-  /**
-   * The one answer to a failed MCP request, over HTTP or through the backend entrypoint: our
-   * refusals by their own mapping; anything else a bare 500 (its text never reaches the client).
-   */
-  function failureResponse(error: unknown, config: ServerConfig | undefined, seen: RequestObservation | undefined, where: string): Response {
-    if (isServerFailure(error) || isAuthFailure(error)) {
-      const challenge = config === undefined ? { resourceMetadataUrl: "https://invalid/" } : challengeFor(config, scopes);
-      if (seen !== undefined) seen.refusal = refusalOf(error);
-      return errorResponse(error, challenge, seen?.rpcId ?? null);
-    }
-    // Our own messages never carry credentials; a foreign one is truncated, and never echoed to the client.
-    const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown";
-    console.error(JSON.stringify({ level: "error", message: `unhandled error${where}`, error: detail }));
-    if (seen !== undefined) seen.refusal = { cause: "error", rpcCode: -32603 };
-    return Response.json({ jsonrpc: "2.0", id: seen?.rpcId ?? null, error: { code: -32603, message: "Internal error" } }, { status: 500 });
-  }
-
-  app.onError((error, c) => failureResponse(error, c.get("config"), c.get("seen"), ""));
+  app.onError((error, c) => failureResponse(error, c.get("config"), scopes, c.get("seen"), ""));
 
   // Config first: a misconfigured server answers 500 naming the variable, on every route.
   app.use("*", async (c, next) => {
@@ -141,7 +123,7 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
       config = readConfig(env);
       response = await handleMcp(request, env, config, seen, caller);
     } catch (error) {
-      response = failureResponse(error, config, seen, " (backend entrypoint)");
+      response = failureResponse(error, config, scopes, seen, " (backend entrypoint)");
     }
     const audit = auditFor(env);
     if (audit !== undefined) await writeRequestAudit(audit, o.name, request, response, seen, started, "gateway");
