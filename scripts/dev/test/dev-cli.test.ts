@@ -80,6 +80,13 @@ describe("npm run dev", () => {
     expect(text).toContain("refused by servers in facade mode");
   });
 
+  it("prints the operator console's URL and who may sign in to it, when it runs", () => {
+    const notes = { slug: "notes", name: "Notes", transport: "stateful" as const, port: 8789, portOverridden: false, resource: "http://localhost:8789/mcp", metadataUrl: "", scopes: ["tools.read"] };
+    const text = renderDevSummary({ ...devEnvironment([notes]), console: { url: "http://localhost:9420/", operators: ["dev|alice"] } });
+    expect(text).toContain("Operator console: http://localhost:9420/   — sign in as an operator (dev|alice)");
+    expect(renderDevSummary(devEnvironment([notes]))).not.toContain("Operator console");
+  });
+
   it("names the gateway's one URL for the fleet, and how to try it as bob", () => {
     const text = renderDevSummary(devEnvironment([{ slug: "gateway", name: "Gateway", transport: "stateless", port: 8791, portOverridden: false, resource: "http://localhost:8791/mcp", metadataUrl: "", scopes: ["tools.read"] }]));
     expect(text).toContain("Gateway: one MCP URL for the whole fleet: http://localhost:8791/mcp");
