@@ -52,15 +52,19 @@ function serverMatcher(pattern: string): RegExp {
 /**
  * What a gateway.json gets wrong about the fleet it runs in: a backend naming a Worker that is not
  * one of the fleet's servers (`fleetWorkers`: their Worker names), two backends on one binding, a
- * rule or alias naming a backend gateway.json does not define. Each a sentence with its fix.
+ * rule or alias naming a backend gateway.json does not define, the gateway itself (`self`) as a
+ * backend. Each a sentence with its fix.
  */
-export function gatewayProblems(config: GatewayConfig, fleetWorkers: readonly string[]): GatewayProblem[] {
+export function gatewayProblems(config: GatewayConfig, fleetWorkers: readonly string[], self?: string): GatewayProblem[] {
   const problems: GatewayProblem[] = [];
   const backends = Object.keys(config.backends);
   const defined = `the backends are: ${backends.join(", ")}`;
   const bindings = new Map<string, string>();
   for (const { backend, binding, service } of gatewayServiceBindings(config)) {
-    if (!fleetWorkers.includes(service)) {
+    // Every fleet Worker exports McpBackend (the gateway too, for the operator console): a gateway
+    // bound to itself would relay its own calls to itself without end.
+    if (service === self) problems.push({ path: `backends.${backend}.service`, message: `names the gateway itself ("${service}"): a gateway cannot be its own backend` });
+    else if (!fleetWorkers.includes(service)) {
       problems.push({ path: `backends.${backend}.service`, message: `names the Worker "${service}", which is not a server of this fleet; use one of: ${fleetWorkers.join(", ")} (a remote server takes "url" instead)` });
     }
     const other = bindings.get(binding);

@@ -71,7 +71,7 @@ export function loadFleet(root: string): LoadedFleet {
   const fleetWorkers = servers.map((s) => workerName(s.manifest.slug));
   for (const server of servers) {
     if (server.gateway === undefined) continue;
-    const problems = gatewayProblems(server.gateway, fleetWorkers);
+    const problems = gatewayProblems(server.gateway, fleetWorkers, workerName(server.manifest.slug));
     if (problems.length > 0) throw new ConfigError(join(server.dir, GATEWAY_CONFIG_FILE), problems.map((p) => `${p.path} ${p.message}`).join("; "));
   }
   return { root, ecosystem, servers };

@@ -124,6 +124,7 @@ describe("gateway.json, loaded with the fleet", () => {
     ["broken JSON, at once", "{ \"backends\": {", /workers\/gateway\/gateway\.json: is not valid JSON/],
     ["a rule naming a backend that does not exist", { ...valid, rules: [{ when: { sub: "dev|bob" }, allow: ["notse.*"] }] }, /rules\.0\.allow\.0 "notse\.\*" names no backend of this gateway; the backends are: notes/],
     ["a backend naming a Worker outside the fleet", { ...valid, backends: { notes: { service: "weather-mcp" } } }, /backends\.notes\.service names the Worker "weather-mcp", which is not a server of this fleet; use one of: gateway-mcp, notes-mcp/],
+    ["the gateway as its own backend", { ...valid, backends: { notes: { service: "notes-mcp" }, loop: { service: "gateway-mcp" } } }, /backends\.loop\.service names the gateway itself \("gateway-mcp"\): a gateway cannot be its own backend/],
     ["an alias of a backend that does not exist", { ...valid, aliases: { "wiki.search": "search" } }, /aliases\.wiki\.search names backend "wiki"/],
     ["two backends on one binding", { ...valid, backends: { notes: { service: "notes-mcp" }, "notes-too": { service: "notes-mcp", binding: "NOTES" } } }, /backends\.notes-too\.binding "NOTES" is already the binding of backend "notes"/],
   ])("refuses %s with a ConfigError naming the file", (_name, gateway, message) => {
