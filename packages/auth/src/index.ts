@@ -48,3 +48,6 @@ export {
 export type { TokenVerifierOptions } from "./verifier-options.ts";
 export { ResourceUrlSchema, SecureUrlSchema } from "./secure-url.ts";
 export { buildWwwAuthenticate, type BearerChallenge } from "./www-authenticate.ts";
+export { discoverAuthorizationServer, type AuthorizationServerEndpoints } from "./authorization-server-metadata.ts";
+export { createPkce, randomToken } from "./pkce.ts";
+export { open as openSealed, seal, type CookiePurpose } from "./sealed-cookie.ts";

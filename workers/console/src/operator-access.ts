@@ -1,6 +1,5 @@
-import { createTokenVerifier, hasScopes, isAuthFailure, OPERATOR_SCOPE, type TokenVerifier } from "@edge-mcp/auth";
+import { createTokenVerifier, hasScopes, isAuthFailure, openSealed as open, OPERATOR_SCOPE, type TokenVerifier } from "@edge-mcp/auth";
 import type { ConsoleConfig } from "./console-config.ts";
-import { open } from "./sealed-cookie.ts";
 
 /** Who may see the console: a verified token for the console's audience carrying the operator scope. */
 export type OperatorCheck =

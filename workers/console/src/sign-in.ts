@@ -1,10 +1,9 @@
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
-import { z } from "zod";
 import type { ConsoleConfig } from "./console-config.ts";
 import { checkToken } from "./operator-access.ts";
 import { messagePage } from "./pages.ts";
-import { open, seal } from "./sealed-cookie.ts";
+import { createPkce, discoverAuthorizationServer, openSealed as open, randomToken, seal } from "@edge-mcp/auth";
 
 /** How long a sign-in may take between the redirect and the callback, in milliseconds. */
 const SIGN_IN_TTL_MS = 10 * 60_000;
@@ -22,40 +21,12 @@ function cookie(name: string, value: string, secure: boolean, maxAgeSeconds: num
   return `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}${secure ? "; Secure" : ""}`;
 }
 
-const MetadataSchema = z.object({ issuer: z.string(), authorization_endpoint: z.url(), token_endpoint: z.url() });
-const metadata = new WeakMap<ConsoleConfig, Promise<z.output<typeof MetadataSchema>>>();
-
-/** The authorization server's endpoints (OpenID discovery), checked to be the configured issuer's (RFC 8414 §3.3). */
-function endpointsOf(config: ConsoleConfig) {
-  let found = metadata.get(config);
-  if (found === undefined) {
-    found = (async () => {
-      const res = await fetch(`${config.CONSOLE_ISSUER}.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
-      const parsed = MetadataSchema.safeParse(res.ok ? await res.json() : {});
-      if (!parsed.success || parsed.data.issuer !== config.CONSOLE_ISSUER) throw new Error("the authorization server's metadata is missing or names another issuer");
-      return parsed.data;
-    })();
-    found.catch(() => metadata.delete(config));
-    metadata.set(config, found);
-  }
-  return found;
-}
-
-function randomText(bytes: number): string {
-  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-async function challengeOf(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** `GET /login`: authorization code + PKCE (S256) with a state, both sealed in a short-lived cookie. */
 export async function startSignIn(c: Context, config: ConsoleConfig): Promise<Response> {
   const origin = new URL(c.req.url).origin;
-  const { authorization_endpoint } = await endpointsOf(config);
-  const state = randomText(32);
-  const verifier = randomText(48);
+  const { authorization_endpoint } = await discoverAuthorizationServer(config.CONSOLE_ISSUER);
+  const state = randomToken(32);
+  const { verifier, challenge } = await createPkce();
   const names = cookieNames(origin);
   const url = new URL(authorization_endpoint);
   const params = {
@@ -64,7 +35,7 @@ export async function startSignIn(c: Context, config: ConsoleConfig): Promise<Re
     redirect_uri: `${origin}/callback`,
     scope: SIGN_IN_SCOPE,
     state,
-    code_challenge: await challengeOf(verifier),
+    code_challenge: challenge,
     code_challenge_method: "S256",
     // Auth0 selects the API by `audience`; RFC 8707 servers (the local stand-in) by `resource`.
     audience: config.CONSOLE_AUDIENCE,
@@ -93,7 +64,7 @@ export async function finishSignIn(c: Context, config: ConsoleConfig): Promise<R
   if (iss !== null && iss !== config.CONSOLE_ISSUER) return fail(400, "Sign-in refused", "The answer came from another authorization server than the console's (RFC 9207).");
   const code = url.searchParams.get("code");
   if (code === null || code.length > 2048) return fail(400, "Sign-in refused", "The authorization server sent no code.");
-  const { token_endpoint } = await endpointsOf(config);
+  const { token_endpoint } = await discoverAuthorizationServer(config.CONSOLE_ISSUER);
   const res = await fetch(token_endpoint, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },

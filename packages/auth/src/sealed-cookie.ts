@@ -1,9 +1,10 @@
 /**
- * Cookies the console seals (AES-256-GCM, key derived with HKDF-SHA256 from CONSOLE_SESSION_KEY):
- * the browser holds them but can neither read nor forge them. The purpose is bound as associated
- * data, so the sign-in state can never be replayed as a session and the reverse.
+ * Values sealed for a browser to hold (AES-256-GCM, key derived with HKDF-SHA256 from a Worker
+ * secret): cookies it can neither read nor forge — the operator console's session and sign-in
+ * state, a server's account-connect flow. The purpose is bound as associated data, so one kind can
+ * never be replayed as another.
  */
-export type CookiePurpose = "session" | "sign-in";
+export type CookiePurpose = "session" | "sign-in" | "connect";
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
