@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { JWK } from "jose";
-import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { renderConsentPage, renderErrorPage } from "./interaction-page.ts";
 import type { DevMachineClient } from "./machine-clients.ts";
 import { inMemoryAdapter } from "./memory-adapter.ts";
 import { hostAllowed, PAGE_SECURITY_HEADERS, sameOrigin } from "./request-guard.ts";
 import type { DevResourceServer } from "./resource-servers.ts";
+import { ConnectedAccounts, type ConnectionProvider } from "./connected-accounts.ts";
+import { myAccountApi, myAccountAudience, MY_ACCOUNT_SCOPES } from "./my-account.ts";
+import { registerTokenExchange, type DevExchangeClient } from "./token-exchange.ts";
+import { staticClients } from "./static-clients.ts";
 
 export interface DevUser {
   sub: string;
@@ -47,6 +51,10 @@ export interface DevAuthServerOptions {
    * operator scope (`fleet.read`) for the listed subjects; anyone else signs in without it.
    */
   operators?: { readonly scope: string; readonly subjects: readonly string[] };
+  /** MCP servers' exchanging clients (Auth0 Custom API clients): on-behalf-of exchange and Token Vault. */
+  exchangeClients?: readonly DevExchangeClient[];
+  /** Third-party connections users can connect accounts to (Token Vault); the My Account API serves the connect flow. */
+  connections?: readonly ConnectionProvider[];
   /** Open dynamic client registration (default on; off in facade mode, as on a tenant behind the facade). */
   registration?: boolean;
   /**
@@ -60,6 +68,8 @@ export interface DevAuthServerOptions {
 export interface DevAuthServer {
   readonly issuer: string;
   readonly provider: Provider;
+  /** The stand-in's Token Vault: users' connected accounts. */
+  readonly connectedAccounts: ConnectedAccounts;
   close(): Promise<void>;
 }
 
@@ -81,7 +91,10 @@ function accountOf(ctx: KoaContextWithOIDC): string | undefined {
 }
 
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
-  const byIdentifier = new Map(options.resourceServers.map((r) => [r.identifier, r]));
+  const connectedAccounts = new ConnectedAccounts(options.connections ?? []);
+  // The My Account API (Connected Accounts) exists on every tenant; here when there is something to connect.
+  const resourceServers = (options.connections ?? []).length === 0 ? options.resourceServers : [...options.resourceServers, { slug: "my-account", name: "My Account API", identifier: myAccountAudience(options.issuer), scopes: [...MY_ACCOUNT_SCOPES] }];
+  const byIdentifier = new Map(resourceServers.map((r) => [r.identifier, r]));
   const ttl = options.accessTokenTtlSeconds ?? 3600;
 
   const users = new Map([options.user, ...(options.extraUsers ?? [])].map((u) => [u.sub, u]));
@@ -89,29 +102,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const configuration: Configuration = {
     adapter: inMemoryAdapter(),
     jwks: { keys: [options.signingKey as never] },
-    clients: [
-      ...(options.machineClients ?? []).map((c): ClientMetadata => ({
-        client_id: c.clientId,
-        client_secret: c.clientSecret,
-        client_name: c.clientId,
-        grant_types: ["client_credentials"],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: "client_secret_post",
-      })),
-      ...[
-        ...(options.facadeClient === undefined ? [] : [{ ...options.facadeClient, redirectUris: [options.facadeClient.redirectUri], name: "edge-mcp OAuth facade" }]),
-        ...(options.webClients ?? []),
-      ].map((c): ClientMetadata => ({
-        client_id: c.clientId,
-        client_secret: c.clientSecret,
-        client_name: c.name,
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        redirect_uris: [...c.redirectUris],
-        token_endpoint_auth_method: "client_secret_post",
-      })),
-    ],
+    clients: staticClients(options),
     ...(options.clientIdMetadataDocuments?.fetch === undefined ? {} : { fetch: options.clientIdMetadataDocuments.fetch as never }),
     findAccount: (_ctx, id) => {
       const user = users.get(id);
@@ -121,7 +112,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     // in the front channel), so discovery advertises nothing the docs say is not offered.
     responseTypes: ["code"],
     // DCR clients (the MCP SDK) register with the resource scopes from the 401 challenge.
-    scopes: [...new Set([...OIDC_SCOPES, ...options.resourceServers.flatMap((r) => r.scopes)])],
+    scopes: [...new Set([...OIDC_SCOPES, ...resourceServers.flatMap((r) => r.scopes)])],
     claims: { openid: ["sub"], profile: ["name"], email: ["email"] },
     pkce: { required: () => true },
     clientBasedCORS: () => true,
@@ -175,6 +166,8 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
 
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = false;
+  registerTokenExchange(provider, { issuer: options.issuer, signingKey: options.signingKey, resourceServers, exchangeClients: options.exchangeClients ?? [], connectedAccounts, ttlSeconds: ttl, ...(options.operators === undefined ? {} : { operators: options.operators }) });
+  const myAccount = myAccountApi({ issuer: options.issuer, signingKey: options.signingKey, accounts: connectedAccounts });
   const callback = provider.callback();
 
   async function interaction(req: IncomingMessage, res: ServerResponse, uid: string, confirm: boolean): Promise<void> {
@@ -242,6 +235,12 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
       });
       return;
     }
+    if (url.pathname.startsWith("/me/v1/") || url.pathname.startsWith("/connected-accounts/")) {
+      myAccount(req, res, url)
+        .then((served) => (served ? undefined : res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}')))
+        .catch(() => res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid_request"}'));
+      return;
+    }
     // RFC 8414 discovery: the same document as OIDC discovery (MCP clients look here first).
     if (url.pathname === "/.well-known/oauth-authorization-server") req.url = `/.well-known/openid-configuration${url.search}`;
     // A resource asked for with no scope (a client whose server lists none): Auth0 signs the user in
@@ -264,6 +263,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   return {
     issuer: options.issuer,
     provider,
+    connectedAccounts,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
