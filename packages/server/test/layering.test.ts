@@ -14,6 +14,7 @@ const RANKS: Readonly<Record<string, number>> = {
   policy: 2, // scopes, rate limits, audit
   events: 2, // list changes, the event bus, listener slots
   tasks: 3, // the tasks extension engine
+  apis: 3, // downstream APIs called as the user: token exchange, the exchanged-token cache, connect links
   mcp: 4, // the built SDK server, era-neutral: setup, tools, requestState, the pool
   modern: 5, // MCP 2026-07-28
   legacy: 5, // 2025 sessions and 2025 stateless

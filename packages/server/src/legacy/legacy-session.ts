@@ -2,6 +2,7 @@ import { WebStandardStreamableHTTPServerTransport, type McpServer, type ServerEv
 import { isAuthFailure } from "@edge-mcp/auth";
 import { buildServer, type ServerIdentity } from "../mcp/build-server.ts";
 import { CALLER_HEADER, claimsOf, decodeCaller, toAuthInfo, type CallerIdentity } from "../base/caller.ts";
+import { SUBJECT_TOKEN_HEADER, withSubjectToken } from "../apis/subject-token.ts";
 import { readConfig } from "../base/config.ts";
 import { SERVER_DEFAULTS } from "../base/defaults.ts";
 import { isServerFailure, SessionNotFoundError } from "../base/errors.ts";
@@ -88,10 +89,19 @@ export class LegacySession<Env extends object> {
     this.#busFor = host.busFor;
   }
 
-  async fetch(request: Request): Promise<Response> {
+  async fetch(incoming: Request): Promise<Response> {
     const config = readConfig(this.#env);
-    const caller = decodeCaller(request.headers.get(CALLER_HEADER), { claims: true });
+    const caller = decodeCaller(incoming.headers.get(CALLER_HEADER), { claims: true });
     if (caller === undefined) return new Response("Forbidden", { status: 403 });
+    // The caller's token, if the Worker sent it for token exchanges: kept in this request's context, out of what the SDK and tools see.
+    const subjectToken = incoming.headers.get(SUBJECT_TOKEN_HEADER) ?? undefined;
+    const headers = new Headers(incoming.headers);
+    headers.delete(SUBJECT_TOKEN_HEADER);
+    const request = subjectToken === undefined ? incoming : new Request(incoming, { headers });
+    return withSubjectToken(subjectToken, () => this.#serve(request, caller, config));
+  }
+
+  async #serve(request: Request, caller: CallerIdentity, config: ReturnType<typeof readConfig>): Promise<Response> {
     try {
       const newSessionId = request.headers.get(NEW_SESSION_HEADER);
       return newSessionId === null ? await this.#continue(request, caller) : await this.#initialize(request, caller, newSessionId, config.sessionIdleTimeoutSeconds);

@@ -1,5 +1,6 @@
 import type { CallerIdentity } from "../base/caller.ts";
 import { CALLER_HEADER, encodeCaller } from "../base/caller.ts";
+import { currentSubjectToken, SUBJECT_TOKEN_HEADER } from "../apis/subject-token.ts";
 import type { ServerConfig } from "../base/config.ts";
 import { SERVER_DEFAULTS, SESSION_BINDING } from "../base/defaults.ts";
 import { rpcIdOf } from "../http/error-response.ts";
@@ -14,7 +15,7 @@ export const NEW_SESSION_HEADER = "x-edge-mcp-new-session";
 export const RPC_ID_HEADER = "x-edge-mcp-rpc-id";
 
 /** Never handed to tool code (which sees request headers): credentials and our internal headers. */
-const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER];
+const STRIPPED_HEADERS = ["authorization", "cookie", CALLER_HEADER, NEW_SESSION_HEADER, RPC_ID_HEADER, SUBJECT_TOKEN_HEADER];
 
 /** A copy of the headers without credentials: MCP forbids token passthrough, so tools never see it. */
 export function withoutCredentials(source: Headers): Headers {
@@ -35,6 +36,9 @@ export async function routeToSession(request: Request, env: object, config: Serv
   const presented = request.headers.get("mcp-session-id");
   const headers = withoutCredentials(request.headers);
   headers.set(CALLER_HEADER, encodeCaller(caller, { claims: true }));
+  // Token exchanges in the session's tools need the caller's token: to this Worker's own object only.
+  const subjectToken = currentSubjectToken();
+  if (subjectToken !== undefined) headers.set(SUBJECT_TOKEN_HEADER, subjectToken);
   const id = rpcIdOf(parsed?.messages);
   if (id !== null) headers.set(RPC_ID_HEADER, JSON.stringify(id));
   let sessionId: string;

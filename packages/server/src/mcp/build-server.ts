@@ -162,7 +162,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     const refresh = async (caller: CallerIdentity) => {
       const { recorder, commit } = sessionSetup.record();
       const scopes = new Map<string, readonly string[]>();
-      await identity.setup(createEdgeMcpServer(recorder, scopes, audit, codec, tasks, identity.tracer), contextFor(caller));
+      await identity.setup(createEdgeMcpServer(recorder, scopes, audit, codec, tasks, identity.tracer, base.env as object), contextFor(caller));
       // Synchronous from here: the registrations and the scopes checked before dispatch change together.
       commit();
       toolScopes.clear();
@@ -171,7 +171,7 @@ export async function buildServer<Env>(identity: ServerIdentity<Env>, base: Omit
     await refresh(base.caller);
     return { server, toolScopes, taskPolicies, refresh };
   }
-  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks, identity.tracer), contextFor(base.caller));
+  await identity.setup(createEdgeMcpServer(server, toolScopes, audit, codec, tasks, identity.tracer, base.env as object), contextFor(base.caller));
   // The tasks extension is 2026-07-28's, and needs the session Durable Object to keep tasks in.
   // Its methods are registered only on an instance that serves one of them (one request each).
   const namespace = base.era === "modern" ? sessionNamespaceOf(base.env as object) : undefined;

@@ -9,6 +9,9 @@ import { DEFAULT_TOOL_SCOPES } from "../policy/method-scopes.ts";
 import { toolRequestState, type StateCodec, type ToolRequestState } from "./request-state.ts";
 import { taskPolicyOf, type TaskPolicy, type TaskSupport } from "../tasks/task-extension.ts";
 import type { RoundControl } from "../tasks/task-runner.ts";
+import { readConfig } from "../base/config.ts";
+import { downstreamApisFor, type DownstreamApis } from "../apis/downstream-apis.ts";
+import { answerDownstreamError } from "./downstream-answers.ts";
 
 /**
  * What a tool handler gets: the SDK v2 handler context (`mcpReq`, `http`, …), the verified
@@ -39,6 +42,12 @@ export type EdgeRequestExtra = ServerContext & {
    * client its task handle now (tools with `handle: "on-start"`; a no-op otherwise).
    */
   readonly task: { readonly id: string | undefined; start(): Promise<void> };
+  /**
+   * The APIs this server declares (mcp.json `apis`), called as this caller: `token(name)` or
+   * `fetch(name, path)`. A third-party account the user has not connected yet is asked for with a
+   * URL elicitation (both eras), then the call runs again.
+   */
+  readonly apis: DownstreamApis;
 };
 
 /**
@@ -149,7 +158,7 @@ export interface TaskRegistry {
  * still running — a notification sent after the handler returned (from work it left behind) is
  * dropped, never sent on whatever exchange the (reused) server serves next.
  */
-function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"], server: McpServer, live: () => boolean): EdgeRequestExtra {
+function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRequestState, task: EdgeRequestExtra["task"], server: McpServer, live: () => boolean, apis: DownstreamApis): EdgeRequestExtra {
   const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
   const notify = (notification: ServerNotification) => (live() ? ctx.mcpReq.notify(notification) : Promise.resolve());
   return Object.assign(Object.create(ctx) as ServerContext, ctx, {
@@ -159,6 +168,7 @@ function extraFor(ctx: ServerContext, auth: CallerIdentity, requestState: ToolRe
     // request's); 2025: the SDK's accessor is the initialize-scoped value.
     clientCapabilities: envelope === undefined ? server.server.getClientCapabilities() : (envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined),
     task,
+    apis,
     mcpReq: { ...ctx.mcpReq, notify },
     _meta: ctx.mcpReq._meta,
     requestId: ctx.mcpReq.id,
@@ -183,6 +193,7 @@ export function createEdgeMcpServer(
   codec: StateCodec | undefined,
   tasks: TaskRegistry | undefined,
   tracer: Tracer,
+  env: object,
 ): EdgeMcpServer {
   return {
     server,
@@ -225,14 +236,15 @@ export function createEdgeMcpServer(
           throw new ProtocolError(ProtocolErrorCode.InvalidRequest, new InsufficientScopeError(required).message);
         }
         let running = true;
-        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task, server, () => running);
+        const base = extraFor(ctx, auth, toolRequestState(codec, ctx), task, server, () => running, downstreamApisFor(env, readConfig(env), auth, tracer));
         // tasks/cancel aborts the round: the handler sees it on the signal it already watches.
         // Progress has no stream to go to in a task: it becomes the task's statusMessage (tasks/get).
         const extra = round === undefined ? base : Object.assign(Object.create(base) as EdgeRequestExtra, base, { signal: AbortSignal.any([base.signal, round.signal]), sendNotification: (n: ServerNotification) => reportToTask(round, n, base) });
         const call = () => (handler as (...a: unknown[]) => Result)(...(takesArgs ? [args[0]] : []), extra);
         try {
           // The tool itself, as its own span (its name only: never its arguments or result).
-          const result = await tracer.enterSpan("mcp.tool", (span) => (span.setAttribute("mcp.tool.name", name), call()));
+          // A downstream API the tool could not call as the user becomes its answer (a URL elicitation, or a tool error).
+          const result = await tracer.enterSpan("mcp.tool", async (span) => (span.setAttribute("mcp.tool.name", name), call())).catch((error: unknown) => answerDownstreamError(error, extra));
           record("isError" in result && result.isError === true ? "error" : "ok");
           return result;
         } catch (error) {

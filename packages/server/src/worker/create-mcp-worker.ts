@@ -5,6 +5,7 @@ import { readConfig, type ServerConfig } from "../base/config.ts";
 import { NotFoundError } from "../base/errors.ts";
 import { inRequest } from "../base/request-context.ts";
 import { failureResponse } from "./failure-response.ts";
+import { handleConnect } from "../apis/connect-flow.ts";
 import { healthReport } from "../http/health.ts";
 import { checkOriginAndHost, corsHeaders, preflightResponse } from "../http/origin-guard.ts";
 import { createResourceMetadataResponder, PRM_PREFIX } from "../http/resource-metadata.ts";
@@ -104,6 +105,9 @@ export function createMcpWorker<Env extends object>(options: McpWorkerOptions<En
     await next();
     await writeRequestAudit(audit, o.name, c.req.raw, c.res, c.get("seen") ?? {}, started);
   });
+
+  // A URL elicitation's account-connect flow (servers that declare third-party APIs).
+  app.get("/connect/*", async (c) => (await handleConnect(c.req.raw, c.env, c.get("config"))) ?? c.notFound());
 
   app.all("*", async (c) => {
     const config = c.get("config");

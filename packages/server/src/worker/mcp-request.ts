@@ -17,6 +17,7 @@ import type { ServerSource } from "../mcp/server-source.ts";
 import { interceptedRequest, type InterceptFn } from "../modern/intercept.ts";
 import type { createModernEra } from "../modern/modern-era.ts";
 import { describeMessages, traceIdOfMessages, type RequestObservation } from "../policy/request-audit.ts";
+import { withSubjectToken } from "../apis/subject-token.ts";
 
 type VerifierSource = ReturnType<typeof tokenVerifiers>;
 
@@ -43,7 +44,7 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
    * request turns out to be (caller, era, methods, id) is noted in `seen` as soon as it is known,
    * for its audit line and for the id of an error answer.
    */
-  return async function handleMcp(request: Request, env: Env, config: ServerConfig, seen: RequestObservation, verified?: CallerIdentity): Promise<Response> {
+  const handleMcp = async function handleMcp(request: Request, env: Env, config: ServerConfig, seen: RequestObservation, verified?: CallerIdentity): Promise<Response> {
     const observe = (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => {
       seen.caller = caller;
       if (era !== undefined) seen.era = era;
@@ -54,11 +55,19 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
         if (traceId !== undefined) seen.traceId = traceId;
       }
     };
-    const method = request.method;
     checkBeforeAuth(request, transport);
     const { tracer } = identity;
     const caller = verified ?? (await tracer.enterSpan("mcp.authenticate", () => authenticate(verifierFor, request, env, config)));
     observe(caller);
+    // The caller's own token, for token exchanges only (tools calling declared APIs as the user).
+    const subjectToken = verified === undefined && (env as { MCP_APIS?: unknown }).MCP_APIS !== undefined && !config.auth.disabled ? await extractBearerToken(request) : undefined;
+    return withSubjectToken(subjectToken, () => dispatch(request, env, config, seen, caller, observe));
+  };
+
+  /** Everything after authentication: the body, the era, and the request served by its era. */
+  async function dispatch(request: Request, env: Env, config: ServerConfig, seen: RequestObservation, caller: CallerIdentity, observe: (caller: CallerIdentity, messages?: ParsedMessages["messages"], era?: Era) => void): Promise<Response> {
+    const method = request.method;
+    const { tracer } = identity;
     const body = method === "POST" ? await readBodyWithLimit(request, SERVER_DEFAULTS.maxBodyBytes) : undefined;
     const json = body === undefined ? undefined : parseJson(body);
     if ((await eraOf(request, json)) === "modern") {
@@ -78,7 +87,8 @@ export function createMcpRequestHandler<Env extends object>({ identity, transpor
     if (parsed !== undefined) observe(caller, parsed.messages, "legacy");
     if (transport === "stateless") return dispatchSpan(tracer, "legacy", parsed, () => handleStateless(identity, legacyServers, env, rebuild(request, body), parsed!, caller));
     return dispatchSpan(tracer, "legacy", parsed, () => routeToSession(request, env, config, caller, parsed, body));
-  };
+  }
+  return handleMcp;
 }
 
 /** Dispatch as its own span: the era and the method (for one message), never arguments. */
