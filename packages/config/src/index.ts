@@ -3,3 +3,4 @@ export { consoleAudience, consoleHost, CONSOLE_WORKER, devIssuer, devResource, f
 export { AccessPolicySchema, DEV_DEFAULTS, EcosystemSchema, MAX_KEY_CHARS, MAX_SCOPE_CHARS, OPERATIONS_DEFAULTS, OperationsSchema, ScopeProfileSchema, ServerManifestSchema, type Ecosystem, type Operations, type ServerManifest } from "./schemas.ts";
 export { BackendNameSchema, GatewayConfigSchema, GatewayRulesSchema, RuleSchema, ToolPatternSchema, type GatewayBackend, type GatewayConfig, type GatewayRule, type GatewayRules } from "./gateway-schema.ts";
 export { BACKEND_ENTRYPOINT, defaultBinding, GATEWAY_RULES_BINDING, GATEWAY_RULES_KEY, gatewayProblems, gatewayServiceBindings, workerName, type GatewayProblem, type GatewayServiceBinding } from "./gateway-fleet.ts";
+export { ApiNameSchema, FirstPartyApiSchema, isFirstParty, renderedApis, ServerApisSchema, ThirdPartyApiSchema, type FirstPartyApi, type ServerApis, type ThirdPartyApi } from "./apis-schema.ts";

@@ -1,5 +1,6 @@
 import { SCOPE_PROFILES } from "@edge-mcp/auth";
 import { z } from "zod";
+import { ServerApisSchema } from "./apis-schema.ts";
 
 /** Longest scope name accepted, in characters: Auth0 permission names are bounded, and every scope appears in tokens and headers. */
 export const MAX_SCOPE_CHARS = 128;
@@ -17,6 +18,8 @@ export const DEV_DEFAULTS = Object.freeze({
   facadePort: 9410,
   /** The operator console under `npm run dev`, TCP port. */
   consolePort: 9420,
+  /** The third-party provider stand-in (connected accounts) under `npm run dev`, TCP port. */
+  thirdPartyPort: 9430,
   user: Object.freeze({ sub: "dev|alice", name: "Alice Developer", email: "alice@example.dev" }),
 });
 
@@ -58,6 +61,8 @@ export const ServerManifestSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** APIs its tools call as the signed-in user (first-party by audience, third-party by Auth0 connection) — docs/acting-as-the-user.md. */
+  apis: ServerApisSchema,
   /** Local development: the port `npm run dev` serves this worker on. */
   dev: z.strictObject({ port: z.number().int().min(1024).max(65535) }),
 });
@@ -172,13 +177,15 @@ export const EcosystemSchema = z.strictObject({
       extraUsers: z.array(DevUserSchema).max(20).default([]),
       /** Port of the operator console (workers/console) under `npm run dev`. */
       consolePort: z.number().int().min(1024).max(65535).default(DEV_DEFAULTS.consolePort),
+      /** Port of the third-party provider stand-in (GitHub's shape) servers' connected accounts use under `npm run dev`. */
+      thirdPartyPort: z.number().int().min(1024).max(65535).default(DEV_DEFAULTS.thirdPartyPort),
       /**
        * The dev users granted the operator scope (fleet.read), as an Auth0 role would grant it: they
        * get into the console and see a gateway's /health detail. Default: the dev user alone.
        */
       operators: z.array(z.string().min(1).max(256)).max(20).optional(),
     })
-    .default({ issuerPort: DEV_DEFAULTS.issuerPort, facadePort: DEV_DEFAULTS.facadePort, consolePort: DEV_DEFAULTS.consolePort, user: DEV_DEFAULTS.user, extraUsers: [] })
+    .default({ issuerPort: DEV_DEFAULTS.issuerPort, facadePort: DEV_DEFAULTS.facadePort, consolePort: DEV_DEFAULTS.consolePort, thirdPartyPort: DEV_DEFAULTS.thirdPartyPort, user: DEV_DEFAULTS.user, extraUsers: [] })
     .superRefine((dev, ctx) => {
       const subs = [dev.user.sub, ...dev.extraUsers.map((u) => u.sub)];
       subs.forEach((sub, i) => {

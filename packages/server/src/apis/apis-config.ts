@@ -7,7 +7,7 @@ import { MisconfiguredError } from "../base/errors.ts";
  * authorization server: the exchanging client (an Auth0 Custom API client tied to the server's
  * API) and, when a third-party API is declared, the web client of the account-connect flow.
  */
-const Url = z.url().refine((v) => v.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(v), "must be https (http only on localhost)");
+const Url = z.url().refine((v) => v.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(v), "must be https (http only on localhost)");
 const Scopes = z.array(z.string().min(1).max(200).regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "must be scope tokens")).max(50);
 
 const ApiSchema = z.discriminatedUnion("kind", [
