@@ -102,6 +102,8 @@ export async function startThirdPartyProvider(options: ThirdPartyProviderOptions
       }
       return json(res, 400, { error: "unsupported_grant_type" });
     }
+    // Local only: what a user's "revoke all tokens" in the provider's settings does (tests use it for a downstream 401).
+    if (url.pathname === "/settings/revoke-all" && req.method === "POST") return void (accessTokens.clear(), json(res, 200, { revoked: true }));
     if ((url.pathname === "/user" || url.pathname === "/user/repos") && req.method === "GET") {
       const held = accessTokens.get(/^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "");
       if (held === undefined || held.expiresAt < Date.now()) {

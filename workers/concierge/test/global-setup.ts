@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
     port: authPort,
     signingKey,
     user: { sub: "dev|alice", name: "Alice", email: "alice@example.dev" },
-    extraUsers: [{ sub: "dev|bob", name: "Bob", email: "bob@example.dev" }],
+    extraUsers: [{ sub: "dev|bob", name: "Bob", email: "bob@example.dev" }, { sub: "dev|revoked", name: "Rev", email: "rev@example.dev" }],
     resourceServers: [
       { slug: "concierge", name: "Concierge", identifier: RESOURCE, scopes: ["tools.read"] },
       { slug: "orders", name: "Orders API", identifier: `${ordersUrl}/`, scopes: ["orders.read", "orders.write"] },
