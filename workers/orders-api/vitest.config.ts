@@ -2,5 +2,5 @@ import { workerTestConfig } from "@edge-mcp/testing/vitest-config";
 
 export default workerTestConfig({
   resource: "https://orders.example.test/",
-  miniflare: (inject) => ({ bindings: { ORDERS_ISSUER: "https://tenant.example-auth.test/", ORDERS_AUDIENCE: "https://orders.example.test/", ORDERS_JWKS_URI: inject("jwksUri"), ORDERS_TRUSTED_ACTORS: "concierge-exchange" } }),
+  miniflare: (inject) => ({ bindings: { API_ISSUER: "https://tenant.example-auth.test/", API_AUDIENCE: "https://orders.example.test/", API_JWKS_URI: inject("jwksUri"), API_TRUSTED_ACTORS: "concierge-exchange" } }),
 });

@@ -18,8 +18,11 @@ export const FirstPartyApiSchema = z.strictObject({
   baseUrl: Url,
   /** edge-mcp creates (and owns) this API in Auth0 with these scopes; false: it exists already. */
   owned: z.boolean().default(false),
-  /** Under `npm run dev`: the local audience and URL (the example's orders-api worker). */
-  dev: z.strictObject({ audience: Url, baseUrl: Url }).optional(),
+  /**
+   * Under `npm run dev`: the local audience and URL, and the Worker of this repository that serves
+   * it there (`workers/<worker>`, started with API_ISSUER, API_AUDIENCE and API_TRUSTED_ACTORS).
+   */
+  dev: z.strictObject({ audience: Url, baseUrl: Url, worker: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).optional() }).optional(),
 });
 
 /** A third-party API (GitHub, Google, Slack…) through an Auth0 connection's Token Vault: the user connects the account once. */

@@ -12,6 +12,8 @@ import { planPorts } from "./port-plan.ts";
 import { gatewayRulesInForce, type GatewayRulesInForce } from "./gateway-rules-in-force.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 import { consoleAtStandIn, consoleRun, consoleUrl, devOperators, METRICS_LOCAL_BINDING } from "./dev-console.ts";
+import { DEV_PROVIDER_CLIENT, planDevApis } from "./dev-apis.ts";
+import { startThirdPartyProvider, type ThirdPartyProvider } from "@edge-mcp/dev-auth";
 
 /** Browser origins allowed to call local workers: MCP Inspector's UI. */
 export const DEV_ALLOWED_ORIGINS = ["http://localhost:6274", "http://127.0.0.1:6274"];
@@ -21,8 +23,12 @@ export interface DevEnvironmentOptions {
   root: string;
   /** Start only these workers (by slug); default every worker with an mcp.json. */
   only?: readonly string[];
-  /** Port overrides, e.g. free ports in tests; default the ports in ecosystem.json / mcp.json. */
-  ports?: { issuer?: number; workers?: Readonly<Record<string, number>> };
+  /**
+   * Port overrides, e.g. free ports in tests; default the ports in ecosystem.json / mcp.json:
+   * `apis` moves a first-party API's worker (mcp.json `apis.<name>.dev.worker`), `thirdParty` the
+   * third-party provider stand-in (ecosystem.json `dev.thirdPartyPort`).
+   */
+  ports?: { issuer?: number; workers?: Readonly<Record<string, number>>; apis?: Readonly<Record<string, number>>; thirdParty?: number };
   /** Where the dev signing key lives; default `<root>/.dev-auth/keys.json` (git-ignored). */
   keyFile?: string;
   /** Progress lines ("starting notes on :8789 …"). */
@@ -98,6 +104,8 @@ export interface DevEnvironment {
   readonly users: readonly string[];
   /** When a gateway runs: the rules it decides by, and whether local KV overrides gateway.json. */
   readonly gatewayRules?: GatewayRulesInForce;
+  /** When servers declare APIs they call as the user: the first-party API workers started, and the third-party stand-in's URL. */
+  readonly apis?: { readonly workers: ReadonlyArray<{ readonly worker: string; readonly url: string }>; readonly thirdParty?: string };
   /** When the operator console runs: its URL, and who may sign in to it (the operator scope's holders). */
   readonly console?: { readonly url: string; readonly operators: readonly string[] };
   /** Stops one worker (a backend going down under a gateway), leaving the rest running. */
@@ -131,23 +139,28 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const issuer = devIssuer(fleet.ecosystem, issuerPort);
   const facadePort = plan.facade;
   const facadeIssuer = `http://localhost:${facadePort}`;
+  const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
+  const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
+  const operators = devOperators(fleet.ecosystem);
+  const thirdPartyPort = options.ports?.thirdParty ?? fleet.ecosystem.dev.thirdPartyPort;
+  // Local secrets of the servers' exchange and connect clients, kept beside the signing key (git-ignored).
+  const secretFor = (name: string) => loadOrCreateSecret(join(dirname(keyFile), `${name}.secret`));
+  const apisPlan = planDevApis(selected.map((s, i) => ({ manifest: s.manifest, resource: resourceServers[i]!.identifier })), issuer, secretFor, { providerOrigin: `http://localhost:${thirdPartyPort}`, ...(options.ports?.apis === undefined ? {} : { apiPorts: options.ports.apis }) });
 
   const busy = await busyPorts([
     { port: issuerPort, purpose: "the local authorization server" },
     ...(facade ? [{ port: facadePort, purpose: "the OAuth facade" }] : []),
     ...(options.console === true ? [{ port: plan.console, purpose: "the operator console" }] : []),
+    ...apisPlan.apiWorkers.map((w) => ({ port: w.port, purpose: `the API worker ${w.worker}` })),
+    ...(apisPlan.thirdParty ? [{ port: thirdPartyPort, purpose: "the third-party provider stand-in" }] : []),
     ...selected.map((s) => ({ port: s.manifest.dev.port, purpose: `worker ${s.manifest.slug}` })),
   ]);
   if (busy.length > 0) throw portsInUseError(busy);
-
-  const resourceServers = devResourceServers(fleet.ecosystem, selected.map((s) => s.manifest));
-  const operators = devOperators(fleet.ecosystem);
-  const keyFile = options.keyFile ?? join(options.root, ".dev-auth", "keys.json");
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
   /** Set once every worker answered: from then on an exit is reported through `onWorkerExit`. */
   let running = false;
   /** Every worker started, by slug ("oauth" for the facade). */
-  const started: { auth?: DevAuthServer; workers: Map<string, WranglerDev> } = { workers: new Map() };
+  const started: { auth?: DevAuthServer; provider?: ThirdPartyProvider; workers: Map<string, WranglerDev> } = { workers: new Map() };
   const launch = (slug: string, worker: WranglerDev) => {
     started.workers.set(slug, worker);
     if (worker.child.pid !== undefined) options.reaper?.watch(worker.child.pid);
@@ -159,6 +172,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const stop = async () => {
     await Promise.all([...started.workers.values()].map(stopWorker));
     await started.auth?.close();
+    await started.provider?.close();
     if (options.registryDir === undefined) rmSync(registryDir, { recursive: true, force: true });
   };
   try {
@@ -173,8 +187,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       signingKey: await loadOrCreateSigningKey(keyFile),
       user: fleet.ecosystem.dev.user,
       extraUsers: fleet.ecosystem.dev.extraUsers,
-      resourceServers: atStandIn === undefined ? resourceServers : [...resourceServers, atStandIn.resourceServer],
-      ...(atStandIn === undefined ? {} : { webClients: [atStandIn.webClient] }),
+      resourceServers: [...resourceServers, ...(atStandIn === undefined ? [] : [atStandIn.resourceServer]), ...apisPlan.resourceServers],
+      webClients: [...(atStandIn === undefined ? [] : [atStandIn.webClient]), ...apisPlan.webClients],
+      exchangeClients: apisPlan.exchangeClients,
+      connections: apisPlan.connections(`http://localhost:${thirdPartyPort}`),
       operators,
       machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
@@ -209,6 +225,15 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       );
       // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
       await started.workers.get("oauth")!.ready();
+    }
+    if (apisPlan.thirdParty) {
+      log(`starting the third-party provider stand-in on http://localhost:${thirdPartyPort} (accounts users connect through Token Vault)`);
+      started.provider = await startThirdPartyProvider({ port: thirdPartyPort, clientId: DEV_PROVIDER_CLIENT.id, clientSecret: DEV_PROVIDER_CLIENT.secret, redirectUris: [`${issuer}connected-accounts/callback`] });
+    }
+    for (const api of apisPlan.apiWorkers) {
+      log(`starting the API worker ${api.worker} on http://localhost:${api.port} (a first-party API servers call as the user)`);
+      launch(api.worker, startWranglerDev({ cwd: join(options.root, "workers", api.worker), port: api.port, inspectorPort: await freePort(), vars: api.vars, ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, api.worker) }), registryDir, onOutput: (line) => options.onWorkerOutput?.(api.worker, line), onUnexpectedExit: (how, output) => running && options.onWorkerExit?.(api.worker, how, output) }));
+      await started.workers.get(api.worker)!.ready();
     }
     if (options.console === true) {
       log(`starting the operator console on ${consoleUrl(plan.console)}`);
@@ -249,6 +274,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
             MCP_REQUEST_STATE_KEY: requestStateKey,
             ALLOWED_ORIGINS: [...DEV_ALLOWED_ORIGINS, ...(options.allowedOrigins ?? [])].join(","),
             ENVIRONMENT: "development",
+            // Acting as the user: its declared APIs and its clients at the stand-in (mcp.json apis).
+            ...apisPlan.serverVars(s.manifest.slug),
             ...options.workerVars?.[s.manifest.slug],
           },
           ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
@@ -296,6 +323,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       users: [fleet.ecosystem.dev.user.sub, ...fleet.ecosystem.dev.extraUsers.map((u) => u.sub)],
       ...(gatewayRules === undefined ? {} : { gatewayRules }),
       ...(options.console === true ? { console: { url: consoleUrl(plan.console), operators: operators.subjects } } : {}),
+      ...(apisPlan.apiWorkers.length > 0 || apisPlan.thirdParty ? { apis: { workers: apisPlan.apiWorkers.map((w) => ({ worker: w.worker, url: `http://localhost:${w.port}` })), ...(apisPlan.thirdParty ? { thirdParty: `http://localhost:${thirdPartyPort}` } : {}) } } : {}),
       stopServer,
       stop,
     };

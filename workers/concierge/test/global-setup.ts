@@ -57,7 +57,7 @@ export default async function setup(project: TestProject) {
       name: "orders-api",
       config: fileURLToPath(new URL("../../orders-api/wrangler.toml", import.meta.url)),
       port: ordersPort,
-      bindings: { ORDERS_ISSUER: issuer, ORDERS_AUDIENCE: `${ordersUrl}/`, ORDERS_TRUSTED_ACTORS: EXCHANGE_CLIENT.id },
+      bindings: { API_ISSUER: issuer, API_AUDIENCE: `${ordersUrl}/`, API_TRUSTED_ACTORS: EXCHANGE_CLIENT.id },
     },
   ]);
   project.provide("issuer", issuer);

@@ -9,16 +9,16 @@ import { createTokenVerifier, extractBearerToken, hasScopes, isAuthFailure, type
 import { Hono } from "hono";
 
 interface Env {
-  ORDERS_ISSUER: string;
-  ORDERS_AUDIENCE: string;
-  ORDERS_TRUSTED_ACTORS: string;
-  ORDERS_JWKS_URI?: string;
+  API_ISSUER: string;
+  API_AUDIENCE: string;
+  API_TRUSTED_ACTORS: string;
+  API_JWKS_URI?: string;
 }
 
 const verifiers = new WeakMap<object, TokenVerifier>();
 function verifierFor(env: Env): TokenVerifier {
   let verifier = verifiers.get(env);
-  if (verifier === undefined) verifiers.set(env, (verifier = createTokenVerifier({ issuer: env.ORDERS_ISSUER, audiences: [env.ORDERS_AUDIENCE], ...(env.ORDERS_JWKS_URI === undefined ? {} : { jwksUri: env.ORDERS_JWKS_URI }) })));
+  if (verifier === undefined) verifiers.set(env, (verifier = createTokenVerifier({ issuer: env.API_ISSUER, audiences: [env.API_AUDIENCE], ...(env.API_JWKS_URI === undefined ? {} : { jwksUri: env.API_JWKS_URI }) })));
   return verifier;
 }
 
@@ -34,12 +34,12 @@ app.get("/orders", async (c) => {
     throw error;
   }
   const act = (caller.claims as { act?: { sub?: unknown } }).act;
-  const trusted = c.env.ORDERS_TRUSTED_ACTORS.split(/[\s,]+/).filter((a) => a !== "");
+  const trusted = c.env.API_TRUSTED_ACTORS.split(/[\s,]+/).filter((a) => a !== "");
   // Delegated, by an actor this API trusts: a user's own token for this API (no act) is not how MCP servers come.
   if (typeof act?.sub !== "string" || !trusted.includes(act.sub)) return c.json({ error: "untrusted_actor" }, 403, challenge("insufficient_scope"));
   if (!hasScopes(caller, ["orders.read"])) return c.json({ error: "insufficient_scope" }, 403, challenge("insufficient_scope"));
   const orders = [1, 2].map((n) => ({ id: `${caller.subject.replace(/[^A-Za-z0-9]/g, "")}-${n}`, total: n * 21, currency: "EUR" }));
-  return c.json({ orders, seen: { sub: caller.subject, actor: act.sub, scope: caller.scopes.join(" "), audience: c.env.ORDERS_AUDIENCE } });
+  return c.json({ orders, seen: { sub: caller.subject, actor: act.sub, scope: caller.scopes.join(" "), audience: c.env.API_AUDIENCE } });
 });
 
 app.get("/health", (c) => c.json({ status: "ok" }));
