@@ -1,6 +1,7 @@
 import { OPERATOR_SCOPE } from "@edge-mcp/auth";
-import { consoleAudience, facadeIssuer, productionResource, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
+import { consoleAudience, facadeIssuer, productionResource, serverHost, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
+import { addServerApis } from "./desired-apis.ts";
 import { ProvisionError } from "./errors.ts";
 
 export interface DesiredResourceServer {
@@ -31,6 +32,10 @@ export interface DesiredClient {
     web_origins: string[];
     is_first_party: true;
     oidc_conformant: true;
+    /** A Custom API client's API (`app_type: "resource_server"`): a server's exchanging client. */
+    resource_server_identifier?: string;
+    /** Token exchange profiles the client may use (shape unverified offline: docs/provisioning.md). */
+    token_exchange?: { allow_any_profile_of_type: string[] };
     client_metadata: Record<string, string>;
   };
 }
@@ -63,6 +68,8 @@ export interface DesiredState {
   /** CIMD clients by their metadata document URL (ecosystem.json tenant.cimdClients). */
   cimdClients: string[];
   grants: DesiredGrant[];
+  /** Connections whose Token Vault (connected accounts) must be on: servers' third-party `apis`. */
+  tokenVaultConnections: string[];
 }
 
 /**
@@ -194,6 +201,8 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
     }
   }
   if (ecosystem.operations.console !== undefined) addConsole(ecosystem, baseDomain, { resourceServers, clients, grants });
+  const tokenVaultConnections: string[] = [];
+  for (const server of servers) addServerApis(ecosystem, server, identifiersFor(ecosystem, server, baseDomain)[0]!, serverHost(ecosystem, server, baseDomain), baseDomain, { resourceServers, clients, grants, tokenVaultConnections });
   return {
     tenant: {
       resource_parameter_profile: "compatibility",
@@ -210,6 +219,7 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
     clients,
     cimdClients: [...ecosystem.tenant.cimdClients],
     grants,
+    tokenVaultConnections,
   };
 }
 

@@ -54,7 +54,8 @@ function envSchema(needs: EnvNeeds) {
       .string()
       .refine((v) => /^https:\/\//.test(v) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(v), "CLOUDFLARE_API_BASE must be https (or http on loopback)")
       .default("https://api.cloudflare.com/client/v4"),
-  });
+    // Other variables pass through: the managed block's per-server client ids (EDGE_MCP_CLIENT_<KEY>_ID).
+  }).loose();
 }
 
 export type ProvisionEnv = z.output<ReturnType<typeof envSchema>>;

@@ -40,18 +40,18 @@ export interface LogpushResult {
 }
 
 /** The job the config asks for: the fleet's workers' trace events to the configured destination. */
-export function desiredLogpushJob(audit: NonNullable<Operations["audit"]>, workers: readonly string[], accountId: string, secrets: Readonly<Record<string, string | undefined>>): LogpushJob {
+export function desiredLogpushJob(audit: NonNullable<Operations["audit"]>, workers: readonly string[], accountId: string, secrets: Readonly<Record<string, unknown>>): LogpushJob {
   let destination: string;
   if (audit.destination === "r2") {
-    const keyId = secrets[LOGPUSH_SECRETS.r2AccessKeyId];
-    const secret = secrets[LOGPUSH_SECRETS.r2SecretAccessKey];
+    const keyId = secrets[LOGPUSH_SECRETS.r2AccessKeyId] as string | undefined;
+    const secret = secrets[LOGPUSH_SECRETS.r2SecretAccessKey] as string | undefined;
     if (keyId === undefined || secret === undefined) {
       throw new ProvisionError("config_invalid", `ecosystem.json operations.audit sends the audit to R2 bucket "${audit.bucket}": set ${LOGPUSH_SECRETS.r2AccessKeyId} and ${LOGPUSH_SECRETS.r2SecretAccessKey} in .env (an R2 API token with Object Read & Write on that bucket).`);
     }
     const query = new URLSearchParams({ "account-id": accountId, "access-key-id": keyId, "secret-access-key": secret });
     destination = `r2://${audit.bucket}/${audit.path}?${query.toString()}`;
   } else {
-    const authorization = secrets[LOGPUSH_SECRETS.httpAuthorization];
+    const authorization = secrets[LOGPUSH_SECRETS.httpAuthorization] as string | undefined;
     // Logpush sends a destination's headers from `header_<Name>` query parameters (percent-encoded: never `+` for a space).
     const header = authorization === undefined ? "" : `header_Authorization=${encodeURIComponent(authorization)}`;
     destination = header === "" ? audit.url : `${audit.url}${audit.url.includes("?") ? "&" : "?"}${header}`;

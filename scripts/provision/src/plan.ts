@@ -108,6 +108,18 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
     }
   }
 
+  // Token Vault on the connections servers' third-party apis use (Auth0: connected accounts on the
+  // connection). Options are replaced whole by PATCH: read-modify-write, other options kept.
+  for (const name of desired.tokenVaultConnections) {
+    const connection = current.connections.find((c) => c.name === name);
+    if (connection === undefined) throw new ProvisionError("config_invalid", `A server's mcp.json apis name the connection "${name}", which this tenant does not have: create it in Auth0 (Authentication → Social, with "Connected Accounts for Token Vault" on), then run again.`);
+    const options = (connection.options ?? {}) as Obj;
+    const vault = options.federated_connections_access_tokens as { active?: unknown } | undefined;
+    if (vault?.active !== true) {
+      changes.push({ action: "update", type: "connection", key: `${name} (Token Vault)`, id: String(connection.id), fields: [{ field: "options.federated_connections_access_tokens.active", before: vault?.active ?? false, after: true }], patch: { options: { ...options, federated_connections_access_tokens: { active: true } } } });
+    }
+  }
+
   // Applications: marked, first-party, and pinned to their key (names are not unique in Auth0).
   const owned = resolveOwnedClients(current.clients, options.state.clients);
   const clientIds: Record<string, string> = {};

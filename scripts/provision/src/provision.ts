@@ -45,7 +45,7 @@ type Removable = Extract<Change, { action: "delete" | "orphan" }>;
  */
 function scoped(all: DesiredState, options: ProvisionOptions, serverIdentifiers: Map<string, string[]>): { desired: DesiredState; removable: (c: Removable) => boolean } {
   const { only, teardown } = options;
-  if (teardown === "all") return { desired: { ...all, resourceServers: [], clients: [], grants: [] }, removable: () => true };
+  if (teardown === "all") return { desired: { ...all, resourceServers: [], clients: [], grants: [], tokenVaultConnections: [] }, removable: () => true };
   if (teardown !== undefined) {
     for (const slug of teardown) if (!serverIdentifiers.has(slug)) throw new ProvisionError("config_invalid", `teardown ${slug}: no workers/${slug}/mcp.json; known: ${[...serverIdentifiers.keys()].join(", ")}.`);
     const gone = teardown.flatMap((slug) => serverIdentifiers.get(slug)!);
@@ -86,7 +86,7 @@ export async function runProvision(options: ProvisionOptions): Promise<Provision
   const { desired, removable } = scoped(all, options, serverIdentifiers);
 
   log(`Reading Auth0 tenant ${env.AUTH0_DOMAIN} …`);
-  const current = await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 });
+  const current = await readCurrentState(mgmt, { connections: desired.domainConnections.length > 0 || desired.tokenVaultConnections.length > 0 });
   const state = readTenantState(fleet.root, env.AUTH0_DOMAIN);
   const full = computePlan(desired, current, { state, allowDelete: (options.allowDelete ?? false) || options.teardown !== undefined });
   // Objects outside an --only / teardown scope are not this run's business: not even shown as orphans.

@@ -27,6 +27,8 @@ export interface RenderInput {
   secrets: readonly string[];
   /** The Analytics Engine dataset of the fleet's metric points (ecosystem.json operations.metricsDataset). */
   metricsDataset: string;
+  /** Acting as the user (mcp.json apis): the MCP_APIS JSON and the server's client ids, as [vars] lines. */
+  apis?: string;
   /** OTLP destinations for traces, and the share of requests traced (ecosystem.json operations). */
   traces: { readonly destinations: readonly string[]; readonly sampleRate: number };
 }
@@ -56,6 +58,7 @@ export function renderWranglerToml(template: string, input: RenderInput): string
     facade: input.facade ?? "",
     secrets: secretsBlock(input.secrets),
     metrics_dataset: input.metricsDataset,
+    apis: input.apis ?? "",
     // Names checked by the config schema (lowercase letters, digits, dashes): safe inside quotes.
     trace_destinations: `[${input.traces.destinations.map((d) => `"${d}"`).join(", ")}]`,
     trace_sample_rate: String(input.traces.sampleRate),
@@ -63,7 +66,7 @@ export function renderWranglerToml(template: string, input: RenderInput): string
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new TypeError(`wrangler.toml.template: unknown placeholder {{${key}}}`);
-    if (/["\\\r\n]/.test(value) && !["durable_objects", "gateway", "facade", "secrets", "trace_destinations"].includes(key)) throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
+    if (/["\\\r\n]/.test(value) && !["durable_objects", "gateway", "facade", "secrets", "trace_destinations", "apis"].includes(key)) throw new TypeError(`wrangler.toml.template: unsafe value for {{${key}}}`);
     return value;
   });
 }

@@ -14,10 +14,14 @@ export const FACADE_UPSTREAM_SECRET = "UPSTREAM_CLIENT_SECRET";
 /** The operator console's: its Auth0 application's secret, the key its sessions are sealed with, and an Analytics Engine read token. */
 export const CONSOLE_SECRETS = Object.freeze(["CONSOLE_CLIENT_SECRET", "CONSOLE_SESSION_KEY", "CF_API_TOKEN"]);
 
-/** A server's: the MRTR requestState key (every server), and a gateway's remote backends' credentials. */
-export function serverSecrets(gateway: GatewayConfig | undefined): string[] {
+/** The secrets of a server's clients for acting as the user: its exchanging client's, and its connect flow's (third-party APIs). */
+export const EXCHANGE_CLIENT_SECRET = "MCP_EXCHANGE_CLIENT_SECRET";
+export const CONNECT_CLIENT_SECRET = "MCP_CONNECT_CLIENT_SECRET";
+
+/** A server's: the MRTR requestState key (every server), a gateway's remote backends' credentials, its apis' client secrets. */
+export function serverSecrets(gateway: GatewayConfig | undefined, apis: { readonly exchange: boolean; readonly connect: boolean } = { exchange: false, connect: false }): string[] {
   const remotes = Object.values(gateway?.backends ?? {}).flatMap((b) => ("credentialSecret" in b && b.credentialSecret !== undefined ? [b.credentialSecret] : []));
-  return [...new Set([REQUEST_STATE_SECRET, ...remotes])];
+  return [...new Set([REQUEST_STATE_SECRET, ...remotes, ...(apis.exchange ? [EXCHANGE_CLIENT_SECRET] : []), ...(apis.connect ? [CONNECT_CLIENT_SECRET] : [])])];
 }
 
 /** The `[secrets]` block of a rendered wrangler.toml. */

@@ -13,6 +13,7 @@ import { facadeServerBlock, renderFacadeToml } from "./render-facade.ts";
 import { durableObjectClasses, historyText, loadHistory, MIGRATIONS_FILE, nextHistory } from "./migrations.ts";
 import { renderWranglerToml, workerName } from "./render-wrangler.ts";
 import { renderConsoleToml } from "./render-console.ts";
+import { apisVars } from "./render-apis.ts";
 import { serverSecrets } from "./required-secrets.ts";
 
 export interface RoutesResult {
@@ -64,10 +65,12 @@ export async function runRoutes(options: ContextOptions & { dryRun?: boolean; cl
     const migrationsFile = join(server.dir, MIGRATIONS_FILE);
     const { history, fromFile } = loadHistory(server.dir);
     const next = nextHistory(history, durableObjectClasses(m), { file: migrationsFile, allowDelete: options.allowDelete === true });
+    const apis = apisVars(m, env.ECOSYSTEM_BASE_DOMAIN, env);
     const text = renderWranglerToml(template, {
       manifest: m,
       migrations: next.history,
-      secrets: serverSecrets(gateway),
+      secrets: serverSecrets(gateway, apis ?? { exchange: false, connect: false }),
+      ...(apis === undefined ? {} : { apis: apis.toml }),
       host,
       resource: productionResource(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),
       audiences: identifiersFor(fleet.ecosystem, m, env.ECOSYSTEM_BASE_DOMAIN),

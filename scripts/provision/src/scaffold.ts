@@ -36,10 +36,12 @@ export function scaffoldWorker(root: string, slug: string, { dryRun = false } = 
   const dir = join(root, "workers", slug);
   if (existsSync(dir)) throw new ProvisionError("config_invalid", `workers/${slug} already exists.`);
   const fleet = loadFleet(root);
-  const used = new Set([fleet.ecosystem.dev.issuerPort, ...fleet.servers.map((s) => s.manifest.dev.port)]);
+  // Ports in use locally: the servers', and the API workers' their apis start under npm run dev.
+  const apiPorts = fleet.servers.flatMap((s) => Object.values(s.manifest.apis).flatMap((api) => (api.dev === undefined ? [] : [Number(new URL(api.dev.baseUrl).port)])));
+  const used = new Set([fleet.ecosystem.dev.issuerPort, ...fleet.servers.map((s) => s.manifest.dev.port), ...apiPorts]);
   let port = Math.max(8786, ...fleet.servers.map((s) => s.manifest.dev.port)) + 1;
   while (used.has(port)) port += 1;
-  const manifest = { slug, name: slug, transport: "stateless" as const, scopeProfile: "standard" as const, extraScopes: [], grants: {}, durableObjects: [], dev: { port } };
+  const manifest = { slug, name: slug, transport: "stateless" as const, scopeProfile: "standard" as const, extraScopes: [], grants: {}, durableObjects: [], apis: {}, dev: { port } };
   const all = files(slug, port, serverScopes(fleet.ecosystem, manifest).map((s) => s.value));
   if (!dryRun) {
     for (const [path, content] of Object.entries(all)) {

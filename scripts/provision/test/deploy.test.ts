@@ -12,13 +12,13 @@ describe("npm run deploy", () => {
   it("--dry-run bundles every worker offline and reports its gzip size (≤ 300 KiB for stateful workers)", async () => {
     const lines: string[] = [];
     const result = await runDeploy({ root, dryRun: true, log: (l) => lines.push(l) });
-    expect(result.workers.map((w) => w.slug)).toEqual(["conformance", "hello", "live-monitor", "notes", "gateway", "console"]);
+    expect(result.workers.map((w) => w.slug)).toEqual(["concierge", "conformance", "hello", "live-monitor", "notes", "gateway", "console"]);
     for (const w of result.workers) {
       expect(w.deployed).toBe(false);
       expect(w.gzipKib).toBeGreaterThan(50);
       expect(w.gzipKib).toBeLessThanOrEqual(300);
     }
-    expect(lines[0]).toMatch(/^conformance\s+[\d.]+ KiB\s+gzip\s+[\d.]+ KiB\s+\(dry run: not uploaded\)$/);
+    expect(lines[0]).toMatch(/^concierge\s+[\d.]+ KiB\s+gzip\s+[\d.]+ KiB\s+\(dry run: not uploaded\)$/);
   }, 120_000);
 
   it("refuses a real deploy without Cloudflare credentials, because it must check hostnames first", async () => {

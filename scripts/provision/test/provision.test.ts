@@ -136,8 +136,8 @@ describe("domain-level connections", () => {
     expect(fake.connections.get("con_2")!.is_domain_connection).toBe(true);
     expect(fake.connections.get("con_1")!.is_domain_connection).toBe(false);
     expect((await run()).plan.changes).toEqual([]);
-    const bad = await fresh(STANDARD_FLEET, { tenant: { domainConnections: ["github"] } });
-    await expect(bad.run()).rejects.toThrow('names "github", which this tenant has no connection called; known: Username-Password-Authentication, google-oauth2');
+    const bad = await fresh(STANDARD_FLEET, { tenant: { domainConnections: ["gitlab"] } });
+    await expect(bad.run()).rejects.toThrow('names "gitlab", which this tenant has no connection called; known: Username-Password-Authentication, google-oauth2, github');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A faithful in-memory Auth0 Management API v2 (the parts the provisioner uses), served over
  * loopback HTTP: client-credentials token endpoint, resource servers, clients, client grants and
- * tenant settings, with Auth0's status codes (401, 400 on immutable fields, 404, 409 on
+ * tenant settings, connections (options replaced whole by PATCH), Custom API clients
+ * (`app_type: "resource_server"` naming their API, which cannot change), with Auth0's status codes (401, 400 on immutable fields, 404, 409 on
  * duplicates), both pagination styles (offset with include_totals, capped at 1000 records, and
  * checkpoint from/take/next on client grants), 429 with x-ratelimit-* headers on demand, and
  * injected 5xx — optionally after the write happened (the duplicate-client trap).
@@ -28,6 +29,7 @@ export class Auth0Fake {
   readonly connections = new Map<string, Obj>([
     ["con_1", { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0", is_domain_connection: false }],
     ["con_2", { id: "con_2", name: "google-oauth2", strategy: "google-oauth2", is_domain_connection: false }],
+    ["con_3", { id: "con_3", name: "github", strategy: "github", is_domain_connection: false, options: { client_id: "gh-app", scope: ["read:user"] } }],
   ]);
   tenant: Obj = { friendly_name: "Fake tenant", flags: { enable_dynamic_client_registration: false, some_other_flag: true } };
   readonly calls: Array<{ method: string; path: string; status: number }> = [];
@@ -181,6 +183,9 @@ export class Auth0Fake {
         if (Object.keys(metadata).length > 10 || Object.values(metadata).some((v) => typeof v !== "string" || v.length > 255)) {
           return error(400, "Bad Request", "client_metadata: at most 10 string keys of at most 255 characters");
         }
+        // A Custom API client (Auth0: the client that exchanges tokens for its API) names its API, once.
+        if (body.app_type === "resource_server" && typeof body.resource_server_identifier !== "string") return error(400, "Bad Request", "Payload validation error: 'resource_server_identifier is required for app_type resource_server'");
+        if (body.app_type !== "resource_server" && "resource_server_identifier" in body) return error(400, "Bad Request", "Payload validation error: 'resource_server_identifier is only allowed for app_type resource_server'");
         const clientId = this.id("client");
         const confidential = body.token_endpoint_auth_method !== "none";
         const client = { client_id: clientId, is_first_party: true, ...body, ...(confidential ? { client_secret: `secret-${clientId}-${Math.random().toString(36).slice(2)}` } : {}) };
@@ -199,6 +204,7 @@ export class Auth0Fake {
           return respond(204);
         }
         if ("client_id" in body || "client_secret" in body) return error(400, "Bad Request", "Payload validation error: 'Additional properties not allowed'");
+        if ("resource_server_identifier" in body && body.resource_server_identifier !== client.resource_server_identifier) return error(400, "Bad Request", "resource_server_identifier cannot be changed");
         Object.assign(client, body);
         return respond(200, client);
       }
