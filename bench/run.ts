@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 
-const BENCHES = ["auth-verify.ts", "mcp-throughput.ts", "keep-names.ts", "audit-cost.ts", "observability-cost.ts", "gateway.ts", "hop-transports.ts", "facade-token.ts", "provision-calls.ts"];
+const BENCHES = ["auth-verify.ts", "mcp-throughput.ts", "keep-names.ts", "audit-cost.ts", "observability-cost.ts", "acting-as-user.ts", "gateway.ts", "hop-transports.ts", "facade-token.ts", "provision-calls.ts"];
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(`Usage: npm run bench [-- options]\n\nRuns every benchmark in bench/, one after another; options go to each of them.\nEach one's own options: node bench/<name> --help\n\n${BENCHES.map((b) => `  bench/${b}`).join("\n")}`);
