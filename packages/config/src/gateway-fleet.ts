@@ -1,4 +1,6 @@
 import type { GatewayConfig } from "./gateway-schema.ts";
+import { isFirstParty } from "./apis-schema.ts";
+import type { ServerManifest } from "./schemas.ts";
 
 /** The KV binding holding a gateway's rules, and the key `npm run provision -- routes` writes them under. */
 export const GATEWAY_RULES_BINDING = "GATEWAY_RULES";
@@ -84,6 +86,22 @@ export function gatewayProblems(config: GatewayConfig, fleetWorkers: readonly st
   for (const key of Object.keys(config.aliases)) {
     const backend = key.slice(0, key.indexOf("."));
     if (!backends.includes(backend)) problems.push({ path: `aliases.${key}`, message: `names backend "${backend}", which this gateway does not define; ${defined}` });
+  }
+  return problems;
+}
+
+/**
+ * A remote backend reached as each user (`asUser`) must name a first-party API the gateway's
+ * mcp.json declares (the exchange's audience), speak 2026-07-28, and carry no shared credential.
+ */
+export function asUserProblems(config: GatewayConfig, manifest: ServerManifest): GatewayProblem[] {
+  const problems: GatewayProblem[] = [];
+  for (const [name, backend] of Object.entries(config.backends)) {
+    if ("service" in backend || backend.asUser === undefined) continue;
+    const api = manifest.apis[backend.asUser];
+    if (api === undefined || !isFirstParty(api)) problems.push({ path: `backends.${name}.asUser`, message: `names "${backend.asUser}", which is not a first-party API in workers/${manifest.slug}/mcp.json apis: declare it there (its audience = this backend's API identifier)` });
+    if (backend.protocol !== "2026-07-28") problems.push({ path: `backends.${name}.asUser`, message: "is for 2026-07-28 backends only (a 2025 session would be shared by every user)" });
+    if (backend.credentialSecret !== undefined) problems.push({ path: `backends.${name}.credentialSecret`, message: "cannot go with asUser: the backend is reached as each user, not with a shared credential" });
   }
   return problems;
 }

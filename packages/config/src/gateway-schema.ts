@@ -35,6 +35,12 @@ export const BackendSchema = z.union([
     url: z.url({ protocol: /^https$/, error: "must be an https URL" }),
     /** The Worker secret holding this backend's credential, sent as `Authorization: Bearer …` (never a user's token). */
     credentialSecret: EnvName.optional(),
+    /**
+     * Reach it as each user instead: the name of a first-party API in the gateway's mcp.json `apis`
+     * whose audience is this backend — the gateway sends a token exchanged on the caller's behalf
+     * (RFC 8693) for it. 2026-07-28 backends only; not with `credentialSecret`.
+     */
+    asUser: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).optional(),
     /** The protocol revision the server speaks: 2026-07-28 (stateless), or a 2025 revision (the gateway keeps a session). */
     protocol: z.enum(["2026-07-28", "2025-11-25", "2025-06-18"]).default("2026-07-28"),
     /** Calls the gateway sends this backend per window, all callers together. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { gatewayProblems, workerName } from "./gateway-fleet.ts";
+import { asUserProblems, gatewayProblems, workerName } from "./gateway-fleet.ts";
 import { GatewayConfigSchema, type GatewayConfig } from "./gateway-schema.ts";
 import { EcosystemSchema, ServerManifestSchema, type Ecosystem, type ServerManifest } from "./schemas.ts";
 
@@ -71,7 +71,7 @@ export function loadFleet(root: string): LoadedFleet {
   const fleetWorkers = servers.map((s) => workerName(s.manifest.slug));
   for (const server of servers) {
     if (server.gateway === undefined) continue;
-    const problems = gatewayProblems(server.gateway, fleetWorkers, workerName(server.manifest.slug));
+    const problems = [...gatewayProblems(server.gateway, fleetWorkers, workerName(server.manifest.slug)), ...asUserProblems(server.gateway, server.manifest)];
     if (problems.length > 0) throw new ConfigError(join(server.dir, GATEWAY_CONFIG_FILE), problems.map((p) => `${p.path} ${p.message}`).join("; "));
   }
   return { root, ecosystem, servers };

@@ -7,6 +7,7 @@
  */
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
@@ -55,7 +56,7 @@ export default async function setup(project: TestProject) {
   const orders = await startMiniflareFleet([
     {
       name: "orders-api",
-      config: fileURLToPath(new URL("../../orders-api/wrangler.toml", import.meta.url)),
+      config: join(dirname(fileURLToPath(import.meta.url)), "../../orders-api/wrangler.toml"),
       port: ordersPort,
       bindings: { API_ISSUER: issuer, API_AUDIENCE: `${ordersUrl}/`, API_TRUSTED_ACTORS: EXCHANGE_CLIENT.id },
     },

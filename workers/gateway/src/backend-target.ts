@@ -1,5 +1,5 @@
 import { BACKEND_ENTRYPOINT, defaultBinding, type GatewayConfig } from "@edge-mcp/config";
-import { BACKEND_CALLER_HEADER, backendCallerHeader, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
+import { apisForCaller, BACKEND_CALLER_HEADER, backendCallerHeader, type CallerIdentity, type McpBackendRpc } from "@edge-mcp/server";
 import { legacyRemoteSender } from "./legacy-remote.ts";
 
 /** The revision fleet servers and modern remotes are spoken to in. */
@@ -19,6 +19,8 @@ export interface BackendTarget {
   readonly kind: "service" | "remote";
   /** The protocol the gateway speaks to it: 2026-07-28 ("modern"), or a 2025 session ("legacy", remote only). */
   readonly era?: "modern" | "legacy";
+  /** Reached as each user (gateway.json `asUser`): every request, listings included, as its caller. */
+  readonly perUser?: boolean;
   /** The gateway's budget of calls to this backend, per user (`backendBudgetKey`). */
   readonly rateLimit?: { readonly requests: number; readonly windowSeconds: number };
   /**
@@ -65,22 +67,26 @@ export function backendTargets(config: GatewayConfig, env: Record<string, unknow
         continue;
       }
       const url = backend.url;
-      // The gateway's own credential for this backend; the user's token never leaves the gateway.
-      const post = (request: Request) => {
+      const asUser = backend.asUser;
+      // The gateway's own credential for this backend, or (asUser) a token exchanged for it on the
+      // caller's behalf (RFC 8693): the user's own token never leaves the gateway.
+      const post = async (request: Request, caller?: CallerIdentity) => {
         const forwarded = new Request(url, request);
         forwarded.headers.delete("authorization");
         forwarded.headers.delete(BACKEND_CALLER_HEADER);
-        if (typeof secret === "string") forwarded.headers.set("authorization", `Bearer ${secret}`);
+        const bearer = asUser === undefined || caller === undefined ? secret : (await apisForCaller(env, caller).token(asUser)).accessToken;
+        if (typeof bearer === "string") forwarded.headers.set("authorization", `Bearer ${bearer}`);
         return fetchImpl(forwarded);
       };
       const modern = backend.protocol === MODERN_REVISION;
-      const legacy = modern ? undefined : legacyRemoteSender(backend.protocol, post);
+      const legacy = modern ? undefined : legacyRemoteSender(backend.protocol, (request) => post(request));
       targets.set(name, {
         name,
         kind: "remote",
         era: modern ? "modern" : "legacy",
+        ...(asUser === undefined ? {} : { perUser: true }),
         ...(backend.rateLimit === undefined ? {} : { rateLimit: backend.rateLimit }),
-        send: (request) => (legacy === undefined ? post(request) : legacy(new Request(url, request))),
+        send: (request, caller) => (legacy === undefined ? post(request, caller) : legacy(new Request(url, request))),
       });
     }
   }

@@ -117,7 +117,8 @@ export class Catalog {
   async #withTimeout(kind: ListKind, target: BackendTarget, caller: CallerIdentity): Promise<readonly unknown[] | undefined> {
     const sharedKey = `${kind}\u0000${target.name}`;
     const privateKey = `${sharedKey}\u0000${caller.subject}\u0000${caller.clientId}`;
-    const key = this.#private.has(sharedKey) ? privateKey : sharedKey;
+    // A backend reached as each user lists per user too: its lists are the user's, never shared.
+    const key = target.perUser === true || this.#private.has(sharedKey) ? privateKey : sharedKey;
     const cached = this.#entries.get(key);
     if (cached !== undefined && cached.expiresAt > this.#now()) return cached.items;
     const load = async () => {

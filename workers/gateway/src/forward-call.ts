@@ -59,7 +59,9 @@ export function createCallForwarder(deps: ForwarderDeps): InterceptFn<Record<str
     if (offered === undefined) return void refusedBy("rule");
     const { target, tool } = offered;
     // A 2025-era backend cannot take a 2026-07-28 request as it is: the gateway's MCP server translates.
-    if (target.era === "legacy") return undefined;
+    // A remote backend binds its MRTR state to the gateway's credential at most, not to this user: its
+    // calls take the SDK path, where the gateway wraps the state in its own, bound to the caller.
+    if (target.era === "legacy" || target.kind === "remote") return undefined;
     await authorize(scopesOf(tool));
     // The backend's own budget at the gateway (all callers together): 429 with Retry-After when spent.
     if (target.rateLimit !== undefined) await enforceBudget(env, backendBudgetKey(target.name, caller.subject), target.rateLimit);

@@ -30,7 +30,7 @@ describe("gateway worker", () => {
     void env;
     const res = await send(await operatorHealth());
     const report = (await res.json()) as { backends: Record<string, { status: string }> };
-    expect(Object.keys(report.backends).sort()).toEqual(["conformance", "docs", "hello", "live-monitor", "notes", "wiki"]); // the shipped four and the test build's two remotes
+    expect(Object.keys(report.backends).sort()).toEqual(["conformance", "docs", "hello", "live-monitor", "notes", "people", "wiki"]); // the shipped four and the test build's three remotes
   });
 
   it("tells an anonymous caller only the overall status: no backends, no tool counts, no rules (issue 26 §5)", async () => {

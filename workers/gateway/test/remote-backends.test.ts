@@ -33,7 +33,7 @@ describe("remote backends through the gateway", () => {
   it("lists and calls a 2026-07-28 and a 2025 remote server with the gateway's own credential, never the user's token or caller header", async () => {
     const reader = await token({ sub: "auth0|reader", scopes: ["tools.read"] });
     const names = (await rpc(reader, "tools/list")).result.tools.map((t: { name: string }) => t.name).sort();
-    expect(names).toEqual(["docs__search", "wiki__search"]);
+    expect(names).toEqual(["docs__confirm", "docs__search", "wiki__confirm", "wiki__search"]);
     for (const [backend, credential] of [["docs", "gateway-credential-for-docs"], ["wiki", "gateway-credential-for-wiki"]] as const) {
       const answer = await rpc(reader, "tools/call", { name: `${backend}__search`, arguments: { query: "gateways" } }, 3);
       expect(answer.id).toBe(3);

@@ -1,6 +1,7 @@
 import type { CallerIdentity } from "../base/caller.ts";
 import type { ServerConfig } from "../base/config.ts";
-import type { Tracer } from "../base/tracer.ts";
+import { WORKERS_TRACER, type Tracer } from "../base/tracer.ts";
+import { readConfig } from "../base/config.ts";
 import { apisConfigOf, type DeclaredApi } from "./apis-config.ts";
 import { CONNECT_TICKET_TTL_MS, signTicket } from "./connect-ticket.ts";
 import { DownstreamError } from "./downstream-errors.ts";
@@ -98,4 +99,12 @@ export function downstreamApisFor(env: object, config: ServerConfig, caller: Cal
       throw new DownstreamError("downstream_unauthorized", name, `"${name}" refused the user's token twice (HTTP 401): the user may lack access there.`);
     },
   });
+}
+
+/**
+ * The same for code outside a tool that acts for the request's caller (an edge-mcp gateway reaching
+ * a remote backend as each user): this env's declared APIs, Workers' tracer.
+ */
+export function apisForCaller(env: object, caller: CallerIdentity): DownstreamApis {
+  return downstreamApisFor(env, readConfig(env), caller, WORKERS_TRACER);
 }

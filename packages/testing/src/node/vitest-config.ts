@@ -1,5 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+// The keys global-setup provides (`inject("jwksUri")`), typed wherever this config is compiled.
+import "../provided-context.ts";
 
 export interface WorkerTestConfigOptions {
   /** Extra Miniflare options (e.g. an `outboundService` that controls the JWKS endpoint). */
