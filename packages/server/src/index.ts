@@ -22,4 +22,4 @@ export { OPERATOR_SCOPE } from "@edge-mcp/auth";
 export { WORKERS_TRACER, type SpanHandle, type Tracer } from "./base/tracer.ts";
 export { parseTraceParent, type TraceParent } from "./base/trace-context.ts";
 export { apisForCaller, type DownstreamApis } from "./apis/downstream-apis.ts";
-export { DownstreamError, isDownstreamError, type DownstreamErrorCode } from "./apis/downstream-errors.ts";
+export { DownstreamError, isDownstreamError, type DownstreamFailureReason } from "./base/downstream-errors.ts";

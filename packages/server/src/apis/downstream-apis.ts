@@ -4,7 +4,7 @@ import { WORKERS_TRACER, type Tracer } from "../base/tracer.ts";
 import { readConfig } from "../base/config.ts";
 import { apisConfigOf, type DeclaredApi } from "./apis-config.ts";
 import { CONNECT_TICKET_TTL_MS, signTicket } from "./connect-ticket.ts";
-import { DownstreamError } from "./downstream-errors.ts";
+import { DownstreamError } from "../base/downstream-errors.ts";
 import { currentSubjectToken } from "./subject-token.ts";
 import { TokenCache, type ExchangedToken } from "./token-cache.ts";
 import { exchangeFirstParty, exchangeThirdParty, type ExchangeContext } from "./token-exchange.ts";

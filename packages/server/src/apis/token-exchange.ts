@@ -1,6 +1,6 @@
 import { createTokenVerifier, discoverAuthorizationServer, type TokenVerifier } from "@edge-mcp/auth";
 import type { DeclaredApi } from "./apis-config.ts";
-import { DownstreamError } from "./downstream-errors.ts";
+import { DownstreamError } from "../base/downstream-errors.ts";
 import type { ExchangedToken } from "./token-cache.ts";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";

@@ -1,3 +1,6 @@
+// DownstreamError (its own file: its reasons and fields) is a member of this family.
+import type { DownstreamError } from "./downstream-errors.ts";
+
 /**
  * The one error family of `@edge-mcp/server`: everything the HTTP layer can refuse, each with
  * a stable `code`. `error-response.ts` is the only place these become HTTP responses.
@@ -19,7 +22,8 @@ export type ServerErrorCode =
   | "missing_client_capability"
   | "too_many_tasks"
   | "too_many_listeners"
-  | "misconfigured";
+  | "misconfigured"
+  | "downstream_failed";
 
 export abstract class ServerError extends Error {
   abstract readonly code: ServerErrorCode;
@@ -139,7 +143,8 @@ export type ServerFailure =
   | MissingClientCapabilityError
   | TooManyTasksError
   | TooManyListenersError
-  | MisconfiguredError;
+  | MisconfiguredError
+  | DownstreamError;
 
 export function isServerFailure(value: unknown): value is ServerFailure {
   return value instanceof ServerError;

@@ -23,6 +23,8 @@ const STATUS: Record<ServerFailure["code"], { status: number; rpc: number }> = {
   // MCP 2026-07-28 (SEP-2575): -32021 is answered with HTTP 400 wherever it arises.
   missing_client_capability: { status: 400, rpc: JSONRPC.missingClientCapability },
   misconfigured: { status: 500, rpc: JSONRPC.serverError },
+  // A downstream API failure outside a tool call (tools answer it as a tool result): a bad gateway.
+  downstream_failed: { status: 502, rpc: JSONRPC.serverError },
 };
 
 /**
@@ -39,6 +41,7 @@ const CAUSE: Partial<Record<ServerFailure["code"], RefusalCause>> = {
   too_many_tasks: "rate_limit",
   too_many_listeners: "rate_limit",
   misconfigured: "error",
+  downstream_failed: "error",
 };
 
 /** Why a refusal refused, and the JSON-RPC code it answers with (auth failures answer in OAuth's shape: none). */

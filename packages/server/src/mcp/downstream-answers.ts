@@ -1,5 +1,5 @@
 import { inputRequired, inputResponse, type CallToolResult, type ClientCapabilities, type InputRequiredResult, type InputResponses } from "@modelcontextprotocol/server";
-import { isDownstreamError } from "../apis/downstream-errors.ts";
+import { isDownstreamError } from "../base/downstream-errors.ts";
 
 /** What of a tool call's context the answer needs. */
 interface AnswerContext {
@@ -22,7 +22,7 @@ function toolError(text: string): CallToolResult {
  */
 export function answerDownstreamError(error: unknown, ctx: AnswerContext): CallToolResult | InputRequiredResult {
   if (!isDownstreamError(error)) throw error;
-  if (error.code === "not_connected" && error.connectUrl !== undefined) {
+  if (error.reason === "not_connected" && error.connectUrl !== undefined) {
     const key = `connect_${error.api}`;
     const answer = inputResponse(ctx.mcpReq.inputResponses, key);
     if (answer.kind === "elicit" && answer.action !== "accept") return toolError(`${error.message} The connection was ${answer.action === "decline" ? "declined" : "cancelled"}: call the tool again to connect.`);
