@@ -39,6 +39,9 @@ export function renderDevSummary(env: DevEnvironment): string {
       ? [`Authorization server for clients (OAuth facade): ${env.clientIssuer}   — consent there, then sign-in at the Auth0 stand-in ${env.issuer}`]
       : [`Authorization server (Auth0 stand-in): ${env.issuer}   — sign-in is one click as the dev user`]),
     ...(env.console === undefined ? [] : [`Operator console: ${env.console.url}   — sign in as an operator (${env.console.operators.join(", ")}): health, per-tool metrics, recent calls`]),
+    // Acting as the user (docs/acting-as-the-user.md): what the servers' declared APIs reach here.
+    ...(env.apis?.workers ?? []).map((w) => `First-party API ${w.worker}: ${w.url}   — tools reach it with a token exchanged on the user's behalf`),
+    ...(env.apis?.thirdParty === undefined ? [] : [`Third-party provider stand-in: ${env.apis.thirdParty}   — the first call of a tool that needs it asks you to connect the account`]),
     "",
     line(head),
     line(widths.map((w) => "-".repeat(w))),

@@ -69,6 +69,14 @@ describe("npm run dev", () => {
     expect(text).toContain('TOKEN=$(npm run -s token -- --server notes --scopes "tools.read tools.write" --sub alice)');
     expect(text).not.toContain("--issuer-port");
     expect(text).not.toContain("Gateway:");
+    expect(text).not.toContain("First-party API");
+  });
+
+  it("names the first-party API workers and the third-party stand-in that servers' apis reach", () => {
+    const concierge = { slug: "concierge", name: "Concierge", transport: "stateful" as const, port: 8795, portOverridden: false, resource: "http://localhost:8795/mcp", metadataUrl: "", scopes: ["tools.read"] };
+    const text = renderDevSummary({ ...devEnvironment([concierge]), apis: { workers: [{ worker: "orders-api", url: "http://localhost:8796" }], thirdParty: "http://localhost:9430" } });
+    expect(text).toContain("First-party API orders-api: http://localhost:8796");
+    expect(text).toContain("Third-party provider stand-in: http://localhost:9430");
   });
 
   it("in facade mode names the facade as the clients' authorization server and offers no Auth0-style token command", () => {

@@ -70,6 +70,6 @@ export function createContext(options: ContextOptions): ProvisionContext {
   const base = baseContext(options, AUTH0_COMMAND);
   const { env, fleet } = base;
   const mgmt = createManagement({ domain: env.AUTH0_DOMAIN, clientId: env.AUTH0_MGMT_CLIENT_ID!, clientSecret: env.AUTH0_MGMT_CLIENT_SECRET!, fetch: base.apiFetch });
-  const desired = desiredState(fleet.ecosystem, fleet.servers.map((s) => s.manifest), env.ECOSYSTEM_BASE_DOMAIN);
+  const desired = desiredState(fleet.ecosystem, fleet.servers.map((s) => s.manifest), env.ECOSYSTEM_BASE_DOMAIN, env.AUTH0_DOMAIN);
   return { ...base, desired, mgmt };
 }

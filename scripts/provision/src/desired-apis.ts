@@ -6,6 +6,10 @@ import { ProvisionError } from "./errors.ts";
 /** Auth0 Token Vault's grant type: the exchanging client asks for a connected account's token. */
 export const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
 
+/** The tenant's My Account API (activated in the dashboard), whose connected-accounts endpoints the connect flow calls. */
+export const myAccountApi = (auth0Domain: string) => `https://${auth0Domain}/me/`;
+export const MY_ACCOUNT_CONNECT_SCOPE = "create:me:connected_accounts";
+
 /** A server's exchanging client (Auth0 Custom API client) and its connect-flow client, by key. */
 export const exchangeClientKey = (slug: string) => `${slug}-exchange`;
 export const connectClientKey = (slug: string) => `${slug}-connect`;
@@ -21,13 +25,15 @@ const fill = (url: string, baseDomain: string) => url.replaceAll("{base_domain}"
  * - the first-party APIs edge-mcp owns (`owned: true`), with their scopes, and the exchanging
  *   client's user grant on each of them (the scopes it may ask for);
  * - for third-party APIs, the connect-flow web application (callback `/connect/callback` on the
- *   server's host) and Token Vault (connected accounts) on each named connection.
+ *   server's host) with user access to the tenant's My Account API (`create:me:connected_accounts`,
+ *   a client grant of subject type user), and Token Vault (connected accounts) on each named connection.
  * The `token_exchange` field's exact shape could not be checked against Auth0 offline
  * (docs/provisioning.md says so).
  */
-export function addServerApis(ecosystem: Ecosystem, server: ServerManifest, serverIdentifier: string, serverHost: string, baseDomain: string, into: Pick<DesiredState, "resourceServers" | "clients" | "grants" | "tokenVaultConnections">): void {
+export function addServerApis(ecosystem: Ecosystem, server: ServerManifest, serverIdentifier: string, serverHost: string, tenant: { baseDomain: string; auth0Domain: string }, into: Pick<DesiredState, "resourceServers" | "clients" | "grants" | "tokenVaultConnections">): void {
   const apis = Object.entries(server.apis);
   if (apis.length === 0) return;
+  const { baseDomain } = tenant;
   const exchangeKey = exchangeClientKey(server.slug);
   const connectKey = connectClientKey(server.slug);
   for (const key of [exchangeKey, connectKey]) {
@@ -90,5 +96,7 @@ export function addServerApis(ecosystem: Ecosystem, server: ServerManifest, serv
       client_metadata: marker(connectKey),
     },
   });
+  // The connect flow asks the My Account API, as the user, to connect the account (Auth0 Connected Accounts).
+  into.grants.push({ client: connectKey, audience: myAccountApi(tenant.auth0Domain), subjectType: "user", scope: [MY_ACCOUNT_CONNECT_SCOPE] });
   for (const [, api] of thirdParty) if (!isFirstParty(api) && !into.tokenVaultConnections.includes(api.connection)) into.tokenVaultConnections.push(api.connection);
 }

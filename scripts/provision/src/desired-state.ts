@@ -112,7 +112,7 @@ export function identifiersFor(ecosystem: Ecosystem, server: ServerManifest, bas
 }
 
 /** What Auth0 should hold for this fleet. Config mistakes (unknown clients, undefined scopes) throw. */
-export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManifest[], baseDomain: string): DesiredState {
+export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManifest[], baseDomain: string, auth0Domain: string): DesiredState {
   const clients: DesiredClient[] = Object.entries(ecosystem.clients).map(([key, c]) => {
     const profile = PROFILES[c.profile]!;
     return {
@@ -202,7 +202,7 @@ export function desiredState(ecosystem: Ecosystem, servers: readonly ServerManif
   }
   if (ecosystem.operations.console !== undefined) addConsole(ecosystem, baseDomain, { resourceServers, clients, grants });
   const tokenVaultConnections: string[] = [];
-  for (const server of servers) addServerApis(ecosystem, server, identifiersFor(ecosystem, server, baseDomain)[0]!, serverHost(ecosystem, server, baseDomain), baseDomain, { resourceServers, clients, grants, tokenVaultConnections });
+  for (const server of servers) addServerApis(ecosystem, server, identifiersFor(ecosystem, server, baseDomain)[0]!, serverHost(ecosystem, server, baseDomain), { baseDomain, auth0Domain }, { resourceServers, clients, grants, tokenVaultConnections });
   return {
     tenant: {
       resource_parameter_profile: "compatibility",

@@ -43,6 +43,7 @@ describe("provision for a server's apis", () => {
       `create client_grant concierge-exchange → ${ORDERS} (user)`,
       "update connection github (Token Vault)",
     ]));
+    expect(planned.filter((c) => c.startsWith("create client_grant concierge-connect"))).toEqual([`create client_grant concierge-connect → https://${s.fake.domain}/me/ (user)`]);
   });
 
   it("applies them as Auth0 holds them, with the secrets in .env; a re-run writes nothing", async () => {
@@ -55,6 +56,8 @@ describe("provision for a server's apis", () => {
     expect(connect).toMatchObject({ app_type: "regular_web", callbacks: [`https://concierge-mcp.${BASE_DOMAIN}/connect/callback`], grant_types: ["authorization_code"] });
     expect([...s.fake.resourceServers.values()].find((r) => r.identifier === ORDERS)).toMatchObject({ scopes: [{ value: "orders.read" }] });
     expect([...s.fake.grants.values()].find((g) => g.client_id === exchange!.client_id)).toMatchObject({ audience: ORDERS, scope: ["orders.read"] });
+    // The connect flow's user access to the My Account API (Connected Accounts).
+    expect([...s.fake.grants.values()].find((g) => g.client_id === connect!.client_id)).toMatchObject({ audience: `https://${s.fake.domain}/me/`, scope: ["create:me:connected_accounts"], subject_type: "user" });
     expect(s.fake.connections.get("con_3")!.options).toEqual({ client_id: "gh-app", scope: ["read:user"], federated_connections_access_tokens: { active: true } });
     expect(envOf(s.root)).toContain(`EDGE_MCP_CLIENT_CONCIERGE_EXCHANGE_ID=${exchange!.client_id}`);
     expect(envOf(s.root)).toMatch(/EDGE_MCP_CLIENT_CONCIERGE_EXCHANGE_SECRET=\S{16,}/);
@@ -63,6 +66,14 @@ describe("provision for a server's apis", () => {
     const writes = s.fake.writes;
     expect((await s.run()).plan.changes).toEqual([]);
     expect(s.fake.writes).toBe(writes);
+  });
+
+  it("refuses, before any write, when the tenant's My Account API is not activated, saying where to activate it", async () => {
+    const s = await setup(FLEET);
+    stops.push(() => s.fake.stop());
+    s.fake.myAccountApi = false;
+    await expect(s.run()).rejects.toThrow(/My Account API \(https:\/\/127\.0\.0\.1:\d+\/me\/\) to connect accounts, and it is not activated: activate it/);
+    expect(s.fake.writes).toBe(0);
   });
 
   it("refuses a connection the tenant does not have, saying what to create, before any write", async () => {

@@ -41,6 +41,11 @@ export class Auth0Fake {
   private seq = 0;
   private server: Server | undefined;
   domain = "";
+  /**
+   * Whether the tenant's My Account API is activated (a dashboard action): Auth0 then lists it among
+   * the resource servers as a system API (`https://{domain}/me/`), and client grants may name it.
+   */
+  myAccountApi = true;
 
   readonly mgmtClientId = "mgmt-client";
   readonly mgmtClientSecret = "mgmt-secret-value-never-printed";
@@ -50,6 +55,11 @@ export class Auth0Fake {
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.domain = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.domain;
+  }
+
+  /** The system APIs Auth0 lists beside the tenant's own (not editable through this API). */
+  private systemApis(): Obj[] {
+    return this.myAccountApi ? [{ id: "rs_my_account", name: "Auth0 My Account API", identifier: `https://${this.domain}/me/`, is_system: true, scopes: [{ value: "create:me:connected_accounts" }, { value: "read:me:connected_accounts" }] }] : [];
   }
 
   stop(): Promise<void> {
@@ -151,7 +161,7 @@ export class Auth0Fake {
     if (action !== undefined) return error(404, "Not Found", `No route ${method} ${url.pathname}`);
     switch (`${method} ${collection}${id === undefined ? "" : "/:id"}`) {
       case "GET resource-servers":
-        return this.offsetPage(url, [...this.resourceServers.values()], "resource_servers", send);
+        return this.offsetPage(url, [...this.systemApis(), ...this.resourceServers.values()], "resource_servers", send);
       case "POST resource-servers": {
         if (typeof body.identifier !== "string" || typeof body.name !== "string") return error(400, "Bad Request", "Payload validation error: 'Missing required property: identifier'");
         if ([...this.resourceServers.values()].some((r) => r.identifier === body.identifier)) return error(409, "Conflict", "A resource server with the same identifier already exists");
@@ -216,6 +226,7 @@ export class Auth0Fake {
       case "POST client-grants": {
         if (typeof body.audience !== "string" || !Array.isArray(body.scope)) return error(400, "Bad Request", "Payload validation error");
         if (typeof body.client_id === "string" && !this.clients.has(body.client_id)) return error(404, "Not Found", "Client not found");
+        if (![...this.systemApis(), ...this.resourceServers.values()].some((r) => r.identifier === body.audience)) return error(404, "Not Found", "No resource server found for the specified audience");
         const subjectType = body.subject_type ?? "client";
         if ([...this.grants.values()].some((g) => g.client_id === body.client_id && g.audience === body.audience && (g.subject_type ?? "client") === subjectType)) {
           return error(409, "Conflict", "A client grant for this client and audience already exists");
