@@ -1,22 +1,20 @@
-import { FACADE_BINDING, FACADE_WORKER } from "./facade-names.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { devIssuer, gatewayServiceBindings, type ServerManifest } from "@edge-mcp/config";
-import { loadFleet } from "@edge-mcp/config/load";
+import { devIssuer } from "@edge-mcp/config";
+import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
 import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
 import type { ChildReaper } from "./child-reaper.ts";
-import { busyPorts, freePort, portsInUseError } from "./ports.ts";
+import { busyPorts, portsInUseError } from "./ports.ts";
 import { loadOrCreateSecret } from "./local-secret.ts";
 import { planPorts } from "./port-plan.ts";
 import { gatewayRulesInForce, type GatewayRulesInForce } from "./gateway-rules-in-force.ts";
-import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
-import { consoleAtStandIn, consoleRun, consoleUrl, devOperators, METRICS_LOCAL_BINDING } from "./dev-console.ts";
+import { createWorkerLauncher } from "./worker-launcher.ts";
+import { DEV_FACADE_CLIENT_ID, facadeLaunch, serverLaunch, type RunningServer } from "./server-launch.ts";
+import { consoleAtStandIn, consoleRun, consoleUrl, devOperators } from "./dev-console.ts";
 import { DEV_PROVIDER_CLIENT, planDevApis } from "./dev-apis.ts";
 import { startThirdPartyProvider, type ThirdPartyProvider } from "@edge-mcp/dev-auth";
 
-/** Browser origins allowed to call local workers: MCP Inspector's UI. */
-export const DEV_ALLOWED_ORIGINS = ["http://localhost:6274", "http://127.0.0.1:6274"];
 
 export interface DevEnvironmentOptions {
   /** Repository root (holds ecosystem.json and workers/). */
@@ -74,20 +72,8 @@ export interface DevEnvironmentOptions {
   consolePort?: number;
 }
 
-/** The facade's application at the Auth0 stand-in (the provisioner creates the same in Auth0). */
-export const DEV_FACADE_CLIENT_ID = "edge-mcp-facade";
 
-export interface RunningServer {
-  readonly slug: string;
-  readonly name: string;
-  readonly transport: ServerManifest["transport"];
-  readonly port: number;
-  /** Whether `port` differs from the worker's mcp.json (a token then needs `--resource`). */
-  readonly portOverridden: boolean;
-  readonly resource: string;
-  readonly metadataUrl: string;
-  readonly scopes: readonly string[];
-}
+export type { RunningServer } from "./server-launch.ts";
 
 export interface DevEnvironment {
   /** The issuer MCP clients sign in with: the Auth0 stand-in, or the facade in facade mode. */
@@ -113,6 +99,24 @@ export interface DevEnvironment {
   stop(): Promise<void>;
 }
 
+/** The run's ports (checked: overrides, clashes) and its servers, each moved to its port for this run. */
+function planRun(fleet: LoadedFleet, options: DevEnvironmentOptions) {
+  const plan = planPorts(fleet, {
+    ...(options.only === undefined ? {} : { only: options.only }),
+    ...(options.ports?.issuer === undefined ? {} : { issuer: options.ports.issuer }),
+    ...(options.facadePort === undefined ? {} : { facade: options.facadePort }),
+    ...(options.ports?.workers === undefined ? {} : { workers: options.ports.workers }),
+    facadeRuns: options.auth === "facade",
+    consoleRuns: options.console === true,
+    ...(options.consolePort === undefined ? {} : { console: options.consolePort }),
+  });
+  const selected = plan.workers.map((w) => {
+    const s = fleet.servers.find((server) => server.manifest.slug === w.slug)!;
+    return { ...s, configuredPort: w.configured, manifest: { ...s.manifest, dev: { port: w.port } } };
+  });
+  return { plan, selected };
+}
+
 /**
  * Starts the local authorization server and the fleet's workers under `wrangler dev`, each
  * pointed at the local issuer with its own resource URL as audience — the same APIs and scopes
@@ -122,19 +126,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const log = options.log ?? (() => {});
   const fleet = loadFleet(options.root);
   const facade = options.auth === "facade";
-  const plan = planPorts(fleet, {
-    ...(options.only === undefined ? {} : { only: options.only }),
-    ...(options.ports?.issuer === undefined ? {} : { issuer: options.ports.issuer }),
-    ...(options.facadePort === undefined ? {} : { facade: options.facadePort }),
-    ...(options.ports?.workers === undefined ? {} : { workers: options.ports.workers }),
-    facadeRuns: facade,
-    consoleRuns: options.console === true,
-    ...(options.consolePort === undefined ? {} : { console: options.consolePort }),
-  });
-  const selected = plan.workers.map((w) => {
-    const s = fleet.servers.find((server) => server.manifest.slug === w.slug)!;
-    return { ...s, configuredPort: w.configured, manifest: { ...s.manifest, dev: { port: w.port } } };
-  });
+  const { plan, selected } = planRun(fleet, options);
   const issuerPort = plan.issuer;
   const issuer = devIssuer(fleet.ecosystem, issuerPort);
   const facadePort = plan.facade;
@@ -159,18 +151,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), "edge-mcp-dev-registry-"));
   /** Set once every worker answered: from then on an exit is reported through `onWorkerExit`. */
   let running = false;
-  /** Every worker started, by slug ("oauth" for the facade). */
-  const started: { auth?: DevAuthServer; provider?: ThirdPartyProvider; workers: Map<string, WranglerDev> } = { workers: new Map() };
-  const launch = (slug: string, worker: WranglerDev) => {
-    started.workers.set(slug, worker);
-    if (worker.child.pid !== undefined) options.reaper?.watch(worker.child.pid);
-  };
-  const stopWorker = async (worker: WranglerDev) => {
-    await worker.stop();
-    if (worker.child.pid !== undefined) options.reaper?.forget(worker.child.pid);
-  };
+  const workers = createWorkerLauncher({ stateDir: options.stateDir, registryDir, reaper: options.reaper, onWorkerOutput: options.onWorkerOutput, onWorkerExit: options.onWorkerExit, isRunning: () => running });
+  const started: { auth?: DevAuthServer; provider?: ThirdPartyProvider } = {};
   const stop = async () => {
-    await Promise.all([...started.workers.values()].map(stopWorker));
+    await workers.stopAll();
     await started.auth?.close();
     await started.provider?.close();
     if (options.registryDir === undefined) rmSync(registryDir, { recursive: true, force: true });
@@ -195,36 +179,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       machineClients: loadOrCreateMachineClients(join(dirname(keyFile), "clients.json"), machineClientKeys(fleet.ecosystem)),
     });
     log("the authorization server keeps client registrations and refresh tokens in memory: clients register again after a restart (access tokens stay valid: the signing key is kept in .dev-auth/)");
-    // The HMAC key for MRTR requestState (a Worker secret in production), kept beside the signing key.
-    const requestStateKey = loadOrCreateSecret(join(dirname(keyFile), "request-state.key"));
-    const servers: RunningServer[] = [];
     if (facade) {
       log(`starting the OAuth facade on ${facadeIssuer}`);
-      launch(
-        "oauth",
-        startWranglerDev({
-          cwd: join(options.root, "workers", "oauth"),
-          port: facadePort,
-          inspectorPort: await freePort(),
-          vars: {
-            FACADE_ISSUER: facadeIssuer,
-            FACADE_RESOURCES: resourceServers.map((r) => r.identifier).join(" "),
-            FACADE_SCOPES: [...new Set(resourceServers.flatMap((r) => r.scopes))].join(" "),
-            UPSTREAM_ISSUER: issuer,
-            UPSTREAM_CLIENT_ID: DEV_FACADE_CLIENT_ID,
-            UPSTREAM_CLIENT_SECRET: facadeSecret,
-            // Dev only: a CIMD client you are building can serve its document on localhost.
-            CIMD_ALLOW_LOOPBACK: "true",
-            ENVIRONMENT: "development",
-          },
-          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "oauth") }),
-          registryDir,
-          onOutput: (line) => options.onWorkerOutput?.("oauth", line),
-          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.("oauth", how, output),
-        }),
-      );
       // Registered before the servers start, so their AUTH_SERVER bindings find it at once.
-      await started.workers.get("oauth")!.ready();
+      await (await workers.start("oauth", facadeLaunch(options.root, facadePort, issuer, facadeSecret, resourceServers))).ready();
     }
     if (apisPlan.thirdParty) {
       log(`starting the third-party provider stand-in on http://localhost:${thirdPartyPort} (accounts users connect through Token Vault)`);
@@ -232,82 +190,30 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     }
     for (const api of apisPlan.apiWorkers) {
       log(`starting the API worker ${api.worker} on http://localhost:${api.port} (a first-party API servers call as the user)`);
-      launch(api.worker, startWranglerDev({ cwd: join(options.root, "workers", api.worker), port: api.port, inspectorPort: await freePort(), vars: api.vars, ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, api.worker) }), registryDir, onOutput: (line) => options.onWorkerOutput?.(api.worker, line), onUnexpectedExit: (how, output) => running && options.onWorkerExit?.(api.worker, how, output) }));
-      await started.workers.get(api.worker)!.ready();
+      await (await workers.start(api.worker, { cwd: join(options.root, "workers", api.worker), port: api.port, vars: api.vars })).ready();
     }
     if (options.console === true) {
       log(`starting the operator console on ${consoleUrl(plan.console)}`);
       const run = consoleRun({ port: plan.console, issuer, clientSecret: consoleSecret, sessionKey: loadOrCreateSecret(join(dirname(keyFile), "console-session.key")), servers: selected.map((s) => s.manifest) });
-      launch(
-        "console",
-        startWranglerDev({
-          cwd: join(options.root, "workers", "console"),
-          port: plan.console,
-          inspectorPort: await freePort(),
-          vars: run.vars,
-          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, "console") }),
-          extraServices: run.services,
-          registryDir,
-          onOutput: (line) => options.onWorkerOutput?.("console", line),
-          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.("console", how, output),
-        }),
-      );
       // Registered before the servers start, so their metric points find its store at once.
-      await started.workers.get("console")!.ready();
+      await (await workers.start("console", { cwd: join(options.root, "workers", "console"), port: plan.console, vars: run.vars, extraServices: run.services })).ready();
     }
+    // The HMAC key for MRTR requestState (a Worker secret in production), kept beside the signing key.
+    const shared = { issuer: facade ? facadeIssuer : issuer, facade, requestStateKey: loadOrCreateSecret(join(dirname(keyFile), "request-state.key")), metricsLocal: options.console === true, allowedOrigins: options.allowedOrigins ?? [] };
+    const servers: RunningServer[] = [];
     for (const [i, s] of selected.entries()) {
-      const api = resourceServers[i]!;
       log(`starting ${s.manifest.slug} (${s.manifest.transport}) on http://localhost:${s.manifest.dev.port}`);
-      launch(
-        s.manifest.slug,
-        startWranglerDev({
-          cwd: s.dir,
-          port: s.manifest.dev.port,
-          inspectorPort: await freePort(),
-          vars: {
-            MCP_RESOURCE: api.identifier,
-            AUTH_ISSUER: facade ? facadeIssuer : issuer,
-            // Always set: a wrangler.toml rendered for production may name either mode.
-            AUTH_MODE: facade ? "facade" : "auth0",
-            AUTH_AUDIENCES: api.identifier,
-            MCP_SCOPES: api.scopes.join(" "),
-            MCP_REQUEST_STATE_KEY: requestStateKey,
-            ALLOWED_ORIGINS: [...DEV_ALLOWED_ORIGINS, ...(options.allowedOrigins ?? [])].join(","),
-            ENVIRONMENT: "development",
-            // Acting as the user: its declared APIs and its clients at the stand-in (mcp.json apis).
-            ...apisPlan.serverVars(s.manifest.slug),
-            ...options.workerVars?.[s.manifest.slug],
-          },
-          ...(options.stateDir === undefined ? {} : { persistTo: join(options.stateDir, s.manifest.slug) }),
-          extraServices: [
-            ...(facade ? [{ binding: FACADE_BINDING, service: FACADE_WORKER }] : []),
-            // A gateway's backends: derived from its gateway.json, never hand-written in wrangler.toml.
-            ...(s.gateway === undefined ? [] : gatewayServiceBindings(s.gateway)),
-            // Metric points to the console's local store (Miniflare drops Analytics Engine writes).
-            ...(options.console === true ? [METRICS_LOCAL_BINDING] : []),
-          ],
-          registryDir,
-          onOutput: (line) => options.onWorkerOutput?.(s.manifest.slug, line),
-          onUnexpectedExit: (how, output) => running && options.onWorkerExit?.(s.manifest.slug, how, output),
-        }),
-      );
-      servers.push({
-        slug: s.manifest.slug,
-        name: s.manifest.name,
-        transport: s.manifest.transport,
-        port: s.manifest.dev.port,
-        portOverridden: s.manifest.dev.port !== s.configuredPort,
-        resource: api.identifier,
-        metadataUrl: `http://localhost:${s.manifest.dev.port}/.well-known/oauth-protected-resource/mcp`,
-        scopes: api.scopes,
-      });
+      const vars = { ...apisPlan.serverVars(s.manifest.slug), ...options.workerVars?.[s.manifest.slug] };
+      const { launch, server } = serverLaunch(s, resourceServers[i]!, shared, vars);
+      await workers.start(s.manifest.slug, launch);
+      servers.push(server);
     }
     // In facade mode a server is ready when its /health reaches the facade over AUTH_SERVER (200).
-    await Promise.all(servers.map((server) => started.workers.get(server.slug)!.ready(90_000, { healthy: facade })));
+    await Promise.all(servers.map((server) => workers.get(server.slug)!.ready(90_000, { healthy: facade })));
     const stopServer = async (slug: string) => {
-      const worker = servers.some((s) => s.slug === slug) ? started.workers.get(slug) : undefined;
+      const worker = servers.some((s) => s.slug === slug) ? workers.get(slug) : undefined;
       if (worker === undefined) throw new Error(`No running worker named ${slug}.`);
-      await stopWorker(worker);
+      await workers.stop(worker);
     };
     running = true;
     const gateway = selected.find((s) => s.gateway !== undefined);
