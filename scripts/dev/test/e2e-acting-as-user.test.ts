@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevEnvironment, type DevEnvironment } from "../src/index.ts";
 import { connectModern } from "./helpers/modern-http.ts";
 import { workerExits } from "./helpers/worker-exits.ts";
-import { CookieJar } from "@edge-mcp/testing/dev-browser";
+import { followFormsInBrowser } from "@edge-mcp/testing/dev-browser";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const exits = workerExits();
@@ -35,32 +35,7 @@ afterEach(exits.check);
 afterAll(() => env?.stop(), 60_000);
 
 /** Follows a connect link as the user's browser would (per-origin cookies, redirects, each page's one form). */
-async function connectInBrowser(link: string, user: string): Promise<string> {
-  const jars = new Map<string, CookieJar>();
-  let url = new URL(link);
-  let init: RequestInit = {};
-  for (let step = 0; step < 16; step++) {
-    const jar = jars.get(url.origin) ?? new CookieJar();
-    jars.set(url.origin, jar);
-    const res = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
-    jar.take(res);
-    const location = res.headers.get("location");
-    if (res.status >= 300 && res.status < 400 && location !== null) {
-      url = new URL(location, url);
-      init = {};
-      continue;
-    }
-    const html = await res.text();
-    const form = /<form method="post" action="([^"]+)"/.exec(html);
-    if (form === null) return html;
-    const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))]));
-    if (html.includes('name="user"')) fields.set("user", user);
-    fields.set("decision", "approve");
-    url = new URL(form[1]!.replace(/&amp;/g, "&"), url);
-    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: fields.toString() };
-  }
-  throw new Error("no final page");
-}
+const connectInBrowser = async (link: string, user: string) => (await followFormsInBrowser(link, { user })).html;
 
 describe("acting as the user under npm run dev", () => {
   it("calls the first-party API through on-behalf-of exchange, and GitHub's stand-in after connecting the account", async () => {

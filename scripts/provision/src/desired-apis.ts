@@ -1,6 +1,6 @@
 import { isFirstParty, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
-import type { DesiredState } from "./desired-state.ts";
+import type { DesiredResourceServer, DesiredState } from "./desired-state.ts";
 import { ProvisionError } from "./errors.ts";
 
 /** Auth0 Token Vault's grant type: the exchanging client asks for a connected account's token. */
@@ -9,6 +9,23 @@ export const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchan
 /** The tenant's My Account API (activated in the dashboard), whose connected-accounts endpoints the connect flow calls. */
 export const myAccountApi = (auth0Domain: string) => `https://${auth0Domain}/me/`;
 export const MY_ACCOUNT_CONNECT_SCOPE = "create:me:connected_accounts";
+
+/**
+ * The body of an API that only users reach, each application by client grant (RBAC on, no
+ * machine clients, no refresh): the operator console's and the downstream APIs edge-mcp owns.
+ */
+export function userOnlyApiBody(name: string, scopes: ReadonlyArray<{ value: string; description: string }>, tokenDialect: string): DesiredResourceServer["body"] {
+  return {
+    name,
+    scopes: scopes.map((s) => ({ ...s })),
+    signing_alg: "RS256" as const,
+    token_dialect: tokenDialect,
+    allow_offline_access: false,
+    enforce_policies: true,
+    skip_consent_for_verifiable_first_party_clients: true,
+    subject_type_authorization: { user: { policy: "require_client_grant" }, client: { policy: "deny_all" } },
+  };
+}
 
 /** A server's exchanging client (Auth0 Custom API client) and its connect-flow client, by key. */
 export const exchangeClientKey = (slug: string) => `${slug}-exchange`;
@@ -62,20 +79,8 @@ export function addServerApis(ecosystem: Ecosystem, server: ServerManifest, serv
     if (!isFirstParty(api)) continue;
     const audience = fill(api.audience, baseDomain);
     if (api.owned && !into.resourceServers.some((r) => r.identifier === audience)) {
-      into.resourceServers.push({
-        slug: `${server.slug}:${name}`,
-        identifier: audience,
-        body: {
-          name: `edge-mcp API ${name}`,
-          scopes: api.scopes.map((value) => ({ value, description: `${value} (acted on as the user by ${server.name})` })),
-          signing_alg: "RS256",
-          token_dialect: ecosystem.defaults.tokenDialect,
-          allow_offline_access: false,
-          enforce_policies: true,
-          skip_consent_for_verifiable_first_party_clients: true,
-          subject_type_authorization: { user: { policy: "require_client_grant" }, client: { policy: "deny_all" } },
-        },
-      });
+      const scopes = api.scopes.map((value) => ({ value, description: `${value} (acted on as the user by ${server.name})` }));
+      into.resourceServers.push({ slug: `${server.slug}:${name}`, identifier: audience, body: userOnlyApiBody(`edge-mcp API ${name}`, scopes, ecosystem.defaults.tokenDialect) });
     }
     if (api.owned) into.grants.push({ client: exchangeKey, audience, subjectType: "user", scope: [...api.scopes].sort() });
   }

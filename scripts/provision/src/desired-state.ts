@@ -1,7 +1,7 @@
 import { OPERATOR_SCOPE } from "@edge-mcp/auth";
 import { consoleAudience, facadeIssuer, productionResource, serverHost, serverGrants, serverScopes, type Ecosystem, type ServerManifest } from "@edge-mcp/config";
 import { PROVISION_DEFAULTS } from "./defaults.ts";
-import { addServerApis } from "./desired-apis.ts";
+import { addServerApis, userOnlyApiBody } from "./desired-apis.ts";
 import { ProvisionError } from "./errors.ts";
 
 export interface DesiredResourceServer {
@@ -236,16 +236,7 @@ function addConsole(ecosystem: Ecosystem, baseDomain: string, into: Pick<Desired
   into.resourceServers.push({
     slug: "console",
     identifier: audience,
-    body: {
-      name: "edge-mcp operator console",
-      scopes: CONSOLE_SCOPES.map((s) => ({ ...s })),
-      signing_alg: "RS256",
-      token_dialect: ecosystem.defaults.tokenDialect,
-      allow_offline_access: false,
-      enforce_policies: true,
-      skip_consent_for_verifiable_first_party_clients: true,
-      subject_type_authorization: { user: { policy: "require_client_grant" }, client: { policy: "deny_all" } },
-    },
+    body: userOnlyApiBody("edge-mcp operator console", CONSOLE_SCOPES, ecosystem.defaults.tokenDialect),
   });
   into.clients.push({
     key: CONSOLE_CLIENT_KEY,

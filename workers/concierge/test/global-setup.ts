@@ -5,13 +5,12 @@
  * the orders API and the github connection, its connect client); the third-party provider
  * stand-in; and orders-api (workers/orders-api) in Miniflare, checking exchanged tokens.
  */
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
 import { startDevAuthServer, startThirdPartyProvider } from "@edge-mcp/dev-auth";
+import { freePort } from "@edge-mcp/dev/ports";
 import { startMiniflareFleet } from "@edge-mcp/dev/miniflare-fleet";
 import { CONNECT_CLIENT, EXCHANGE_CLIENT, ORIGIN, PROVIDER_CLIENT, RESOURCE } from "./concierge-test-env.ts";
 
@@ -23,14 +22,6 @@ declare module "vitest" {
     providerUrl: string;
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 export default async function setup(project: TestProject) {
   const [authPort, providerPort, ordersPort] = [await freePort(), await freePort(), await freePort()];

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { connectMcp } from "@edge-mcp/testing";
+import { followFormsInBrowser } from "@edge-mcp/testing/dev-browser";
 import { importJWK, SignJWT, type JWK } from "jose";
 import { ORIGIN, RESOURCE } from "./concierge-test-env.ts";
 
@@ -41,45 +42,10 @@ export function textOf(result: unknown): string {
 }
 
 /**
- * Follows a connect link as the user's browser: cookies per origin, redirects, and on each page
- * its one form — the authorization server's sign-in (as `user`, "allow") and the provider's
- * consent ("authorize"). concierge's own pages are served in process. Returns the last page.
+ * Follows a connect link as the user's browser: the authorization server's sign-in (as `user`,
+ * "allow") and the provider's consent; concierge's own pages are served in process, and the first
+ * of them that is not the start of the flow is the result.
  */
-export async function connectInBrowser(link: string, user: string, maxSteps = 16): Promise<{ status: number; html: string }> {
-  const jars = new Map<string, Map<string, string>>();
-  const cookiesFor = (url: URL) => [...(jars.get(url.origin) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`).join("; ");
-  const keep = (url: URL, res: Response) => {
-    const jar = jars.get(url.origin) ?? new Map<string, string>();
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
-    }
-    jars.set(url.origin, jar);
-  };
-  let url = new URL(link);
-  let init: RequestInit = {};
-  for (let step = 0; step < maxSteps; step++) {
-    const headers = new Headers(init.headers);
-    headers.set("cookie", cookiesFor(url));
-    const request = new Request(url, { ...init, headers, redirect: "manual" });
-    const res = url.origin === ORIGIN ? await send(request) : await fetch(request);
-    keep(url, res);
-    const location = res.headers.get("location");
-    if (res.status >= 300 && res.status < 400 && location !== null) {
-      url = new URL(location, url);
-      init = {};
-      continue;
-    }
-    const html = await res.text();
-    const form = /<form method="post" action="([^"]+)"/.exec(html);
-    if (form === null || url.origin === ORIGIN) return { status: res.status, html };
-    const fields = new URLSearchParams();
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.set(m[1]!, m[2]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))));
-    if (html.includes('name="user"')) fields.set("user", user);
-    fields.set("decision", "approve");
-    const action = new URL(form[1]!.replace(/&amp;/g, "&"), url);
-    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: action.origin }, body: fields.toString() };
-    url = action;
-  }
-  throw new Error(`no page after ${maxSteps} steps`);
+export async function connectInBrowser(link: string, user: string): Promise<{ status: number; html: string }> {
+  return followFormsInBrowser(link, { user, fetchPage: (request) => (new URL(request.url).origin === ORIGIN ? send(request) : fetch(request)), isFinal: (url) => url.origin === ORIGIN });
 }

@@ -46,6 +46,45 @@ export async function approveInBrowser(authorizationUrl: string | URL, { decisio
   throw new Error(`no redirect back to the client after ${maxSteps} steps`);
 }
 
+/**
+ * Plays the user's browser through a chain of pages on several origins (a connect link: the
+ * server, the authorization server's sign-in, a provider's consent): a cookie jar per origin,
+ * redirects followed, and on each page its one form posted — hidden fields, `decision=approve`,
+ * and `user` where the page asks who signs in. Returns the first page without a form, or the
+ * first page `isFinal` picks. `fetchPage` reaches origins plain `fetch` cannot (a worker in process).
+ */
+export async function followFormsInBrowser(link: string | URL, options: { user: string; maxSteps?: number; fetchPage?: (request: Request) => Promise<Response>; isFinal?: (url: URL) => boolean }): Promise<{ status: number; html: string; url: URL }> {
+  const { user, maxSteps = 16, fetchPage = (request: Request) => fetch(request), isFinal = () => false } = options;
+  const jars = new Map<string, CookieJar>();
+  let url = new URL(link);
+  let init: RequestInit = {};
+  for (let step = 0; step < maxSteps; step++) {
+    const jar = jars.get(url.origin) ?? new CookieJar();
+    jars.set(url.origin, jar);
+    const headers = new Headers(init.headers);
+    headers.set("cookie", jar.header());
+    const res = await fetchPage(new Request(url, { ...init, headers, redirect: "manual" }));
+    jar.take(res);
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location !== null) {
+      await res.body?.cancel();
+      url = new URL(location, url);
+      init = {};
+      continue;
+    }
+    const html = await res.text();
+    const form = /<form method="post" action="([^"]+)"/.exec(html);
+    if (form === null || isFinal(url)) return { status: res.status, html, url };
+    const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))]));
+    if (html.includes('name="user"')) fields.set("user", user);
+    fields.set("decision", "approve");
+    url = new URL(form[1]!.replace(/&amp;/g, "&"), url);
+    // A browser sends its page's Origin with a form post.
+    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin }, body: fields.toString() };
+  }
+  throw new Error(`no final page after ${maxSteps} steps`);
+}
+
 export interface ConsentPage {
   readonly response: Response;
   readonly html: string;
