@@ -41,7 +41,7 @@ function parseFile<T extends z.ZodType>(file: string, schema: T, fix = ""): z.ou
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(file, `${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}${fix}`);
+    throw new ConfigError(file, `${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${issueMessage(i)}`).join("; ")}${fix}`);
   }
   return parsed.data;
 }
@@ -75,4 +75,10 @@ export function loadFleet(root: string): LoadedFleet {
     if (problems.length > 0) throw new ConfigError(join(server.dir, GATEWAY_CONFIG_FILE), problems.map((p) => `${p.path} ${p.message}`).join("; "));
   }
   return { root, ecosystem, servers };
+}
+
+/** A zod issue's message; a bad record key says what a key must be (zod's own is "Invalid key in record"). */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_key" && issue.issues.length > 0) return `is not a valid name: ${issue.issues.map((i) => i.message).join("; ")}`;
+  return issue.message;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { devResource, productionResource, serverScopes } from "../src/index.ts";
+import { devResource, productionResource, renderedApis, serverScopes } from "../src/index.ts";
 import { ConfigError, loadFleet } from "../src/load.ts";
 
 function fleet(files: Record<string, unknown>): string {
@@ -127,6 +127,10 @@ describe("gateway.json, loaded with the fleet", () => {
     ["the gateway as its own backend", { ...valid, backends: { notes: { service: "notes-mcp" }, loop: { service: "gateway-mcp" } } }, /backends\.loop\.service names the gateway itself \("gateway-mcp"\): a gateway cannot be its own backend/],
     ["an alias of a backend that does not exist", { ...valid, aliases: { "wiki.search": "search" } }, /aliases\.wiki\.search names backend "wiki"/],
     ["two backends on one binding", { ...valid, backends: { notes: { service: "notes-mcp" }, "notes-too": { service: "notes-mcp", binding: "NOTES" } } }, /backends\.notes-too\.binding "NOTES" is already the binding of backend "notes"/],
+    // Issue 25 §6: a remote reached as each user needs a first-party API of the gateway's own mcp.json.
+    ["asUser naming no API of the gateway's mcp.json", { ...valid, backends: { ...valid.backends, people: { url: "https://people.example.com/mcp", asUser: "people" } } }, /backends\.people\.asUser names "people", which is not a first-party API in workers\/gateway\/mcp\.json apis/],
+    ["asUser on a 2025 remote", { ...valid, backends: { ...valid.backends, people: { url: "https://people.example.com/mcp", protocol: "2025-11-25", asUser: "people" } } }, /asUser is for 2026-07-28 backends only/],
+    ["asUser beside a shared credential", { ...valid, backends: { ...valid.backends, people: { url: "https://people.example.com/mcp", asUser: "people", credentialSecret: "PEOPLE_TOKEN" } } }, /credentialSecret cannot go with asUser/],
   ])("refuses %s with a ConfigError naming the file", (_name, gateway, message) => {
     const root = gatewayFleet(gateway);
     expect(() => loadFleet(root)).toThrow(ConfigError);
@@ -147,5 +151,32 @@ describe("ecosystem.json dev settings", () => {
     expect(() => loadFleet(twice)).toThrow(/dev\.extraUsers\.0\.sub "dev\|alice" is already a dev user/);
     const clash = fleet({ "ecosystem.json": { dev: { facadePort: 9400 } } });
     expect(() => loadFleet(clash)).toThrow(/dev\.facadePort must differ from dev\.issuerPort/);
+  });
+});
+
+describe("mcp.json apis (issue 25 §1)", () => {
+  const orders = { audience: "https://orders-api.{base_domain}/", scopes: ["orders.read"], baseUrl: "https://orders-api.{base_domain}", dev: { audience: "http://localhost:8796/", baseUrl: "http://localhost:8796" } };
+  const github = { connection: "github", scopes: ["read:user"], baseUrl: "https://api.github.com" };
+
+  it("renders what the worker is given: production URLs with the base domain, or the dev ones", () => {
+    const { servers } = loadFleet(fleet({ "ecosystem.json": {}, "workers/concierge/mcp.json": server("concierge", 8800, { apis: { orders, github } }) }));
+    const apis = servers[0]!.manifest.apis;
+    expect(JSON.parse(renderedApis(apis, { baseDomain: "example.com" }))).toEqual({
+      orders: { kind: "first-party", audience: "https://orders-api.example.com/", scopes: ["orders.read"], baseUrl: "https://orders-api.example.com" },
+      github: { kind: "third-party", connection: "github", scopes: ["read:user"], baseUrl: "https://api.github.com" },
+    });
+    expect(JSON.parse(renderedApis(apis, { dev: true })).orders).toMatchObject({ audience: "http://localhost:8796/", baseUrl: "http://localhost:8796" });
+    expect(apis.orders && "owned" in apis.orders && apis.orders.owned).toBe(false);
+  });
+
+  it.each([
+    ["an http base URL off localhost (a token must not travel in the clear)", { orders: { ...orders, baseUrl: "http://orders.example.com" } }, /apis\.orders.*must be an https URL/],
+    ["a first-party API without scopes", { orders: { ...orders, scopes: [] } }, /apis\.orders/],
+    ["an API name that is not a plain name", { "Orders API": orders }, /must be lowercase letters, digits and dashes/],
+    ["an unknown field", { orders: { ...orders, audiance: "x" } }, /Unrecognized key/],
+  ])("refuses %s, naming the field", (_name, apis, message) => {
+    const root = fleet({ "ecosystem.json": {}, "workers/concierge/mcp.json": server("concierge", 8800, { apis }) });
+    expect(() => loadFleet(root)).toThrow(ConfigError);
+    expect(() => loadFleet(root)).toThrow(message);
   });
 });
