@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { importJWK, jwtVerify, type JWK } from "jose";
 import type { ConnectedAccounts } from "./connected-accounts.ts";
 
@@ -21,6 +21,8 @@ interface ConnectSession {
   readonly state: string;
   readonly scopes: readonly string[];
   readonly expiresAt: number;
+  /** PKCE (S256) the app sent with connect: complete must then bring the verifier. */
+  readonly codeChallenge?: string;
   providerCode?: string;
   connectCode?: string;
 }
@@ -76,7 +78,8 @@ export function myAccountApi(options: { issuer: string; signingKey: JWK & { kid:
       const authSession = randomBytes(24).toString("base64url");
       const ticket = randomBytes(24).toString("base64url");
       const scopes = Array.isArray(b.scopes) ? b.scopes.map(String) : [...provider.scopes];
-      sessions.set(authSession, { sub, connection, redirectUri: b.redirect_uri, state: b.state, scopes, expiresAt: Date.now() + CONNECT_TTL_SECONDS * 1000 });
+      if (b.code_challenge !== undefined && (typeof b.code_challenge !== "string" || b.code_challenge_method !== "S256")) return json(res, 400, { error: "invalid_request", error_description: "code_challenge needs code_challenge_method S256" }), true;
+      sessions.set(authSession, { sub, connection, redirectUri: b.redirect_uri, state: b.state, scopes, expiresAt: Date.now() + CONNECT_TTL_SECONDS * 1000, ...(typeof b.code_challenge === "string" ? { codeChallenge: b.code_challenge } : {}) });
       byTicket.set(ticket, authSession);
       return json(res, 201, { auth_session: authSession, connect_uri: `${options.issuer}connected-accounts/connect`, connect_params: { ticket }, expires_in: CONNECT_TTL_SECONDS }), true;
     }
@@ -108,6 +111,10 @@ export function myAccountApi(options: { issuer: string; signingKey: JWK & { kid:
       // The same user, the code the browser brought back, the same redirect URI: else nothing is connected.
       if (session === undefined || session.sub !== sub || session.connectCode === undefined || session.connectCode !== b.connect_code || session.redirectUri !== b.redirect_uri || session.expiresAt < Date.now()) {
         return json(res, 400, { error: "invalid_request", error_description: "the connect session, code or redirect_uri does not match" }), true;
+      }
+      // RFC 7636 §4.6: with a challenge at connect, only the matching verifier completes.
+      if (session.codeChallenge !== undefined && (typeof b.code_verifier !== "string" || createHash("sha256").update(b.code_verifier).digest("base64url") !== session.codeChallenge)) {
+        return json(res, 400, { error: "invalid_grant", error_description: "code_verifier does not match the connect request's code_challenge" }), true;
       }
       sessions.delete(authSession);
       await options.accounts.connect(sub, session.connection, session.providerCode!, callback);

@@ -4,6 +4,7 @@
  * own API, `act`), and Token Vault for a connected account — connected through the My Account
  * API's Connected Accounts flow against a third-party provider stand-in.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -100,9 +101,10 @@ describe("Token Vault and the Connected Accounts flow at the stand-in", () => {
   }
 
   /** The app's side of the flow: connect request, the browser through the provider's consent, complete. */
-  async function connect(sub: string) {
+  async function connect(sub: string, pkce: { challenge?: string; verifier?: string } = {}) {
     const bearer = { authorization: `Bearer ${await myAccountToken(sub)}`, "content-type": "application/json" };
-    const started = await fetch(`${issuer}me/v1/connected-accounts/connect`, { method: "POST", headers: bearer, body: JSON.stringify({ connection: "github", redirect_uri: APP_REDIRECT, state: "app-state" }) });
+    const challenge = pkce.challenge === undefined ? {} : { code_challenge: pkce.challenge, code_challenge_method: "S256" };
+    const started = await fetch(`${issuer}me/v1/connected-accounts/connect`, { method: "POST", headers: bearer, body: JSON.stringify({ connection: "github", redirect_uri: APP_REDIRECT, state: "app-state", ...challenge }) });
     expect(started.status).toBe(201);
     const { auth_session, connect_uri, connect_params } = (await started.json()) as { auth_session: string; connect_uri: string; connect_params: { ticket: string } };
     const toProvider = await fetch(`${connect_uri}?ticket=${connect_params.ticket}`, { redirect: "manual" });
@@ -114,7 +116,7 @@ describe("Token Vault and the Connected Accounts flow at the stand-in", () => {
     const atApp = new URL(back.headers.get("location")!);
     expect(`${atApp.origin}${atApp.pathname}`).toBe(APP_REDIRECT);
     expect(atApp.searchParams.get("state")).toBe("app-state");
-    const completed = await fetch(`${issuer}me/v1/connected-accounts/complete`, { method: "POST", headers: bearer, body: JSON.stringify({ auth_session, connect_code: atApp.searchParams.get("connect_code"), redirect_uri: APP_REDIRECT }) });
+    const completed = await fetch(`${issuer}me/v1/connected-accounts/complete`, { method: "POST", headers: bearer, body: JSON.stringify({ auth_session, connect_code: atApp.searchParams.get("connect_code"), redirect_uri: APP_REDIRECT, ...(pkce.verifier === undefined ? {} : { code_verifier: pkce.verifier }) }) });
     return completed;
   }
 
@@ -129,6 +131,17 @@ describe("Token Vault and the Connected Accounts flow at the stand-in", () => {
     expect(after.body.issued_token_type).toBe(FEDERATED_TOKEN_TYPE);
     const user = await fetch(`${provider.origin}/user`, { headers: { authorization: `Bearer ${after.body.access_token}` } });
     expect(await user.json()).toMatchObject({ login: "dev-bob" });
+  });
+
+  it("completes a connect request made with PKCE only with its verifier (RFC 7636 §4.6)", async () => {
+    const verifier = "v".repeat(43);
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const wrong = await connect("dev|frank", { challenge, verifier: "w".repeat(43) });
+    expect(wrong.status).toBe(400);
+    expect(auth.connectedAccounts.has("dev|frank", "github")).toBe(false);
+    expect((await connect("dev|frank", { challenge })).status).toBe(400);
+    expect((await connect("dev|frank", { challenge, verifier })).status).toBe(201);
+    expect(auth.connectedAccounts.has("dev|frank", "github")).toBe(true);
   });
 
   it("keeps one user's connected account from another user", async () => {

@@ -61,14 +61,16 @@ export async function handleConnect(request: Request, env: object, config: Serve
       // The account goes to the user who asked for the link, never to whoever signed in on the way.
       if (signedIn?.subject !== flow.sub) return connectPage(403, "Another user", "You signed in as a different user than the one this link was made for. Sign in as yourself and try again.");
       const state = randomToken();
+      // PKCE binds the connect code to this flow too (the My Account API's connect/complete take it).
+      const pkce = await createPkce();
       const started = await fetch(`${myAccount}v1/connected-accounts/connect`, {
         method: "POST",
         headers: { authorization: `Bearer ${myAccountToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ connection: api.connection, redirect_uri: `${origin}/connect/complete`, state, scopes: api.scopes }),
+        body: JSON.stringify({ connection: api.connection, redirect_uri: `${origin}/connect/complete`, state, scopes: api.scopes, code_challenge: pkce.challenge, code_challenge_method: "S256" }),
       });
       const body = (await started.json().catch(() => ({}))) as { auth_session?: string; connect_uri?: string; connect_params?: { ticket?: string } };
       if (!started.ok || body.connect_uri === undefined || body.auth_session === undefined) return connectPage(502, "Could not connect", `The My Account API refused to start connecting ${api.connection} (HTTP ${started.status}).`);
-      const next = await seal(key, "connect", { sub: flow.sub, api: flow.api, state, authSession: body.auth_session, myAccountToken }, Date.now() + CONNECT_FLOW_TTL_MS);
+      const next = await seal(key, "connect", { sub: flow.sub, api: flow.api, state, verifier: pkce.verifier, authSession: body.auth_session, myAccountToken }, Date.now() + CONNECT_FLOW_TTL_MS);
       const to = new URL(body.connect_uri);
       if (body.connect_params?.ticket !== undefined) to.searchParams.set("ticket", body.connect_params.ticket);
       return redirect(to.toString(), cookie(origin, next, CONNECT_FLOW_TTL_MS));
@@ -76,7 +78,7 @@ export async function handleConnect(request: Request, env: object, config: Serve
     const completed = await fetch(`${myAccount}v1/connected-accounts/complete`, {
       method: "POST",
       headers: { authorization: `Bearer ${flow.myAccountToken ?? ""}`, "content-type": "application/json" },
-      body: JSON.stringify({ auth_session: flow.authSession, connect_code: url.searchParams.get("connect_code"), redirect_uri: `${origin}/connect/complete` }),
+      body: JSON.stringify({ auth_session: flow.authSession, connect_code: url.searchParams.get("connect_code"), redirect_uri: `${origin}/connect/complete`, code_verifier: flow.verifier }),
     });
     const done = new Response(null, { headers: { "set-cookie": cookie(origin, "", 0) } });
     if (!completed.ok) return connectPage(502, "Could not connect", `The My Account API did not complete the connection (HTTP ${completed.status}). Try again from your MCP client.`, done.headers);
