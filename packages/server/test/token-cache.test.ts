@@ -15,7 +15,9 @@ describe("TokenCache", () => {
     const exchange = async () => token(`t${++exchanges}`, now + 120_000);
     expect((await cache.get("k", exchange, now)).cached).toBe(false);
     expect(await cache.get("k", exchange, now + 59_000)).toMatchObject({ cached: true, token: { accessToken: "t1" } });
-    expect(await cache.get("k", exchange, now + 60_001)).toMatchObject({ cached: false, token: { accessToken: "t2" } });
+    expect(await cache.get("k", exchange, now + 59_999)).toMatchObject({ cached: true, token: { accessToken: "t1" } });
+    // Exactly 60 s before expiry is already too close.
+    expect(await cache.get("k", exchange, now + 60_000)).toMatchObject({ cached: false, token: { accessToken: "t2" } });
     expect(exchanges).toBe(2);
   });
 
@@ -28,7 +30,8 @@ describe("TokenCache", () => {
     const bob = await cache.get("bob", async () => token("bob", Date.now() + 3_600_000));
     expect(bob.token.accessToken).toBe("bob");
     release();
-    expect((await Promise.all(waiting)).map((r) => r.token.accessToken)).toEqual(["alice", "alice", "alice"]);
+    // Every waiter got a token from the exchange it joined, none from the cache.
+    expect((await Promise.all(waiting)).map((r) => [r.token.accessToken, r.cached])).toEqual([["alice", false], ["alice", false], ["alice", false]]);
     expect(slowExchanges).toBe(1);
   });
 
@@ -56,6 +59,9 @@ describe("TokenCache", () => {
 
   it("does not keep a failed exchange: the next call tries again", async () => {
     const cache = new TokenCache();
+    await cache.get("k", async () => token("stale", Date.now() + 30_000)); // inside the skew: not handed out again
+    await expect(cache.get("k", async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+    expect(cache.size).toBe(0); // the stale token went when the cache decided to exchange
     await expect(cache.get("k", async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
     expect((await cache.get("k", async () => token("ok", Date.now() + 3_600_000))).token.accessToken).toBe("ok");
   });

@@ -58,6 +58,14 @@ export const TARGETS: readonly MutationTarget[] = [
     floor: 81,
   },
   {
+    name: "apis",
+    workspace: "packages/server",
+    guards: "acting as the user: what an exchanged token must be before a tool may use it (issuer, audience, user, actor, scopes), and whose cached token a call gets",
+    files: ["src/apis/token-exchange.ts", "src/apis/token-cache.ts"],
+    tests: ["test/token-exchange-checks.test.ts", "test/token-cache.test.ts"],
+    floor: 81,
+  },
+  {
     name: "gateway",
     workspace: "workers/gateway",
     guards: "which tools, prompts and resources a user reaches through the gateway (deny beats allow)",
