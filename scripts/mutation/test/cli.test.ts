@@ -22,6 +22,6 @@ describe("npm run mutation", () => {
     const { code, stderr } = await run("--target", "nope");
     expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toMatch(/^mutation: .*nope.*auth, server, gateway, oauth, provision.*--help/);
+    expect(stderr).toMatch(/^mutation: .*nope.*auth, server, apis, gateway, oauth, provision.*--help/);
   });
 });
