@@ -49,25 +49,8 @@ function diffFields(current: Obj, desired: Obj, fields: Array<[string, (v: unkno
 
 const id = (v: unknown) => v;
 
-/**
- * Compares desired and current state. Only objects edge-mcp owns are updated or deleted: the
- * configured APIs and those recorded in provision-state.json; first-party applications marked
- * in `client_metadata` and pinned to their key (client-ownership.ts); grants of owned
- * applications (and the third-party default grants) whose audience is a fleet API. Owned
- * objects no longer desired are `orphan`s, or `delete`s with `allowDelete`. Third-party and
- * DCR clients, other teams' APIs and hand-made grants to other APIs are never touched.
- */
-export function computePlan(desired: DesiredState, current: CurrentState, options: { state: TenantState; allowDelete: boolean }): Plan {
-  const changes: Change[] = [];
-  const removal = (type: ObjectType, key: string, id: string, scope: { audience?: string; clientKey?: string } = {}): Change => ({
-    action: options.allowDelete ? "delete" : "orphan",
-    type,
-    key,
-    id,
-    ...scope,
-  });
-
-  // Tenant settings: read-modify-write (flags are merged, never replaced).
+/** Tenant settings: read-modify-write (flags are merged, never replaced). */
+function tenantChange(desired: DesiredState, current: CurrentState): Change | undefined {
   const flags = (current.tenant.flags ?? {}) as Obj;
   const tenantFields: FieldChange[] = [];
   if (current.tenant.resource_parameter_profile !== desired.tenant.resource_parameter_profile) {
@@ -83,22 +66,25 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   if ((flags.enable_dynamic_client_registration ?? false) !== desired.tenant.flags.enable_dynamic_client_registration) {
     tenantFields.push({ field: "flags.enable_dynamic_client_registration", before: flags.enable_dynamic_client_registration ?? false, after: desired.tenant.flags.enable_dynamic_client_registration });
   }
-  if (tenantFields.length > 0) {
-    changes.push({
-      action: "update",
-      type: "tenant",
-      key: "tenant settings",
-      id: "settings",
-      fields: tenantFields,
-      patch: {
-        resource_parameter_profile: desired.tenant.resource_parameter_profile,
-        authorization_response_iss_parameter_supported: desired.tenant.authorization_response_iss_parameter_supported,
-        ...(cimd === undefined ? {} : { client_id_metadata_document_supported: cimd }),
-        flags: { ...flags, ...desired.tenant.flags },
-      },
-    });
-  }
+  if (tenantFields.length === 0) return undefined;
+  return {
+    action: "update",
+    type: "tenant",
+    key: "tenant settings",
+    id: "settings",
+    fields: tenantFields,
+    patch: {
+      resource_parameter_profile: desired.tenant.resource_parameter_profile,
+      authorization_response_iss_parameter_supported: desired.tenant.authorization_response_iss_parameter_supported,
+      ...(cimd === undefined ? {} : { client_id_metadata_document_supported: cimd }),
+      flags: { ...flags, ...desired.tenant.flags },
+    },
+  };
+}
 
+/** Connections: promoted to domain level, Token Vault on; options read-modify-write. */
+function connectionChanges(desired: DesiredState, current: CurrentState): Change[] {
+  const changes: Change[] = [];
   // Third-party clients can only use domain-level connections (Auth0): promote the named ones.
   for (const name of desired.domainConnections) {
     const connection = current.connections.find((c) => c.name === name);
@@ -119,6 +105,30 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
       changes.push({ action: "update", type: "connection", key: `${name} (Token Vault)`, id: String(connection.id), fields: [{ field: "options.federated_connections_access_tokens.active", before: vault?.active ?? false, after: true }], patch: { options: { ...options, federated_connections_access_tokens: { active: true } } } });
     }
   }
+  return changes;
+}
+
+/**
+ * Compares desired and current state. Only objects edge-mcp owns are updated or deleted: the
+ * configured APIs and those recorded in provision-state.json; first-party applications marked
+ * in `client_metadata` and pinned to their key (client-ownership.ts); grants of owned
+ * applications (and the third-party default grants) whose audience is a fleet API. Owned
+ * objects no longer desired are `orphan`s, or `delete`s with `allowDelete`. Third-party and
+ * DCR clients, other teams' APIs and hand-made grants to other APIs are never touched.
+ */
+export function computePlan(desired: DesiredState, current: CurrentState, options: { state: TenantState; allowDelete: boolean }): Plan {
+  const changes: Change[] = [];
+  const removal = (type: ObjectType, key: string, id: string, scope: { audience?: string; clientKey?: string } = {}): Change => ({
+    action: options.allowDelete ? "delete" : "orphan",
+    type,
+    key,
+    id,
+    ...scope,
+  });
+
+  const tenant = tenantChange(desired, current);
+  if (tenant !== undefined) changes.push(tenant);
+  changes.push(...connectionChanges(desired, current));
 
   // Applications: marked, first-party, and pinned to their key (names are not unique in Auth0).
   const owned = resolveOwnedClients(current.clients, options.state.clients);
