@@ -1,15 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { JWK } from "jose";
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { renderConsentPage, renderErrorPage } from "./interaction-page.ts";
+import Provider from "oidc-provider";
 import type { DevMachineClient } from "./machine-clients.ts";
-import { inMemoryAdapter } from "./memory-adapter.ts";
 import { hostAllowed, PAGE_SECURITY_HEADERS, sameOrigin } from "./request-guard.ts";
 import type { DevResourceServer } from "./resource-servers.ts";
 import { ConnectedAccounts, type ConnectionProvider } from "./connected-accounts.ts";
 import { myAccountApi, myAccountAudience, MY_ACCOUNT_SCOPES } from "./my-account.ts";
 import { registerTokenExchange, type DevExchangeClient } from "./token-exchange.ts";
-import { staticClients } from "./static-clients.ts";
+import { providerConfiguration } from "./provider-configuration.ts";
+import { signInInteraction } from "./sign-in-interaction.ts";
 
 export interface DevUser {
   sub: string;
@@ -73,7 +72,6 @@ export interface DevAuthServer {
   close(): Promise<void>;
 }
 
-const OIDC_SCOPES = ["openid", "offline_access", "profile", "email"];
 /** oidc-provider's authorization endpoint (its default route). */
 const AUTHORIZATION_PATH = "/auth";
 
@@ -84,85 +82,14 @@ const AUTHORIZATION_PATH = "/auth";
  * the audience (Auth0's "Resource Parameter Compatibility Profile"). Access tokens are RS256
  * JWTs in Auth0's rfc9068_profile_authz shape (`aud`, `azp`/`client_id`, `scope`, `permissions`).
  */
-/** The signed-in user a provider request acts for, once known (authorization resumed, or a code / refresh token redeemed). */
-function accountOf(ctx: KoaContextWithOIDC): string | undefined {
-  const entities = ctx.oidc.entities as { Account?: { accountId: string }; AuthorizationCode?: { accountId?: string }; RefreshToken?: { accountId?: string } };
-  return entities.Account?.accountId ?? entities.AuthorizationCode?.accountId ?? entities.RefreshToken?.accountId ?? ctx.oidc.session?.accountId;
-}
-
 export async function startDevAuthServer(options: DevAuthServerOptions): Promise<DevAuthServer> {
   const connectedAccounts = new ConnectedAccounts(options.connections ?? []);
   // The My Account API (Connected Accounts) exists on every tenant; here when there is something to connect.
   const resourceServers = (options.connections ?? []).length === 0 ? options.resourceServers : [...options.resourceServers, { slug: "my-account", name: "My Account API", identifier: myAccountAudience(options.issuer), scopes: [...MY_ACCOUNT_SCOPES] }];
-  const byIdentifier = new Map(resourceServers.map((r) => [r.identifier, r]));
   const ttl = options.accessTokenTtlSeconds ?? 3600;
 
   const users = new Map([options.user, ...(options.extraUsers ?? [])].map((u) => [u.sub, u]));
-  const machineIds = new Set((options.machineClients ?? []).map((c) => c.clientId));
-  const configuration: Configuration = {
-    adapter: inMemoryAdapter(),
-    jwks: { keys: [options.signingKey as never] },
-    clients: staticClients(options),
-    ...(options.clientIdMetadataDocuments?.fetch === undefined ? {} : { fetch: options.clientIdMetadataDocuments.fetch as never }),
-    findAccount: (_ctx, id) => {
-      const user = users.get(id);
-      return { accountId: id, claims: () => ({ sub: id, ...(user === undefined ? {} : { name: user.name, email: user.email }) }) };
-    },
-    // What Auth0's setup for MCP uses: the authorization code flow only (no implicit, no id_token
-    // in the front channel), so discovery advertises nothing the docs say is not offered.
-    responseTypes: ["code"],
-    // DCR clients (the MCP SDK) register with the resource scopes from the 401 challenge.
-    scopes: [...new Set([...OIDC_SCOPES, ...resourceServers.flatMap((r) => r.scopes)])],
-    claims: { openid: ["sub"], profile: ["name"], email: ["email"] },
-    pkce: { required: () => true },
-    clientBasedCORS: () => true,
-    cookies: { keys: [crypto.randomUUID()] },
-    // Every artifact's lifetime set here (oidc-provider prints a NOTICE for each it must default), in seconds.
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, IdToken: 3600, AuthorizationCode: 300, RefreshToken: 14 * 86_400, Interaction: 3600, Session: 86_400, Grant: 14 * 86_400 },
-    // Auth0 issues refresh tokens to clients allowed the grant; MCP clients rarely ask offline_access.
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
-    features: {
-      devInteractions: { enabled: false },
-      registration: { enabled: options.registration ?? true },
-      clientIdMetadataDocument: { enabled: options.clientIdMetadataDocuments?.enabled ?? true, ack: "draft-02" },
-      clientCredentials: { enabled: true },
-      revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => (oneOf?.length === 1 ? oneOf[0] : undefined),
-        useGrantedResource: () => true,
-        getResourceServerInfo: (ctx: KoaContextWithOIDC, identifier: string, client) => {
-          const api = byIdentifier.get(identifier);
-          if (api === undefined) throw new errors.InvalidTarget(`unknown resource ${identifier}; known: ${[...byIdentifier.keys()].join(", ")}`);
-          let scopes = api.scopes;
-          if ((ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type === "client_credentials") {
-            // Auth0: a machine token needs a client grant on the API, and carries only its scopes.
-            const granted = machineIds.has(client.clientId) ? api.machineGrants?.[client.clientId] : undefined;
-            if (granted === undefined) throw new errors.UnauthorizedClient(`client is not granted access to ${identifier} (ecosystem.json / mcp.json grants)`);
-            scopes = granted;
-          }
-          // Auth0 RBAC: the operator scope is a permission only operators hold; for anyone else the
-          // API has no such scope, so their token never carries it (and nothing prompts for it again).
-          const account = accountOf(ctx);
-          if (options.operators !== undefined && account !== undefined && !options.operators.subjects.includes(account)) scopes = scopes.filter((s) => s !== options.operators!.scope);
-          return { scope: scopes.join(" "), audience: api.identifier, accessTokenFormat: "jwt", accessTokenTTL: ttl, jwt: { sign: { alg: "RS256" } } };
-        },
-      },
-    },
-    extraTokenClaims: (_ctx, token) => {
-      if (!("resourceServer" in token) || token.resourceServer === undefined) return undefined;
-      const scopes = (token.scope ?? "").split(" ").filter((s) => s !== "");
-      return { azp: token.clientId, permissions: scopes };
-    },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    // Its own error page (oidc-provider prints a NOTICE for its default one): what failed, escaped.
-    renderError: (ctx, out) => {
-      ctx.type = "html";
-      ctx.body = renderErrorPage(String(out.error ?? "error"), String(out.error_description ?? ""));
-    },
-    // Where Auth0 serves it, so workers' default AUTH_JWKS_URI (`${issuer}.well-known/jwks.json`) works.
-    routes: { jwks: "/.well-known/jwks.json" },
-  };
+  const configuration = providerConfiguration(options, { resourceServers, users, ttlSeconds: ttl });
 
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = false;
@@ -170,43 +97,7 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
   const myAccount = myAccountApi({ issuer: options.issuer, signingKey: options.signingKey, accounts: connectedAccounts });
   const callback = provider.callback();
 
-  async function interaction(req: IncomingMessage, res: ServerResponse, uid: string, confirm: boolean): Promise<void> {
-    const details = await provider.interactionDetails(req, res);
-    if (details.uid !== uid) throw new errors.SessionNotFound("interaction mismatch");
-    const params = details.params as { client_id: string; scope?: string; resource?: string | string[] };
-    const requested = (params.scope ?? "").split(" ").filter((s) => s !== "");
-    const resources = (Array.isArray(params.resource) ? params.resource : params.resource ? [params.resource] : []).map((identifier) => ({
-      identifier,
-      scopes: requested.filter((s) => byIdentifier.get(identifier)?.scopes.includes(s)),
-    }));
-    if (!confirm) {
-      const client = await provider.Client.find(params.client_id);
-      const html = renderConsentPage({ uid, clientName: client?.clientName ?? params.client_id, users: [...users.values()], resources });
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
-      return;
-    }
-    const body = await readForm(req);
-    if (body.get("decision") !== "approve") {
-      await provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user denied the request." }, { mergeWithLastSubmission: false });
-      return;
-    }
-    // The user picked on the page: one of the dev users, nobody else.
-    const accountId = body.get("user") ?? options.user.sub;
-    if (!users.has(accountId)) throw new errors.InvalidRequest("unknown dev user");
-    // One click grants everything asked for: the provider counts every scope it knows (resource
-    // scopes included, for DCR) as requested OIDC scope, and each resource its own scopes.
-    const grant = new provider.Grant({ accountId, clientId: params.client_id });
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
-    // Auth0 RBAC: the operator scope only for operators, whatever the client asked for.
-    const allowed = (scopes: readonly string[]) => scopes.filter((s) => options.operators === undefined || s !== options.operators.scope || options.operators.subjects.includes(accountId));
-    // (OIDC scopes as asked: the provider counts resource scopes among them, and access tokens take theirs from the resource grant.)
-    const oidcScopes = [...new Set([...requested, ...(missing.missingOIDCScope ?? [])])];
-    if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(" "));
-    for (const r of resources) grant.addResourceScope(r.identifier, allowed(r.scopes).join(" "));
-    for (const [identifier, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(identifier, allowed(scopes).join(" "));
-    const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
-  }
+  const interaction = signInInteraction(provider, { users, resourceServers, defaultUser: options.user.sub, ...(options.operators === undefined ? {} : { operators: options.operators }) });
 
   const server: Server = createServer((req, res) => {
     // Every answer refuses framing, error pages and oidc-provider's own pages included (a
@@ -266,13 +157,4 @@ export async function startDevAuthServer(options: DevAuthServerOptions): Promise
     connectedAccounts,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = "";
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 16_384) throw new Error("form too large");
-  }
-  return new URLSearchParams(body);
 }
