@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
 import { importJWK, jwtVerify, type JWK } from "jose";
 import type { ConnectedAccounts } from "./connected-accounts.ts";
+import { readBody } from "./read-body.ts";
 
 /** The My Account API's scopes the Connected Accounts flow needs. */
 export const MY_ACCOUNT_SCOPES = ["create:me:connected_accounts", "read:me:connected_accounts", "delete:me:connected_accounts"] as const;
@@ -57,14 +58,7 @@ export function myAccountApi(options: { issuer: string; signingKey: JWK & { kid:
     }
   }
 
-  async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
-    let text = "";
-    for await (const chunk of req) {
-      text += String(chunk);
-      if (text.length > 16_384) throw new Error("body too large");
-    }
-    return JSON.parse(text) as Record<string, unknown>;
-  }
+  const body = async (req: IncomingMessage) => JSON.parse(await readBody(req, "body")) as Record<string, unknown>;
 
   return async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname === "/me/v1/connected-accounts/connect" && req.method === "POST") {

@@ -3,6 +3,7 @@ import type Provider from "oidc-provider";
 import { errors } from "oidc-provider";
 import type { DevUser } from "./dev-auth-server.ts";
 import { renderConsentPage } from "./interaction-page.ts";
+import { readBody } from "./read-body.ts";
 import type { DevResourceServer } from "./resource-servers.ts";
 
 /** Who may sign in and what they may be granted on the local sign-in page. */
@@ -37,7 +38,7 @@ export function signInInteraction(provider: Provider, setup: SignInSetup): (req:
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
       return;
     }
-    const body = await readForm(req);
+    const body = new URLSearchParams(await readBody(req, "form"));
     if (body.get("decision") !== "approve") {
       await provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user denied the request." }, { mergeWithLastSubmission: false });
       return;
@@ -59,13 +60,4 @@ export function signInInteraction(provider: Provider, setup: SignInSetup): (req:
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
   };
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = "";
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 16_384) throw new Error("form too large");
-  }
-  return new URLSearchParams(body);
 }

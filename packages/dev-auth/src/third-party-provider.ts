@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
+import { readBody } from "./read-body.ts";
 import { PAGE_SECURITY_HEADERS } from "./request-guard.ts";
 
 /**
@@ -38,14 +39,7 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-async function form(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = "";
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 16_384) throw new Error("form too large");
-  }
-  return new URLSearchParams(body);
-}
+const form = async (req: IncomingMessage) => new URLSearchParams(await readBody(req, "form"));
 
 export async function startThirdPartyProvider(options: ThirdPartyProviderOptions): Promise<ThirdPartyProvider> {
   const origin = `http://localhost:${options.port}`;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { devIssuer } from "@edge-mcp/config";
 import { loadFleet, type LoadedFleet } from "@edge-mcp/config/load";
-import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, type DevAuthServer } from "@edge-mcp/dev-auth";
+import { devResourceServers, loadOrCreateMachineClients, loadOrCreateSigningKey, machineClientKeys, startDevAuthServer, startThirdPartyProvider, type DevAuthServer, type ThirdPartyProvider } from "@edge-mcp/dev-auth";
 import type { ChildReaper } from "./child-reaper.ts";
 import { busyPorts, portsInUseError } from "./ports.ts";
 import { loadOrCreateSecret } from "./local-secret.ts";
@@ -13,8 +13,6 @@ import { createWorkerLauncher } from "./worker-launcher.ts";
 import { DEV_FACADE_CLIENT_ID, facadeLaunch, serverLaunch, type RunningServer } from "./server-launch.ts";
 import { consoleAtStandIn, consoleRun, consoleUrl, devOperators } from "./dev-console.ts";
 import { DEV_PROVIDER_CLIENT, planDevApis } from "./dev-apis.ts";
-import { startThirdPartyProvider, type ThirdPartyProvider } from "@edge-mcp/dev-auth";
-
 
 export interface DevEnvironmentOptions {
   /** Repository root (holds ecosystem.json and workers/). */
@@ -71,7 +69,6 @@ export interface DevEnvironmentOptions {
   /** The console's port; default ecosystem.json `dev.consolePort` (9420). */
   consolePort?: number;
 }
-
 
 export type { RunningServer } from "./server-launch.ts";
 

@@ -102,6 +102,13 @@ export function addServerApis(ecosystem: Ecosystem, server: ServerManifest, serv
     },
   });
   // The connect flow asks the My Account API, as the user, to connect the account (Auth0 Connected Accounts).
-  into.grants.push({ client: connectKey, audience: myAccountApi(tenant.auth0Domain), subjectType: "user", scope: [MY_ACCOUNT_CONNECT_SCOPE] });
+  const myAccount = myAccountApi(tenant.auth0Domain);
+  into.grants.push({
+    client: connectKey,
+    audience: myAccount,
+    subjectType: "user",
+    scope: [MY_ACCOUNT_CONNECT_SCOPE],
+    whenMissing: `The application "${connectKey}" needs the tenant's My Account API (${myAccount}) to connect accounts, and it is not activated: activate it (Dashboard → Applications → APIs → My Account API), then run again.`,
+  });
   for (const [, api] of thirdParty) if (!isFirstParty(api) && !into.tokenVaultConnections.includes(api.connection)) into.tokenVaultConnections.push(api.connection);
 }

@@ -46,6 +46,8 @@ export interface DesiredGrant {
   audience: string;
   subjectType: "user" | "client";
   scope: string[];
+  /** What to tell the operator when the tenant lacks `audience` and this run does not create it (a system API to activate). */
+  whenMissing?: string;
 }
 
 export interface DesiredTenant {

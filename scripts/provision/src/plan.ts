@@ -196,11 +196,10 @@ export function computePlan(desired: DesiredState, current: CurrentState, option
   // Only grants to fleet APIs: a hand-made grant from an owned application to another API is not ours.
   const clientKeyById = new Map(Object.entries(clientIds).map(([k, v]) => [v, k]));
   // A grant to an API this run neither has nor creates would be refused by Auth0 (404): say which, before any write.
+  const apisAfterRun = new Set<unknown>([...desired.resourceServers.map((r) => r.identifier), ...current.resourceServers.map((r) => r.identifier)]);
   for (const want of desired.grants) {
-    if (desired.resourceServers.some((r) => r.identifier === want.audience) || current.resourceServers.some((r) => r.identifier === want.audience)) continue;
-    throw new ProvisionError("config_invalid", want.audience.endsWith("/me/")
-      ? `The application "${want.client}" needs the tenant's My Account API (${want.audience}) to connect accounts, and it is not activated: activate it (Dashboard → Applications → APIs → My Account API), then run again.`
-      : `The application "${want.client}" would be granted ${want.audience}, an API this tenant does not have.`);
+    if (apisAfterRun.has(want.audience)) continue;
+    throw new ProvisionError("config_invalid", want.whenMissing ?? `The application "${want.client}" would be granted ${want.audience}, an API this tenant does not have.`);
   }
   // The APIs whose grants edge-mcp manages: the fleet's, and the system APIs it grants its own applications (My Account).
   const fleetApis = new Set([...recorded, ...desired.resourceServers.map((r) => r.identifier), ...desired.grants.map((g) => g.audience)]);
